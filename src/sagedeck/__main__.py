@@ -1,0 +1,3 @@
+from sagedeck.cli import main
+
+raise SystemExit(main())

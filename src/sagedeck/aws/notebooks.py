@@ -1,0 +1,388 @@
+"""SageMaker notebook instances: list, describe, act on, and the resources they point at."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sagedeck.aws.session import AwsConnection
+from sagedeck.aws.translate import translate_errors
+from sagedeck.errors import AmbiguousName, InvalidInput, NotFound, SagedeckError
+from sagedeck.models import (
+    CodeRepository,
+    JupyterView,
+    LifecycleConfig,
+    NotebookDetail,
+    NotebookKey,
+    NotebookStatus,
+    NotebookSummary,
+    PresignedUrl,
+    RegionListing,
+    Tag,
+)
+
+PAGE_SIZE = 100  # the API's maximum: one call per 100 instances
+URL_SESSION_MIN, URL_SESSION_MAX = 1800, 43200
+URL_SESSION_DEFAULT = 43200
+_STALE_TOKEN_RETRIES = 3
+
+
+def _status(value: str) -> NotebookStatus:
+    try:
+        return NotebookStatus(value)
+    except ValueError:  # a status AWS adds later must not crash the table
+        return NotebookStatus.PENDING
+
+
+def _time(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.fromtimestamp(0, UTC)
+
+
+def summary_from_api(item: Mapping[str, Any], region: str) -> NotebookSummary:
+    return NotebookSummary(
+        name=item["NotebookInstanceName"],
+        arn=item["NotebookInstanceArn"],
+        region=region,
+        status=_status(item["NotebookInstanceStatus"]),
+        instance_type=item.get("InstanceType", ""),
+        url=item.get("Url"),
+        created=_time(item.get("CreationTime")),
+        last_modified=_time(item.get("LastModifiedTime")),
+        lifecycle_config=item.get("NotebookInstanceLifecycleConfigName"),
+        default_code_repository=item.get("DefaultCodeRepository"),
+        additional_code_repositories=tuple(item.get("AdditionalCodeRepositories") or ()),
+    )
+
+
+def detail_from_api(item: Mapping[str, Any], region: str) -> NotebookDetail:
+    imds = item.get("InstanceMetadataServiceConfiguration") or {}
+    return NotebookDetail(
+        summary=summary_from_api(item, region),
+        failure_reason=item.get("FailureReason") or None,
+        role_arn=item.get("RoleArn"),
+        subnet_id=item.get("SubnetId"),
+        security_groups=tuple(item.get("SecurityGroups") or ()),
+        network_interface_id=item.get("NetworkInterfaceId"),
+        direct_internet_access=item.get("DirectInternetAccess", "Enabled") == "Enabled",
+        volume_size_gb=item.get("VolumeSizeInGB"),
+        kms_key_id=item.get("KmsKeyId"),
+        accelerator_types=tuple(item.get("AcceleratorTypes") or ()),
+        root_access=item.get("RootAccess", "Enabled") == "Enabled",
+        platform=item.get("PlatformIdentifier"),
+        imds_min_version=imds.get("MinimumInstanceMetadataServiceVersion"),
+        ip_address_type=item.get("IpAddressType"),
+    )
+
+
+def decode_script(content: str | None) -> str | None:
+    """Lifecycle scripts travel base64-encoded; show them as text."""
+    if content is None:
+        return None
+    try:
+        return base64.b64decode(content, validate=True).decode("utf-8", errors="replace")
+    except (binascii.Error, ValueError):
+        return content
+
+
+def _is_stale_token(err: SagedeckError) -> bool:
+    text = str(err).lower()
+    return isinstance(err, InvalidInput) and ("token" in text or "pagination" in text)
+
+
+class SageMaker:
+    """The notebook-instance calls, over one :class:`AwsConnection`."""
+
+    def __init__(self, conn: AwsConnection) -> None:
+        self.conn = conn
+
+    async def _client(self, region: str) -> Any:
+        return await self.conn.client("sagemaker", region)
+
+    # --- listing -------------------------------------------------------------------------
+
+    async def list_region(self, region: str) -> tuple[NotebookSummary, ...]:
+        """Every notebook in ``region``, one call per 100. A page token that goes stale
+        (the item it points at was deleted) restarts the listing, as AWS advises."""
+        client = await self._client(region)
+        for attempt in range(_STALE_TOKEN_RETRIES + 1):
+            found: dict[str, NotebookSummary] = {}
+            token: str | None = None
+            try:
+                while True:
+                    kwargs: dict[str, Any] = {"MaxResults": PAGE_SIZE}
+                    if token:
+                        kwargs["NextToken"] = token
+                    with translate_errors(
+                        f"list notebooks in {region}", "sagemaker:ListNotebookInstances"
+                    ):
+                        page = await client.list_notebook_instances(**kwargs)
+                    for item in page.get("NotebookInstances", ()):
+                        summary = summary_from_api(item, region)
+                        found[summary.name] = summary
+                    token = page.get("NextToken")
+                    if not token:
+                        return tuple(found.values())
+            except InvalidInput as err:
+                if token is None or not _is_stale_token(err) or attempt == _STALE_TOKEN_RETRIES:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def list_regions(self, regions: Iterable[str] | None = None) -> list[RegionListing]:
+        """All regions at once. A failing region gives its error; the others still list."""
+        regions = tuple(regions or self.conn.regions)
+
+        async def one(region: str) -> RegionListing:
+            try:
+                return RegionListing(region, await self.list_region(region))
+            except SagedeckError as err:
+                return RegionListing(region, (), err)
+
+        return list(await asyncio.gather(*(one(r) for r in regions)))
+
+    async def list_all(self, regions: Iterable[str] | None = None) -> list[NotebookSummary]:
+        """All notebooks of all regions; raises the first region's error if every region failed."""
+        listings = await self.list_regions(regions)
+        failed = [listing for listing in listings if listing.error]
+        if listings and len(failed) == len(listings):
+            error = failed[0].error
+            assert error is not None
+            raise error
+        return [nb for listing in listings for nb in listing.notebooks]
+
+    async def find(self, name: str, region: str | None = None) -> NotebookKey:
+        """Which region holds ``name``. A name in several regions asks for --region."""
+        if region:
+            return NotebookKey(region, name)
+        if len(self.conn.regions) == 1:
+            return NotebookKey(self.conn.regions[0], name)
+
+        async def has(region: str) -> bool:
+            try:
+                await self.describe(NotebookKey(region, name))
+            except NotFound:
+                return False
+            return True
+
+        hits = await asyncio.gather(*(has(r) for r in self.conn.regions))
+        regions = [r for r, hit in zip(self.conn.regions, hits, strict=True) if hit]
+        if not regions:
+            raise NotFound(
+                f"no notebook instance named {name!r} in {', '.join(self.conn.regions)}"
+            )
+        if len(regions) > 1:
+            raise AmbiguousName(name, regions)
+        return NotebookKey(regions[0], name)
+
+    # --- one instance --------------------------------------------------------------------
+
+    async def describe(self, key: NotebookKey) -> NotebookDetail:
+        client = await self._client(key.region)
+        with translate_errors(f"describe {key.name}", "sagemaker:DescribeNotebookInstance"):
+            try:
+                item = await client.describe_notebook_instance(NotebookInstanceName=key.name)
+            except Exception as exc:
+                _raise_not_found_for(exc, key)
+                raise
+        return detail_from_api(item, key.region)
+
+    async def start(self, key: NotebookKey) -> None:
+        self.conn.require_writable("start")
+        client = await self._client(key.region)
+        with translate_errors(f"start {key.name}", "sagemaker:StartNotebookInstance"):
+            await client.start_notebook_instance(NotebookInstanceName=key.name)
+
+    async def stop(self, key: NotebookKey) -> None:
+        self.conn.require_writable("stop")
+        client = await self._client(key.region)
+        with translate_errors(f"stop {key.name}", "sagemaker:StopNotebookInstance"):
+            await client.stop_notebook_instance(NotebookInstanceName=key.name)
+
+    async def delete(self, key: NotebookKey) -> None:
+        self.conn.require_writable("delete")
+        client = await self._client(key.region)
+        with translate_errors(f"delete {key.name}", "sagemaker:DeleteNotebookInstance"):
+            await client.delete_notebook_instance(NotebookInstanceName=key.name)
+
+    async def update(
+        self,
+        key: NotebookKey,
+        *,
+        instance_type: str | None = None,
+        volume_size_gb: int | None = None,
+        role_arn: str | None = None,
+        lifecycle_config: str | None = None,
+        disassociate_lifecycle_config: bool = False,
+        root_access: bool | None = None,
+        imds_min_version: str | None = None,
+    ) -> None:
+        """UpdateNotebookInstance: AWS accepts it only when the instance is Stopped."""
+        self.conn.require_writable("update")
+        kwargs: dict[str, Any] = {"NotebookInstanceName": key.name}
+        if instance_type is not None:
+            kwargs["InstanceType"] = instance_type
+        if volume_size_gb is not None:
+            kwargs["VolumeSizeInGB"] = volume_size_gb
+        if role_arn is not None:
+            kwargs["RoleArn"] = role_arn
+        if lifecycle_config is not None:
+            kwargs["LifecycleConfigName"] = lifecycle_config
+        if disassociate_lifecycle_config:
+            kwargs["DisassociateLifecycleConfig"] = True
+        if root_access is not None:
+            kwargs["RootAccess"] = "Enabled" if root_access else "Disabled"
+        if imds_min_version is not None:
+            kwargs["InstanceMetadataServiceConfiguration"] = {
+                "MinimumInstanceMetadataServiceVersion": imds_min_version
+            }
+        if len(kwargs) == 1:
+            raise InvalidInput("update: nothing to change")
+        client = await self._client(key.region)
+        with translate_errors(f"update {key.name}", "sagemaker:UpdateNotebookInstance"):
+            await client.update_notebook_instance(**kwargs)
+
+    async def presigned_url(
+        self,
+        key: NotebookKey,
+        view: JupyterView = JupyterView.CLASSIC,
+        session_seconds: int = URL_SESSION_DEFAULT,
+    ) -> PresignedUrl:
+        """A sign-in URL, usable for 5 minutes; the session it opens lasts ``session_seconds``."""
+        if not URL_SESSION_MIN <= session_seconds <= URL_SESSION_MAX:
+            raise InvalidInput(
+                f"URL session duration must be {URL_SESSION_MIN}–{URL_SESSION_MAX} seconds,"
+                f" not {session_seconds}"
+            )
+        client = await self._client(key.region)
+        with translate_errors(
+            f"create a URL for {key.name}", "sagemaker:CreatePresignedNotebookInstanceUrl"
+        ):
+            result = await client.create_presigned_notebook_instance_url(
+                NotebookInstanceName=key.name,
+                SessionExpirationDurationInSeconds=session_seconds,
+            )
+        url = result["AuthorizedUrl"]
+        if view is JupyterView.LAB:
+            url += "&view=lab" if "?" in url else "?view=lab"
+        return PresignedUrl(url, key, view, datetime.now(UTC), session_seconds)
+
+    async def tags(self, arn: str, region: str) -> tuple[Tag, ...]:
+        client = await self._client(region)
+        tags: list[Tag] = []
+        token: str | None = None
+        while True:
+            kwargs: dict[str, Any] = {"ResourceArn": arn, "MaxResults": 100}
+            if token:
+                kwargs["NextToken"] = token
+            with translate_errors("list tags", "sagemaker:ListTags"):
+                page = await client.list_tags(**kwargs)
+            tags.extend(Tag(t["Key"], t.get("Value", "")) for t in page.get("Tags", ()))
+            token = page.get("NextToken")
+            if not token:
+                return tuple(tags)
+
+    async def add_tags(self, arn: str, region: str, tags: Mapping[str, str]) -> None:
+        self.conn.require_writable("tag")
+        client = await self._client(region)
+        with translate_errors("add tags", "sagemaker:AddTags"):
+            await client.add_tags(
+                ResourceArn=arn, Tags=[{"Key": k, "Value": v} for k, v in tags.items()]
+            )
+
+    # --- lifecycle configurations and code repositories -----------------------------------
+
+    async def lifecycle_config(self, name: str, region: str) -> LifecycleConfig:
+        client = await self._client(region)
+        with translate_errors(
+            f"read lifecycle config {name}", "sagemaker:DescribeNotebookInstanceLifecycleConfig"
+        ):
+            item = await client.describe_notebook_instance_lifecycle_config(
+                NotebookInstanceLifecycleConfigName=name
+            )
+        return LifecycleConfig(
+            name=item["NotebookInstanceLifecycleConfigName"],
+            arn=item["NotebookInstanceLifecycleConfigArn"],
+            on_create=_script(item.get("OnCreate")),
+            on_start=_script(item.get("OnStart")),
+            created=item.get("CreationTime"),
+            last_modified=item.get("LastModifiedTime"),
+        )
+
+    async def list_lifecycle_configs(self, region: str) -> tuple[str, ...]:
+        client = await self._client(region)
+        return tuple(
+            item["NotebookInstanceLifecycleConfigName"]
+            for item in await _paginate(
+                client.list_notebook_instance_lifecycle_configs,
+                "NotebookInstanceLifecycleConfigs",
+                "list lifecycle configs",
+                "sagemaker:ListNotebookInstanceLifecycleConfigs",
+            )
+        )
+
+    async def code_repository(self, name: str, region: str) -> CodeRepository:
+        client = await self._client(region)
+        with translate_errors(f"read code repository {name}", "sagemaker:DescribeCodeRepository"):
+            item = await client.describe_code_repository(CodeRepositoryName=name)
+        return _repository(item)
+
+    async def list_code_repositories(self, region: str) -> tuple[CodeRepository, ...]:
+        client = await self._client(region)
+        items = await _paginate(
+            client.list_code_repositories,
+            "CodeRepositorySummaryList",
+            "list code repositories",
+            "sagemaker:ListCodeRepositories",
+        )
+        return tuple(_repository(item) for item in items)
+
+
+def _repository(item: Mapping[str, Any]) -> CodeRepository:
+    git = item.get("GitConfig") or {}
+    return CodeRepository(
+        name=item["CodeRepositoryName"],
+        arn=item["CodeRepositoryArn"],
+        url=git.get("RepositoryUrl", ""),
+        branch=git.get("Branch"),
+        secret_arn=git.get("SecretArn"),
+        created=item.get("CreationTime"),
+    )
+
+
+def _script(hooks: Sequence[Mapping[str, str]] | None) -> str | None:
+    if not hooks:
+        return None
+    return decode_script(hooks[0].get("Content"))
+
+
+async def _paginate(
+    call: Any, key: str, action: str, permission: str
+) -> list[Mapping[str, Any]]:
+    items: list[Mapping[str, Any]] = []
+    token: str | None = None
+    while True:
+        kwargs: dict[str, Any] = {"MaxResults": 100}
+        if token:
+            kwargs["NextToken"] = token
+        with translate_errors(action, permission):
+            page = await call(**kwargs)
+        items.extend(page.get(key, ()))
+        token = page.get("NextToken")
+        if not token:
+            return items
+
+
+def _raise_not_found_for(exc: Exception, key: NotebookKey) -> None:
+    """Describe's ``RecordNotFound`` names no instance; say which one was missing."""
+    from botocore.exceptions import ClientError
+
+    if isinstance(exc, ClientError):
+        message = str(exc.response.get("Error", {}).get("Message", ""))
+        if "RecordNotFound" in message or "not found" in message.lower():
+            raise NotFound(f"no notebook instance named {key.name!r} in {key.region}") from exc
+

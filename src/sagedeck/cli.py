@@ -1,0 +1,182 @@
+"""Entry point: parse flags, build settings and services, run the app or a command.
+
+Precedence for every setting: flags > environment (AWS_*, SAGEDECK_*) > config file > defaults.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import os
+import sys
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from sagedeck import __version__
+from sagedeck.config import Settings, default_config_path, load_settings, parse_refresh
+from sagedeck.errors import InvalidInput, SagedeckError
+
+if TYPE_CHECKING:
+    from sagedeck.aws.services import AwsServices
+    from sagedeck.aws.session import AwsTarget
+    from sagedeck.localaws import LocalAws
+
+# Each module adds its subcommands with register(subparsers); handlers are
+# ``async def handler(args, services) -> int``.
+COMMAND_MODULES = ("sagedeck.commands.notebooks",)
+
+Handler = Callable[[argparse.Namespace, "AwsServices"], Awaitable[int]]
+
+EPILOG = """\
+Settings come from, highest first: flags, then the environment (AWS_PROFILE, AWS_REGION /
+AWS_DEFAULT_REGION, AWS_ENDPOINT_URL, SAGEDECK_REFRESH, SAGEDECK_CONFIG), then the config file
+({config}), then defaults. Profiles and regions also come from ~/.aws/config as the AWS CLI reads them.
+
+Run with no command to open the dashboard. `sagedeck --demo` runs everything on an embedded AWS
+with a seeded fleet: no account needed.
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # one line, exit 2, as for every bad input
+        raise InvalidInput(f"{message} (see `{self.prog} --help`)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="sagedeck",
+        description="A terminal dashboard for AWS SageMaker notebook instances.",
+        epilog=EPILOG.format(config=default_config_path()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"sagedeck {__version__}")
+    add_global_flags(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    for command in sub.choices.values():  # `sagedeck ls --region x` works as well as before
+        add_global_flags(command, suppress=True)
+    local = sub.add_parser("localaws", help="run the embedded AWS in the foreground")
+    local.add_argument("--port", type=int, default=0, help="port to listen on (default: free)")
+    local.add_argument("--no-seed", action="store_true", help="start empty, without the fleet")
+    local.add_argument("--speed", type=float, default=1.0, help="simulator speed factor")
+    return parser
+
+
+def add_global_flags(parser: argparse.ArgumentParser, suppress: bool = False) -> None:
+    """The flags every command takes. On subcommands they default to SUPPRESS, so a flag given
+    before the command is not reset by the subcommand's default."""
+    if suppress:
+        parser.argument_default = argparse.SUPPRESS
+    group = parser.add_argument_group("AWS")
+    group.add_argument("--profile", help="AWS profile (default: AWS_PROFILE, config file)")
+    group.add_argument(
+        "--region", help="region, comma-separated regions, or 'all' (every SageMaker region)"
+    )
+    group.add_argument("--endpoint-url", help="AWS endpoint URL (e.g. the embedded AWS)")
+    group.add_argument(
+        "--read-only",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else None,
+        help="refuse every mutating call",
+    )
+    group.add_argument(
+        "--demo",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="run on the embedded AWS with a seeded fleet",
+    )
+    app = parser.add_argument_group("dashboard")
+    app.add_argument("--refresh", type=str, help="seconds between refreshes (default 5)")
+    app.add_argument("--config", help="config file path")
+    if suppress:
+        parser.argument_default = None
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    from pathlib import Path
+
+    settings = load_settings(Path(args.config).expanduser() if args.config else None)
+    return settings.merged(
+        refresh_interval=parse_refresh(args.refresh) if args.refresh else None,
+        read_only=args.read_only,
+    )
+
+
+def target_from(args: argparse.Namespace, settings: Settings, local: LocalAws | None) -> AwsTarget:
+    from sagedeck.aws.session import StaticCredentials, resolve_target
+
+    if local is not None:
+        from sagedeck.aws.session import AwsTarget, parse_regions
+
+        regions = parse_regions(args.region) if args.region else local.regions
+        return AwsTarget(
+            profile=None,
+            regions=regions,
+            endpoint_url=local.endpoint_url,
+            read_only=settings.read_only,
+            credentials=StaticCredentials("demo", "demo"),
+        )
+    return resolve_target(
+        profile=args.profile,
+        region=args.region,
+        endpoint_url=args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or settings.endpoint_url,
+        read_only=settings.read_only,
+        default_profile=settings.profile,
+        default_regions=settings.regions,
+    )
+
+
+@contextmanager
+def embedded_aws(enabled: bool) -> Iterator[LocalAws | None]:
+    if not enabled:
+        yield None
+        return
+    try:
+        from sagedeck.localaws import LocalAws
+    except ImportError as err:
+        raise InvalidInput(
+            f"--demo needs the demo extra ({err.name} is missing): pip install 'sagedeck[demo]'"
+        ) from None
+    with LocalAws(seed=True, simulate=True) as local:
+        yield local
+
+
+async def _run_command(handler: Handler, args: argparse.Namespace, target: AwsTarget) -> int:
+    from sagedeck.aws.services import AwsServices
+
+    async with AwsServices(target) as services:
+        return await handler(args, services)
+
+
+def run_app(settings: Settings, target: AwsTarget, local: LocalAws | None) -> int:
+    from sagedeck.aws.services import AwsServices
+    from sagedeck.ui.app import SagedeckApp
+
+    app = SagedeckApp(settings=settings, services=AwsServices(target), demo=local is not None)
+    app.run()
+    return app.return_code or 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command == "localaws":
+            from sagedeck.localaws import main as localaws_main
+
+            return localaws_main(argv[argv.index("localaws") + 1 :])
+        settings = settings_from(args)
+        with embedded_aws(args.demo) as local:
+            target = target_from(args, settings, local)
+            handler: Handler | None = getattr(args, "handler", None)
+            if handler is None:
+                return run_app(settings, target, local)
+            return asyncio.run(_run_command(handler, args, target))
+    except SagedeckError as err:
+        print(f"sagedeck: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        return 130

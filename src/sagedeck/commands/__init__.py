@@ -1,0 +1,1 @@
+"""Subcommands of the ``sagedeck`` CLI, one module per area, each with ``register()``."""

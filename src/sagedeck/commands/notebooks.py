@@ -1,0 +1,153 @@
+"""``sagedeck ls | show | start | stop | url``: the notebook commands for scripts."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from sagedeck.aws.services import AwsServices
+from sagedeck.errors import SagedeckError
+from sagedeck.format import age, summary_json, table
+from sagedeck.models import JupyterView, NotebookKey, NotebookStatus
+
+WAIT_POLL_SECONDS = 1.0  # the built-in waiters poll every 30 s: far too slow to watch
+
+
+def register(sub: Any) -> None:
+    ls = sub.add_parser("ls", help="list notebook instances in every chosen region")
+    ls.add_argument("--json", action="store_true", help="one JSON array, for scripts")
+    ls.set_defaults(handler=cmd_ls)
+
+    show = sub.add_parser("show", help="everything about one notebook instance")
+    show.add_argument("name")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=cmd_show)
+
+    for verb, help_text in (("start", "start a notebook instance"), ("stop", "stop one")):
+        p = sub.add_parser(verb, help=help_text)
+        p.add_argument("name")
+        p.add_argument("--wait", action="store_true", help="follow the status until it settles")
+        p.add_argument("--timeout", type=float, default=900.0, help="seconds to wait at most")
+        p.set_defaults(handler=cmd_start if verb == "start" else cmd_stop)
+
+    url = sub.add_parser("url", help="a presigned Jupyter URL (usable for 5 minutes)")
+    url.add_argument("name")
+    url.add_argument("--lab", action="store_true", help="open JupyterLab instead of Classic")
+    url.add_argument(
+        "--duration",
+        type=int,
+        default=None,
+        help="session length once signed in, 1800–43200 seconds (default 43200)",
+    )
+    url.add_argument("--copy", action="store_true", help="copy to the clipboard, don't print")
+    url.add_argument("--open", action="store_true", help="open in the browser, don't print")
+    url.set_defaults(handler=cmd_url)
+
+
+async def cmd_ls(args: argparse.Namespace, services: AwsServices) -> int:
+    listings = await services.sagemaker.list_regions()
+    failed = [listing for listing in listings if listing.error]
+    if listings and len(failed) == len(listings):
+        assert failed[0].error is not None
+        raise failed[0].error
+    for listing in failed:
+        print(f"sagedeck: {listing.region}: {listing.error}", file=sys.stderr)
+    notebooks = sorted(
+        (nb for listing in listings for nb in listing.notebooks), key=lambda n: (n.name, n.region)
+    )
+    if args.json:
+        json.dump([summary_json(nb) for nb in notebooks], sys.stdout, indent=2)
+        print()
+    else:
+        now = datetime.now(UTC)
+        rows = [
+            (nb.name, nb.status.value, nb.instance_type, nb.region, age(nb.last_modified, now))
+            for nb in notebooks
+        ]
+        print(table(("NAME", "STATUS", "TYPE", "REGION", "IN STATE"), rows))
+    return 1 if failed else 0
+
+
+async def cmd_show(args: argparse.Namespace, services: AwsServices) -> int:
+    from sagedeck.aws.details import load_report
+    from sagedeck.format import report_json, report_text
+
+    key = await services.sagemaker.find(args.name)
+    detail = await services.sagemaker.describe(key)
+    report = await load_report(services, detail)
+    if args.json:
+        json.dump(report_json(report), sys.stdout, indent=2)
+        print()
+    else:
+        print(report_text(report))
+    return 0
+
+
+async def cmd_start(args: argparse.Namespace, services: AwsServices) -> int:
+    key = await services.sagemaker.find(args.name)
+    await services.sagemaker.start(key)
+    print(f"{key.name}: starting", flush=True)
+    if not args.wait:
+        return 0
+    return await wait_for(services, key, NotebookStatus.IN_SERVICE, args.timeout)
+
+
+async def cmd_stop(args: argparse.Namespace, services: AwsServices) -> int:
+    key = await services.sagemaker.find(args.name)
+    await services.sagemaker.stop(key)
+    print(f"{key.name}: stopping", flush=True)
+    if not args.wait:
+        return 0
+    return await wait_for(services, key, NotebookStatus.STOPPED, args.timeout)
+
+
+async def wait_for(
+    services: AwsServices, key: NotebookKey, goal: NotebookStatus, timeout: float
+) -> int:
+    """Print each status as it changes until the instance settles; 0 when it reaches ``goal``."""
+    started = time.monotonic()
+    last: NotebookStatus | None = None
+    while True:
+        detail = await services.sagemaker.describe(key)
+        status = detail.status
+        if status != last:
+            elapsed = time.monotonic() - started
+            print(f"{key.name}: {status.value} ({elapsed:.0f}s)", flush=True)
+            last = status
+        if not status.is_transitional:
+            if status == goal:
+                return 0
+            if detail.failure_reason:
+                print(f"{key.name}: failed: {detail.failure_reason}", file=sys.stderr)
+            return 1
+        if time.monotonic() - started > timeout:
+            print(f"sagedeck: gave up waiting after {timeout:.0f}s", file=sys.stderr)
+            return 1
+        await asyncio.sleep(WAIT_POLL_SECONDS)
+
+
+async def cmd_url(args: argparse.Namespace, services: AwsServices) -> int:
+    from sagedeck.clipboard import copy_text, open_in_browser
+
+    key = await services.sagemaker.find(args.name)
+    view = JupyterView.LAB if args.lab else JupyterView.CLASSIC
+    seconds = args.duration if args.duration is not None else 43200
+    presigned = await services.sagemaker.presigned_url(key, view, seconds)
+    if not (args.copy or args.open):
+        print(presigned.url)
+        return 0
+    if args.copy:
+        how = copy_text(presigned.url)
+        print(f"{key.name}: {view.value} URL copied ({how}); sign in within 5 minutes")
+    if args.open:
+        if not open_in_browser(presigned.url):
+            raise SagedeckError("no browser could be opened: use --copy instead")
+        print(f"{key.name}: opened {view.value} in the browser")
+    return 0
+
+

@@ -1,0 +1,238 @@
+"""Frozen dataclasses the UI renders. No botocore type or dict leaves ``sagedeck.aws``."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sagedeck.errors import SagedeckError
+
+
+class NotebookStatus(enum.StrEnum):
+    PENDING = "Pending"
+    IN_SERVICE = "InService"
+    STOPPING = "Stopping"
+    STOPPED = "Stopped"
+    FAILED = "Failed"
+    DELETING = "Deleting"
+    UPDATING = "Updating"
+
+    @property
+    def is_transitional(self) -> bool:
+        """True while AWS is moving the instance between states."""
+        return self in _TRANSITIONAL
+
+
+_TRANSITIONAL = frozenset(
+    {
+        NotebookStatus.PENDING,
+        NotebookStatus.STOPPING,
+        NotebookStatus.DELETING,
+        NotebookStatus.UPDATING,
+    }
+)
+
+# The states from which AWS accepts each action (the rest get ValidationException).
+STARTABLE = frozenset({NotebookStatus.STOPPED, NotebookStatus.FAILED})
+STOPPABLE = frozenset({NotebookStatus.IN_SERVICE})
+DELETABLE = frozenset({NotebookStatus.STOPPED, NotebookStatus.FAILED})
+UPDATABLE = frozenset({NotebookStatus.STOPPED})
+URL_READY = frozenset({NotebookStatus.IN_SERVICE})
+
+
+class JupyterView(enum.StrEnum):
+    CLASSIC = "classic"
+    LAB = "lab"
+
+
+@dataclass(frozen=True, slots=True)
+class NotebookKey:
+    """A notebook instance is identified by its region and name (names are per region)."""
+
+    region: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.region}/{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class NotebookSummary:
+    """One row of ListNotebookInstances: all a table needs, no per-instance call."""
+
+    name: str
+    arn: str
+    region: str
+    status: NotebookStatus
+    instance_type: str
+    url: str | None
+    created: datetime
+    last_modified: datetime
+    lifecycle_config: str | None = None
+    default_code_repository: str | None = None
+    additional_code_repositories: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> NotebookKey:
+        return NotebookKey(self.region, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class NotebookDetail:
+    """DescribeNotebookInstance: the summary plus configuration."""
+
+    summary: NotebookSummary
+    failure_reason: str | None
+    role_arn: str | None
+    subnet_id: str | None
+    security_groups: tuple[str, ...]
+    network_interface_id: str | None
+    direct_internet_access: bool
+    volume_size_gb: int | None
+    kms_key_id: str | None
+    accelerator_types: tuple[str, ...]
+    root_access: bool
+    platform: str | None
+    imds_min_version: str | None
+    ip_address_type: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.summary.name
+
+    @property
+    def region(self) -> str:
+        return self.summary.region
+
+    @property
+    def status(self) -> NotebookStatus:
+        return self.summary.status
+
+    @property
+    def key(self) -> NotebookKey:
+        return self.summary.key
+
+    @property
+    def role_name(self) -> str | None:
+        """The last path segment of the role ARN (``role/service-role/Name`` -> ``Name``)."""
+        if not self.role_arn:
+            return None
+        return self.role_arn.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityGroupRef:
+    group_id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkInterface:
+    eni_id: str
+    private_ip: str | None
+    subnet_id: str | None
+    vpc_id: str | None
+    availability_zone: str | None
+    security_groups: tuple[SecurityGroupRef, ...]
+    status: str | None = None
+    mac_address: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyRef:
+    name: str
+    arn: str
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    name: str
+    arn: str
+    created: datetime | None
+    attached_policies: tuple[PolicyRef, ...]
+    inline_policies: tuple[str, ...]
+    description: str | None = None
+    max_session_duration: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LifecycleConfig:
+    name: str
+    arn: str
+    on_create: str | None
+    on_start: str | None
+    created: datetime | None = None
+    last_modified: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CodeRepository:
+    name: str
+    arn: str
+    url: str
+    branch: str | None
+    secret_arn: str | None
+    created: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    key: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class PresignedUrl:
+    """A presigned Jupyter URL. It is a credential: never log it, never write it to disk."""
+
+    url: str = field(repr=False)
+    notebook: NotebookKey
+    view: JupyterView
+    created: datetime
+    session_seconds: int
+
+    # AWS: the AuthorizedUrl must be used within 5 minutes of its creation.
+    VALID_FOR = timedelta(minutes=5)
+
+    @property
+    def usable_until(self) -> datetime:
+        return self.created + self.VALID_FOR
+
+
+@dataclass(frozen=True, slots=True)
+class LogEvent:
+    timestamp: int  # epoch milliseconds, as CloudWatch gives it
+    stream: str
+    message: str
+    event_id: str
+    ingestion_time: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ManagedNode:
+    """An SSM managed node (``mi-…``) registered for a notebook instance."""
+
+    instance_id: str
+    ping_status: str
+    last_ping: datetime | None
+    agent_version: str | None
+    platform: str | None
+    ip_address: str | None
+    computer_name: str | None
+    tags: tuple[Tag, ...] = ()
+
+    def tag(self, key: str) -> str | None:
+        for tag in self.tags:
+            if tag.key == key:
+                return tag.value
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class RegionListing:
+    """The result of listing one region: the rows, or the error that stopped it."""
+
+    region: str
+    notebooks: tuple[NotebookSummary, ...]
+    error: SagedeckError | None = None
