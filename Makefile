@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The peers sagedeck is compared with and must stay compatible with (AWS CLI v1, awslogs):
+# their own venv, because awscli pins a botocore that aiobotocore does not accept.
+PEERS := .venv-peers
+PEERS_STAMP := $(PEERS)/.installed
 
 .PHONY: demo test lint typecheck pytest bench bench-smoke screenshots clean
 
@@ -14,10 +18,16 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev,demo]'
 	touch $(STAMP)
 
+$(PEERS_STAMP):
+	$(PYTHON) -m venv $(PEERS)
+	$(PEERS)/bin/python -m pip install --quiet --upgrade pip
+	$(PEERS)/bin/python -m pip install --quiet 'awscli>=1.40,<2' 'awslogs>=0.15'
+	touch $(PEERS_STAMP)
+
 demo: $(STAMP)
 	$(BIN)/sagedeck --demo
 
-test: $(STAMP)
+test: $(STAMP) $(PEERS_STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
@@ -30,10 +40,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(PEERS_STAMP)
 	$(BIN)/pytest -q
 
-bench: $(STAMP)
+bench: $(STAMP) $(PEERS_STAMP)
 	$(BIN)/python -m bench
 
 screenshots: $(STAMP)

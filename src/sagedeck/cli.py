@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 # Each module adds its subcommands with register(subparsers); handlers are
 # ``async def handler(args, services) -> int``.
-COMMAND_MODULES = ("sagedeck.commands.notebooks",)
+COMMAND_MODULES = ("sagedeck.commands.notebooks", "sagedeck.commands.logs", "sagedeck.commands.ssm")
 
 Handler = Callable[[argparse.Namespace, "AwsServices"], Awaitable[int]]
 

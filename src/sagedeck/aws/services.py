@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+from typing import TYPE_CHECKING
+
 from sagedeck.aws.notebooks import SageMaker
 from sagedeck.aws.session import AwsConnection, AwsTarget
+
+if TYPE_CHECKING:
+    from sagedeck.aws.logs import CloudWatchLogs
+    from sagedeck.aws.ssm import SessionManager
 
 
 class AwsServices:
@@ -13,6 +20,18 @@ class AwsServices:
         self.target = target
         self.conn = AwsConnection(target)
         self.sagemaker = SageMaker(self.conn)
+
+    @cached_property
+    def logs(self) -> CloudWatchLogs:
+        from sagedeck.aws.logs import CloudWatchLogs
+
+        return CloudWatchLogs(self.conn)
+
+    @cached_property
+    def ssm(self) -> SessionManager:
+        from sagedeck.aws.ssm import SessionManager
+
+        return SessionManager(self.conn)
 
     @property
     def read_only(self) -> bool:
