@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable, Iterator, Sequence
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sagedeck import __version__
 from sagedeck.config import Settings, default_config_path, load_settings, parse_refresh
-from sagedeck.errors import InvalidInput, SagedeckError
+from sagedeck.errors import InvalidInput, SagedeckError, one_line
 
 if TYPE_CHECKING:
     from sagedeck.aws.services import AwsServices
@@ -32,7 +33,8 @@ Handler = Callable[[argparse.Namespace, "AwsServices"], Awaitable[int]]
 EPILOG = """\
 Settings come from, highest first: flags, then the environment (AWS_PROFILE, AWS_REGION /
 AWS_DEFAULT_REGION, AWS_ENDPOINT_URL, SAGEDECK_REFRESH, SAGEDECK_CONFIG), then the config file
-({config}), then defaults. Profiles and regions also come from ~/.aws/config as the AWS CLI reads them.
+({config}), then defaults. Profiles and regions also come from ~/.aws/config as the AWS CLI
+reads them.
 
 Run with no command to open the dashboard. `sagedeck --demo` runs everything on an embedded AWS
 with a seeded fleet: no account needed.
@@ -58,10 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
         importlib.import_module(name).register(sub)
     for command in sub.choices.values():  # `sagedeck ls --region x` works as well as before
         add_global_flags(command, suppress=True)
-    local = sub.add_parser("localaws", help="run the embedded AWS in the foreground")
-    local.add_argument("--port", type=int, default=0, help="port to listen on (default: free)")
-    local.add_argument("--no-seed", action="store_true", help="start empty, without the fleet")
-    local.add_argument("--speed", type=float, default=1.0, help="simulator speed factor")
+    # Listed for --help; `sagedeck localaws ...` is handed to sagedeck.localaws before parsing
+    # (see main), which owns its flags (--port, --speed, --no-seed, ...).
+    sub.add_parser(
+        "localaws",
+        help="run the embedded AWS in the foreground (see `sagedeck localaws --help`)",
+        add_help=False,
+    )
     return parser
 
 
@@ -98,7 +103,14 @@ def add_global_flags(parser: argparse.ArgumentParser, suppress: bool = False) ->
 def settings_from(args: argparse.Namespace) -> Settings:
     from pathlib import Path
 
-    settings = load_settings(Path(args.config).expanduser() if args.config else None)
+    if args.config:  # a file the user named must exist; the default one may not
+        return _settings_with_flags(
+            args, load_settings(Path(args.config).expanduser(), required=True)
+        )
+    return _settings_with_flags(args, load_settings())
+
+
+def _settings_with_flags(args: argparse.Namespace, settings: Settings) -> Settings:
     return settings.merged(
         refresh_interval=parse_refresh(args.refresh) if args.refresh else None,
         read_only=args.read_only,
@@ -122,7 +134,9 @@ def target_from(args: argparse.Namespace, settings: Settings, local: LocalAws | 
     return resolve_target(
         profile=args.profile,
         region=args.region,
-        endpoint_url=args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or settings.endpoint_url,
+        endpoint_url=(
+            args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or settings.endpoint_url
+        ),
         read_only=settings.read_only,
         default_profile=settings.profile,
         default_regions=settings.regions,
@@ -151,6 +165,16 @@ async def _run_command(handler: Handler, args: argparse.Namespace, target: AwsTa
         return await handler(args, services)
 
 
+def run_localaws(argv: list[str]) -> int:
+    try:
+        from sagedeck.localaws import main as localaws_main
+    except ImportError as err:
+        raise InvalidInput(
+            f"localaws needs the demo extra ({err.name} is missing): pip install 'sagedeck[demo]'"
+        ) from None
+    return localaws_main(argv)
+
+
 def run_app(settings: Settings, target: AwsTarget, local: LocalAws | None) -> int:
     from sagedeck.aws.services import AwsServices
     from sagedeck.ui.app import SagedeckApp
@@ -160,14 +184,29 @@ def run_app(settings: Settings, target: AwsTarget, local: LocalAws | None) -> in
     return app.return_code or 0
 
 
+def quiet_sdk_logging() -> None:
+    """Keep the SDK's own warnings off the terminal.
+
+    botocore logs a full traceback at WARNING when an SSO or temporary credential refresh
+    fails; with no handler configured, Python prints it to stderr through its last-resort
+    handler. sagedeck reports the same failure as one line (and a traceback would tear
+    through the dashboard's screen), so those records go nowhere unless a handler is set up.
+    """
+    for name in ("botocore", "aiobotocore", "boto3", "urllib3"):
+        logger = logging.getLogger(name)
+        if not logger.handlers:
+            logger.addHandler(logging.NullHandler())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    quiet_sdk_logging()
     try:
+        if argv[:1] == ["localaws"]:
+            return run_localaws(argv[1:])
         args = build_parser().parse_args(argv)
-        if args.command == "localaws":
-            from sagedeck.localaws import main as localaws_main
-
-            return localaws_main(argv[argv.index("localaws") + 1 :])
+        if args.command == "localaws":  # after global flags, which it does not use
+            return run_localaws(argv[argv.index("localaws") + 1 :])
         settings = settings_from(args)
         with embedded_aws(args.demo) as local:
             target = target_from(args, settings, local)
@@ -176,7 +215,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return run_app(settings, target, local)
             return asyncio.run(_run_command(handler, args, target))
     except SagedeckError as err:
-        print(f"sagedeck: {err}", file=sys.stderr)
+        print(f"sagedeck: {one_line(str(err))}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `sagedeck ls | head`: the reader left, which is fine
+        _silence_stdout()
+        return 141
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

@@ -10,7 +10,9 @@ from __future__ import annotations
 import base64
 import os
 import webbrowser
-from typing import Literal
+from typing import Literal, TextIO
+
+from sagedeck.errors import SagedeckError
 
 Method = Literal["clipboard", "OSC 52"]
 
@@ -49,17 +51,33 @@ def osc52(text: str) -> str:
     return f"\x1b]52;c;{payload}\a"
 
 
-def copy_text(text: str) -> Method:
-    """Copy for a CLI command: native clipboard, else OSC 52 on the controlling terminal."""
-    if native_clipboard_available():
+def copy_text(text: str, *, tty: TextIO | None = None, native: bool | None = None) -> Method:
+    """Copy for a CLI command: the native clipboard, else OSC 52 on the terminal.
+
+    ``tty`` is the terminal to write OSC 52 to (default: the controlling terminal,
+    ``/dev/tty``, so it works with stdout redirected); ``native`` forces or skips the
+    native clipboard (default: use it when one works and no ``tty`` was given).
+    """
+    if native is None:
+        native = tty is None and native_clipboard_available()
+    if native:
         try:
             copy_native(text)
             return "clipboard"
-        except Exception:
+        except Exception:  # pyperclip raises its own errors, or OSError from xclip
             pass
-    with open("/dev/tty", "w", encoding="ascii") as tty:
+    if tty is not None:
         tty.write(osc52(text))
         tty.flush()
+        return "OSC 52"
+    try:
+        with open("/dev/tty", "w", encoding="ascii") as terminal:
+            terminal.write(osc52(text))
+            terminal.flush()
+    except OSError:
+        raise SagedeckError(
+            "nothing to copy to: no clipboard tool and no terminal (run without --copy)"
+        ) from None
     return "OSC 52"
 
 

@@ -53,11 +53,19 @@ class Settings:
 _FIELDS = {f.name for f in fields(Settings)}
 
 
+def _show(value: object) -> str:
+    """A value for an error message: short, on one line."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _positive_seconds(name: str, value: object, low: float = 0.2, high: float = 3600) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidInput(f"{name} must be a number of seconds, not {value!r}")
+        raise InvalidInput(f"{name} must be a number of seconds, not {_show(value)}")
+    if not low <= value <= high:  # compared before float(): TOML integers can be huge
+        raise InvalidInput(f"{name} must be between {low:g} and {high:g} seconds")
     number = float(value)
-    if not math.isfinite(number) or not low <= number <= high:
+    if not math.isfinite(number):
         raise InvalidInput(f"{name} must be between {low:g} and {high:g} seconds, not {value!r}")
     return number
 
@@ -90,41 +98,57 @@ def _validate(raw: Mapping[str, Any], source: str) -> dict[str, Any]:
                 raise InvalidInput(f'{source}: [keys] maps binding ids to keys, e.g. start = "S"')
             out[key] = dict(value)
         elif key == "url_session_seconds":
-            if isinstance(value, bool) or not isinstance(value, int) or not (
-                1800 <= value <= 43200
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int)
+                or not (1800 <= value <= 43200)
             ):
-                raise InvalidInput(f"{source}: url_session_seconds must be 1800–43200")
+                raise InvalidInput(f"{source}: url_session_seconds must be 1800 to 43200")
             out[key] = value
         elif key == "log_buffer_lines":
-            if isinstance(value, bool) or not isinstance(value, int) or not (
-                1000 <= value <= 5_000_000
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int)
+                or not (1000 <= value <= 5_000_000)
             ):
-                raise InvalidInput(f"{source}: log_buffer_lines must be 1000–5000000")
+                raise InvalidInput(f"{source}: log_buffer_lines must be 1000 to 5000000")
             out[key] = value
     return out
 
 
-def load_settings(path: Path | None = None) -> Settings:
+def load_settings(path: Path | None = None, *, required: bool = False) -> Settings:
     """Defaults, then the config file, then the SAGEDECK_* environment.
 
-    A missing file is fine; a corrupt one is one clear error.
+    A missing file is fine unless ``required`` (a path the user named with ``--config``);
+    a corrupt one is one clear error.
     """
     path = path or default_config_path()
     settings = Settings()
-    if path.exists():
+    try:
+        text: str | None = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if required:
+            raise InvalidInput(f"config file {path} does not exist") from None
+        text = None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"config file {path} is not UTF-8 text") from None
+    except (OSError, ValueError) as err:  # a directory, no permission, a NUL in the path
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise InvalidInput(f"cannot read config file {path}: {reason}") from None
+    if text is not None:
         try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+            raw = tomllib.loads(text)
+        except (tomllib.TOMLDecodeError, ValueError) as err:  # ValueError: a 5000-digit integer
             raise InvalidInput(f"config file {path} is not valid TOML: {err}") from None
-        except OSError as err:
-            raise InvalidInput(f"cannot read config file {path}: {err.strerror}") from None
         settings = replace(settings, **_validate(raw, str(path)))
     refresh = os.environ.get(ENV_REFRESH)
     if refresh:
         try:
             value: float = float(refresh)
         except ValueError:
-            raise InvalidInput(f"{ENV_REFRESH} must be a number of seconds, not {refresh!r}") from None
+            raise InvalidInput(
+                f"{ENV_REFRESH} must be a number of seconds, not {refresh!r}"
+            ) from None
         settings = replace(settings, refresh_interval=_positive_seconds(ENV_REFRESH, value))
     return settings
 

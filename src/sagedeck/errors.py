@@ -5,6 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 
+def one_line(text: str) -> str:
+    """``text`` on one line: a status bar or a line on stderr must never wrap into two.
+    Line breaks are joined with spaces; other control characters are shown escaped."""
+    joined = " ".join(part.strip() for part in text.splitlines() if part.strip())
+    return "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in joined
+    )
+
+
 class SagedeckError(Exception):
     """Base class: ``str(err)`` is one line fit for a status bar or stderr."""
 
@@ -73,9 +82,7 @@ class AmbiguousName(InvalidInput):
 
     def __init__(self, name: str, regions: Iterable[str]) -> None:
         self.regions = tuple(sorted(regions))
-        super().__init__(
-            f"{name!r} exists in {', '.join(self.regions)}: choose one with --region"
-        )
+        super().__init__(f"{name!r} exists in {', '.join(self.regions)}: choose one with --region")
 
 
 class AwsError(SagedeckError):

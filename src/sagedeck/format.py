@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sagedeck.aws.details import NotebookReport
 from sagedeck.models import NotebookSummary
+
+if TYPE_CHECKING:  # the dashboard imports age() before first paint: keep botocore out of it
+    from sagedeck.aws.details import NotebookReport
 
 
 def age(since: datetime, now: datetime | None = None) -> str:

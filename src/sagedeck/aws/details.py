@@ -31,7 +31,9 @@ class Part(Generic[T]):
         return self.error is None
 
 
-async def load_part(call: Awaitable[T]) -> Part[T]:
+async def load_part(call: Awaitable[T | None]) -> Part[T]:
+    """Await one part; a sagedeck error becomes the part's error instead of failing the report.
+    A value of None means the part does not apply (no VPC, no lifecycle configuration)."""
     try:
         return Part(value=await call)
     except SagedeckError as err:

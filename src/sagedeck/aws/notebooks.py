@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from sagedeck.aws.session import AwsConnection
-from sagedeck.aws.translate import translate_errors
+from sagedeck.aws.translate import is_stale_token, translate_errors
 from sagedeck.errors import AmbiguousName, InvalidInput, NotFound, SagedeckError
 from sagedeck.models import (
     CodeRepository,
@@ -26,6 +27,8 @@ from sagedeck.models import (
 )
 
 PAGE_SIZE = 100  # the API's maximum: one call per 100 instances
+# AWS's pattern for NotebookInstanceName (botocore checks only the length).
+_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
 URL_SESSION_MIN, URL_SESSION_MAX = 1800, 43200
 URL_SESSION_DEFAULT = 43200
 _STALE_TOKEN_RETRIES = 3
@@ -80,6 +83,15 @@ def detail_from_api(item: Mapping[str, Any], region: str) -> NotebookDetail:
     )
 
 
+def validate_name(name: str) -> str:
+    """A name AWS could hold, or one clear line: nothing is sent for a name that cannot exist."""
+    if len(name) <= 63 and _NAME.fullmatch(name):
+        return name
+    raise InvalidInput(
+        f"{name!r} is not a notebook instance name (letters, digits and hyphens, at most 63)"
+    )
+
+
 def decode_script(content: str | None) -> str | None:
     """Lifecycle scripts travel base64-encoded; show them as text."""
     if content is None:
@@ -88,11 +100,6 @@ def decode_script(content: str | None) -> str | None:
         return base64.b64decode(content, validate=True).decode("utf-8", errors="replace")
     except (binascii.Error, ValueError):
         return content
-
-
-def _is_stale_token(err: SagedeckError) -> bool:
-    text = str(err).lower()
-    return isinstance(err, InvalidInput) and ("token" in text or "pagination" in text)
 
 
 class SageMaker:
@@ -108,30 +115,30 @@ class SageMaker:
 
     async def list_region(self, region: str) -> tuple[NotebookSummary, ...]:
         """Every notebook in ``region``, one call per 100. A page token that goes stale
-        (the item it points at was deleted) restarts the listing, as AWS advises."""
+        (the item it points at was deleted between pages) restarts the listing, as AWS advises."""
         client = await self._client(region)
+        action, permission = f"list notebooks in {region}", "sagemaker:ListNotebookInstances"
         for attempt in range(_STALE_TOKEN_RETRIES + 1):
             found: dict[str, NotebookSummary] = {}
             token: str | None = None
-            try:
-                while True:
-                    kwargs: dict[str, Any] = {"MaxResults": PAGE_SIZE}
-                    if token:
-                        kwargs["NextToken"] = token
-                    with translate_errors(
-                        f"list notebooks in {region}", "sagemaker:ListNotebookInstances"
-                    ):
+            while True:
+                kwargs: dict[str, Any] = {"MaxResults": PAGE_SIZE}
+                if token:
+                    kwargs["NextToken"] = token
+                with translate_errors(action, permission):
+                    try:
                         page = await client.list_notebook_instances(**kwargs)
-                    for item in page.get("NotebookInstances", ()):
-                        summary = summary_from_api(item, region)
-                        found[summary.name] = summary
-                    token = page.get("NextToken")
-                    if not token:
-                        return tuple(found.values())
-            except InvalidInput as err:
-                if token is None or not _is_stale_token(err) or attempt == _STALE_TOKEN_RETRIES:
-                    raise
-        raise AssertionError("unreachable")
+                    except Exception as exc:
+                        if token and is_stale_token(exc) and attempt < _STALE_TOKEN_RETRIES:
+                            break  # restart from the first page
+                        raise
+                for item in page.get("NotebookInstances", ()):
+                    summary = summary_from_api(item, region)
+                    found[summary.name] = summary
+                token = page.get("NextToken")
+                if not token:
+                    return tuple(found.values())
+        raise AssertionError("unreachable: the last attempt raises or returns")
 
     async def list_regions(self, regions: Iterable[str] | None = None) -> list[RegionListing]:
         """All regions at once. A failing region gives its error; the others still list."""
@@ -157,6 +164,7 @@ class SageMaker:
 
     async def find(self, name: str, region: str | None = None) -> NotebookKey:
         """Which region holds ``name``. A name in several regions asks for --region."""
+        validate_name(name)
         if region:
             return NotebookKey(region, name)
         if len(self.conn.regions) == 1:
@@ -172,9 +180,7 @@ class SageMaker:
         hits = await asyncio.gather(*(has(r) for r in self.conn.regions))
         regions = [r for r, hit in zip(self.conn.regions, hits, strict=True) if hit]
         if not regions:
-            raise NotFound(
-                f"no notebook instance named {name!r} in {', '.join(self.conn.regions)}"
-            )
+            raise NotFound(f"no notebook instance named {name!r} in {', '.join(self.conn.regions)}")
         if len(regions) > 1:
             raise AmbiguousName(name, regions)
         return NotebookKey(regions[0], name)
@@ -255,7 +261,7 @@ class SageMaker:
         """A sign-in URL, usable for 5 minutes; the session it opens lasts ``session_seconds``."""
         if not URL_SESSION_MIN <= session_seconds <= URL_SESSION_MAX:
             raise InvalidInput(
-                f"URL session duration must be {URL_SESSION_MIN}–{URL_SESSION_MAX} seconds,"
+                f"URL session duration must be {URL_SESSION_MIN} to {URL_SESSION_MAX} seconds,"
                 f" not {session_seconds}"
             )
         client = await self._client(key.region)
@@ -360,9 +366,7 @@ def _script(hooks: Sequence[Mapping[str, str]] | None) -> str | None:
     return decode_script(hooks[0].get("Content"))
 
 
-async def _paginate(
-    call: Any, key: str, action: str, permission: str
-) -> list[Mapping[str, Any]]:
+async def _paginate(call: Any, key: str, action: str, permission: str) -> list[Mapping[str, Any]]:
     items: list[Mapping[str, Any]] = []
     token: str | None = None
     while True:
@@ -385,4 +389,3 @@ def _raise_not_found_for(exc: Exception, key: NotebookKey) -> None:
         message = str(exc.response.get("Error", {}).get("Message", ""))
         if "RecordNotFound" in message or "not found" in message.lower():
             raise NotFound(f"no notebook instance named {key.name!r} in {key.region}") from exc
-

@@ -13,17 +13,21 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import botocore.exceptions
+import botocore.loaders
 import botocore.session
 from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession, get_session
 
-from sagedeck.aws.translate import translate_errors
+from sagedeck.aws.translate import translate_errors, translate_exception
 from sagedeck.errors import InvalidInput, ReadOnly
 
 # Settings fit for a UI (aws.md: the defaults take ~8 s to fail on a refused connection and
-# minutes on a hung endpoint). sagedeck paces and backs off on its own above these.
+# minutes on a hung endpoint). sagedeck paces and backs off on its own above these. Two attempts,
+# not three: standard mode sleeps up to 1 s and then 2 s between attempts, so a third attempt
+# made a refused connection take up to ~3 s to report; with two it is under ~1 s.
 CLIENT_CONFIG = AioConfig(
-    retries={"mode": "standard", "total_max_attempts": 3},
+    retries={"mode": "standard", "total_max_attempts": 2},
     connect_timeout=2,
     read_timeout=10,
     max_pool_connections=20,
@@ -56,8 +60,20 @@ class AwsTarget:
 
 @functools.cache
 def sagemaker_regions() -> tuple[str, ...]:
-    """Every region where SageMaker is offered, from botocore's endpoint data (no API call)."""
+    """Every commercial region where SageMaker is offered, from botocore's endpoint data (no API
+    call): what ``--region all`` means. (China and GovCloud need other accounts.)"""
     return tuple(sorted(botocore.session.Session().get_available_regions("sagemaker")))
+
+
+@functools.cache
+def known_regions() -> frozenset[str]:
+    """Every region of every partition where SageMaker is offered: what ``--region`` accepts."""
+    session = botocore.session.Session()
+    return frozenset(
+        region
+        for partition in session.get_available_partitions()
+        for region in session.get_available_regions("sagemaker", partition_name=partition)
+    )
 
 
 def resolve_target(
@@ -76,20 +92,27 @@ def resolve_target(
     ``region`` is comma-separated or ``all`` (every region where SageMaker is offered).
     """
     profile = profile or os.environ.get("AWS_PROFILE") or default_profile or None
-    session = botocore.session.Session()
-    if profile and profile not in session.available_profiles:
-        known = ", ".join(sorted(session.available_profiles)) or "none configured"
-        raise InvalidInput(f"unknown profile {profile!r} (known: {known})")
-    region_spec = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-    if region_spec:
-        regions = parse_regions(region_spec)
-    elif default_regions:
-        regions = default_regions
-    else:
-        if profile:
-            session.set_config_variable("profile", profile)
-        configured = session.get_config_variable("region")
-        regions = (configured or DEFAULT_REGION,)
+    try:
+        session = botocore.session.Session()
+        profiles = session.available_profiles
+        if profile and profile not in profiles:
+            known = ", ".join(sorted(profiles)) or "none configured"
+            raise InvalidInput(f"unknown AWS profile {profile!r} (known: {known})")
+        region_spec = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        if region_spec:
+            regions = parse_regions(region_spec)
+        elif default_regions:
+            regions = parse_regions(",".join(default_regions))
+        else:
+            if profile:
+                session.set_config_variable("profile", profile)
+            configured = session.get_config_variable("region")
+            regions = parse_regions(configured) if configured else (DEFAULT_REGION,)
+    except botocore.exceptions.BotoCoreError as exc:
+        # a corrupt ~/.aws/config, say: one line, not a traceback
+        raise translate_exception(exc, "read the AWS configuration", "") or InvalidInput(
+            f"cannot read the AWS configuration: {exc}"
+        ) from None
     endpoint_url = endpoint_url or None
     if endpoint_url is not None:
         validate_endpoint_url(endpoint_url)
@@ -97,31 +120,52 @@ def resolve_target(
 
 
 def parse_regions(spec: str) -> tuple[str, ...]:
-    known = sagemaker_regions()
-    if spec.strip() == "all":
-        return known
+    """``us-east-1``, ``us-east-1,eu-west-1`` or ``all`` (every SageMaker region)."""
+    if spec.strip().lower() == "all":
+        return sagemaker_regions()
     regions = tuple(dict.fromkeys(part.strip() for part in spec.split(",") if part.strip()))
     if not regions:
         raise InvalidInput("--region needs a region name, a comma-separated list, or 'all'")
+    known = known_regions()
     unknown = [r for r in regions if r not in known]
     if unknown:
         raise InvalidInput(
-            f"unknown region {unknown[0]!r}: SageMaker is offered in {', '.join(known[:6])}, …"
+            f"unknown region {unknown[0]!r}: SageMaker regions are e.g. us-east-1, eu-west-1"
             " (or use --region all)"
         )
     return regions
 
 
 def validate_endpoint_url(url: str) -> None:
+    """Refuse what botocore would refuse later with a traceback-worthy ValueError."""
     from urllib.parse import urlsplit
 
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidInput(f"malformed endpoint URL {url!r}: expected http(s)://host[:port]")
+    from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
+
+    problem = f"malformed endpoint URL {url!r}: expected http(s)://host[:port]"
     try:
-        _ = parts.port
+        parts = urlsplit(url)
+        _ = parts.port  # raises ValueError for a port that is not a number in 0-65535
     except ValueError:
-        raise InvalidInput(f"malformed endpoint URL {url!r}: bad port") from None
+        raise InvalidInput(problem) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidInput(problem)
+    if not (is_valid_endpoint_url(url) or is_valid_ipv6_endpoint_url(url)):
+        raise InvalidInput(problem)
+
+
+@functools.cache
+def _shared_loader() -> botocore.loaders.Loader:
+    """One loader of botocore's service models for every session: the first client of a
+    service parses its model (~60-100 ms for SageMaker), every later session reuses it, so
+    renewing credentials (a new session) costs no re-parsing."""
+    return botocore.loaders.create_loader(os.environ.get("AWS_DATA_PATH"))
+
+
+def new_session(profile: str | None) -> AioSession:
+    session = AioSession(profile=profile) if profile else get_session()
+    session.register_component("data_loader", _shared_loader())
+    return session
 
 
 class AwsConnection:
@@ -132,7 +176,7 @@ class AwsConnection:
 
     def __init__(self, target: AwsTarget) -> None:
         self.target = target
-        self._session = AioSession(profile=target.profile) if target.profile else get_session()
+        self._session = new_session(target.profile)
         self._stack = AsyncExitStack()
         self._clients: dict[tuple[str, str], Any] = {}
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
@@ -179,9 +223,7 @@ class AwsConnection:
         """Drop every client, so renewed credentials (``aws sso login``) are picked up."""
         stack, self._stack = self._stack, AsyncExitStack()
         self._clients.clear()
-        self._session = (
-            AioSession(profile=self.target.profile) if self.target.profile else get_session()
-        )
+        self._session = new_session(self.target.profile)
         await stack.aclose()
 
     async def close(self) -> None:

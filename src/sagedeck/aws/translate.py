@@ -21,6 +21,7 @@ from sagedeck.errors import (
     NotFound,
     SagedeckError,
     Throttled,
+    one_line,
 )
 
 THROTTLING_CODES = frozenset(
@@ -39,15 +40,28 @@ THROTTLING_CODES = frozenset(
 DENIED_CODES = frozenset(
     {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess"}
 )
+EXPIRED_CODES = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired"})
 CREDENTIAL_CODES = frozenset(
     {
-        "ExpiredToken",
-        "ExpiredTokenException",
+        *EXPIRED_CODES,
         "InvalidClientTokenId",
         "UnrecognizedClientException",
         "InvalidSignatureException",
         "SignatureDoesNotMatch",
         "AuthFailure",
+        "MissingAuthenticationToken",
+        "IncompleteSignature",
+    }
+)
+# What a list call answers when the NextToken it was given no longer points anywhere (the item
+# it named was deleted between pages). AWS says ValidationException; moto says InvalidToken.
+STALE_TOKEN_CODES = frozenset(
+    {
+        "InvalidToken",
+        "InvalidNextToken",
+        "InvalidNextTokenException",
+        "InvalidPaginationToken",
+        "InvalidPaginationTokenException",
     }
 )
 NOT_FOUND_CODES = frozenset(
@@ -61,7 +75,9 @@ NOT_FOUND_CODES = frozenset(
     }
 )
 _TRANSITION = re.compile(r"Status \((\w+)\) not in \(\[([^\]]*)\]\)")
-_NOT_FOUND_TEXT = re.compile(r"RecordNotFound|does not exist|Could not find|not found", re.I)
+_NOT_FOUND_TEXT = re.compile(
+    r"RecordNotFound|does not exist|(could|can)(not|'t) find|not found", re.I
+)
 
 FIX_CREDENTIALS = "run `aws configure` (keys) or `aws sso login` (SSO)"
 
@@ -70,16 +86,36 @@ def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else ""
 
 
+def error_code(exc: BaseException) -> str:
+    """The AWS error code of a ``ClientError`` (``""`` for anything else)."""
+    if isinstance(exc, bce.ClientError):
+        return str(exc.response.get("Error", {}).get("Code", ""))
+    return ""
+
+
+def is_stale_token(exc: BaseException) -> bool:
+    """True when a list call refused its NextToken: the caller restarts the listing."""
+    code = error_code(exc)
+    if code in STALE_TOKEN_CODES:
+        return True
+    if code == "ValidationException" and isinstance(exc, bce.ClientError):
+        message = str(exc.response.get("Error", {}).get("Message", "")).lower()
+        return "token" in message or "pagination" in message
+    return False
+
+
 def translate_client_error(err: bce.ClientError, action: str, permission: str) -> SagedeckError:
     error = err.response.get("Error", {})
     code = str(error.get("Code", ""))
     message = _first_line(str(error.get("Message", "")))
     if code in THROTTLING_CODES:
-        return Throttled(f"throttled by AWS during {action}: retrying more slowly")
+        return Throttled(f"throttled by AWS during {action} (too many requests): try again shortly")
     if code in DENIED_CODES:
-        return AccessDenied(permission)
+        return AccessDenied(permission, action)
+    if code in EXPIRED_CODES:
+        return CredentialsError(f"the AWS credentials have expired ({code}): {FIX_CREDENTIALS}")
     if code in CREDENTIAL_CODES:
-        return CredentialsError(f"AWS credentials were rejected ({code}): {FIX_CREDENTIALS}")
+        return CredentialsError(f"AWS rejected the credentials ({code}): {FIX_CREDENTIALS}")
     if code in NOT_FOUND_CODES:
         return NotFound(f"{action}: {message or 'not found'}")
     if code == "ValidationException":
@@ -102,12 +138,23 @@ def translate_exception(exc: BaseException, action: str, permission: str) -> Sag
         return translate_client_error(exc, action, permission)
     if isinstance(exc, bce.NoCredentialsError):
         return CredentialsError(f"no AWS credentials found: {FIX_CREDENTIALS}")
-    if isinstance(exc, bce.TokenRetrievalError | bce.SSOTokenLoadError | bce.UnauthorizedSSOTokenError):
+    if isinstance(
+        exc,
+        bce.TokenRetrievalError
+        | bce.SSOTokenLoadError
+        | bce.UnauthorizedSSOTokenError
+        | bce.SSOError,
+    ):
         return CredentialsError("the SSO session has expired: run `aws sso login`")
-    if isinstance(exc, bce.CredentialRetrievalError):
-        return CredentialsError(f"could not get AWS credentials: {FIX_CREDENTIALS}")
+    if isinstance(
+        exc,
+        bce.CredentialRetrievalError | bce.PartialCredentialsError | bce.UnknownCredentialError,
+    ):
+        return CredentialsError(f"could not get AWS credentials ({_short(exc)}): {FIX_CREDENTIALS}")
     if isinstance(exc, bce.ProfileNotFound):
-        return InvalidInput(f"unknown AWS profile: {exc.kwargs.get('profile')}")
+        return InvalidInput(f"unknown AWS profile {exc.kwargs.get('profile')!r}")
+    if isinstance(exc, bce.ConfigParseError):
+        return InvalidInput(f"the AWS config file cannot be parsed: {exc.kwargs.get('path')}")
     if isinstance(exc, bce.NoRegionError):
         return InvalidInput("no AWS region: pass --region or set AWS_REGION")
     if isinstance(
@@ -120,7 +167,8 @@ def translate_exception(exc: BaseException, action: str, permission: str) -> Sag
     ):
         return EndpointUnreachable(f"AWS endpoint unreachable during {action}: {_short(exc)}")
     if isinstance(exc, bce.ParamValidationError):
-        return InvalidInput(f"cannot {action}: {_first_line(str(exc))}")
+        report = str(exc.kwargs.get("report", "")) or str(exc)
+        return InvalidInput(f"cannot {action}: {_short(one_line(report))}")
     if isinstance(exc, bce.BotoCoreError):
         return AwsError(f"{action} failed: {_short(exc)}")
     if isinstance(exc, TimeoutError | ConnectionError | OSError):
@@ -128,8 +176,8 @@ def translate_exception(exc: BaseException, action: str, permission: str) -> Sag
     return None
 
 
-def _short(exc: BaseException) -> str:
-    text = _first_line(str(exc)) or type(exc).__name__
+def _short(exc: BaseException | str) -> str:
+    text = exc if isinstance(exc, str) else (_first_line(str(exc)) or type(exc).__name__)
     return text if len(text) <= 160 else text[:157] + "…"
 
 

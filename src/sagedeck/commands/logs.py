@@ -1,9 +1,184 @@
-"""Placeholder: the logs commands are being written (see the logs issue)."""
+"""``sagedeck logs NAME``: print or follow a notebook instance's logs, in the spirit of
+``aws logs tail``, as fast as the API allows to a pipe."""
 
 from __future__ import annotations
 
-from typing import Any
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable
+from typing import Any, TextIO
+
+from sagedeck.aws.logs import StreamChoice
+from sagedeck.aws.logs_follow import FollowHealth, HealthState, LogFollower
+from sagedeck.aws.logs_time import parse_since
+from sagedeck.aws.services import AwsServices
+from sagedeck.logtext import LineFilter, TimeFormatter, TimeStyle
+from sagedeck.models import LogEvent
+
+DESCRIPTION = """\
+Print the logs of a notebook instance: every stream under <name>/ in the group
+/aws/sagemaker/NotebookInstances (the lifecycle scripts' LifecycleConfigOnCreate and
+LifecycleConfigOnStart, and jupyter.log), interleaved by time. With -f, follow them: streams
+created while following are picked up, no line is printed twice, throttling and network
+outages are waited out."""
+
+EPILOG = """\
+formats:
+  detailed  2024-05-01T12:00:00.123+00:00 nb/jupyter.log message   (the default)
+  short     2024-05-01T12:00:00 message
+  json      one JSON object per line: timestamp (epoch ms), time, stream, message,
+            eventId, ingestionTime; messages exactly as CloudWatch holds them
+
+FilterLogEvents is limited to 5 requests/s per account and region; sagedeck paces every
+reader in the process within that budget and backs off when AWS throttles it."""
 
 
 def register(sub: Any) -> None:
-    """Adds nothing yet."""
+    p = sub.add_parser(
+        "logs",
+        help="print or follow a notebook instance's logs",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("name", help="the notebook instance")
+    p.add_argument("-f", "--follow", action="store_true", help="keep printing new lines")
+    p.add_argument(
+        "--since",
+        default="10m",
+        help="start at a duration ago (30s, 10m, 2h, 1d, 1w), an ISO time, or 'all' (default: 10m)",
+    )
+    p.add_argument(
+        "--stream",
+        choices=[c.value for c in StreamChoice],
+        default=StreamChoice.ALL.value,
+        help="lifecycle scripts, jupyter.log, or all (default)",
+    )
+    p.add_argument(
+        "--filter", metavar="REGEX", help="only lines matching REGEX; a leading ! inverts"
+    )
+    p.add_argument(
+        "--format", choices=("short", "detailed", "json"), default="detailed", help="see below"
+    )
+    p.add_argument(
+        "--local-time", action="store_true", help="local time instead of UTC (output and --since)"
+    )
+    p.add_argument(
+        "--live",
+        action="store_true",
+        help="follow with CloudWatch Live Tail instead of polling: pushed within a second, but"
+        " billed per minute (about $0.01/min in us-east-1 after 1,800 free minutes a month)",
+    )
+    p.set_defaults(handler=cmd_logs)
+
+
+def formatter(fmt: str, local_time: bool) -> Callable[[LogEvent], str]:
+    """One event as one output record, newline included."""
+    if fmt == "json":
+        iso = TimeFormatter(TimeStyle.DETAILED, local=local_time)
+
+        def as_json(event: LogEvent) -> str:
+            record = {
+                "timestamp": event.timestamp,
+                "time": iso(event.timestamp),
+                "stream": event.stream,
+                "message": event.message,
+                "eventId": event.event_id,
+                "ingestionTime": event.ingestion_time,
+            }
+            return json.dumps(record, ensure_ascii=False) + "\n"
+
+        return as_json
+    if fmt == "short":
+        short = TimeFormatter(TimeStyle.SHORT, local=local_time)
+        return lambda e: f"{short(e.timestamp)} {e.message.rstrip(chr(13) + chr(10))}\n"
+    detailed = TimeFormatter(TimeStyle.DETAILED, local=local_time)
+    return lambda e: f"{detailed(e.timestamp)} {e.stream} {e.message.rstrip(chr(13) + chr(10))}\n"
+
+
+class Printer:
+    """Writes batches to stdout in one write each; remembers what it printed last."""
+
+    def __init__(self, out: TextIO, fmt: Callable[[LogEvent], str], keep: LineFilter | None):
+        self.out = out
+        self.fmt = fmt
+        self.keep = keep
+        self.newest = -1
+        self.printed = 0
+
+    def write(self, batch: Iterable[LogEvent]) -> None:
+        keep, fmt = self.keep, self.fmt
+        chunk = [fmt(e) for e in batch if keep is None or keep.keeps(e.message)]
+        for event in batch:
+            self.newest = max(self.newest, event.timestamp)
+        if chunk:
+            self.out.write("".join(chunk))
+            self.out.flush()
+            self.printed += len(chunk)
+
+
+def _report_to_stderr() -> Callable[[FollowHealth], None]:
+    last: list[HealthState] = []
+
+    def report(health: FollowHealth) -> None:
+        noisy = (HealthState.THROTTLED, HealthState.RECONNECTING, HealthState.NO_LOG_GROUP)
+        if health.state in noisy and (not last or last[-1] != health.state):
+            wait = f" (retrying in {health.retry_in:.0f}s)" if health.retry_in >= 1 else ""
+            print(f"sagedeck: {health.state.value}: {health.detail}{wait}", file=sys.stderr)
+        if not last or last[-1] != health.state:
+            last[:] = [health.state]
+
+    return report
+
+
+async def cmd_logs(args: argparse.Namespace, services: AwsServices) -> int:
+    since = parse_since(args.since, local_time=args.local_time)
+    keep = LineFilter.parse(args.filter) if args.filter else None
+    key = await services.sagemaker.find(args.name)
+    choice = StreamChoice(args.stream)
+    printer = Printer(sys.stdout, formatter(args.format, args.local_time), keep)
+    report = _report_to_stderr()
+    try:
+        follower = services.logs.follower(
+            key,
+            streams=choice,
+            since_ms=since,
+            follow=args.follow and not args.live,
+            on_health=report,
+        )
+        await _drain(follower, printer)
+        if args.live:
+            await _live(services, follower, choice, printer)
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, and keep Python from complaining
+        # about the unflushed buffer at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    if follower.health.state is HealthState.NO_LOG_GROUP:
+        print(f"sagedeck: no logs for {key.name} in {key.region} yet", file=sys.stderr)
+    return 0
+
+
+async def _drain(batches: LogFollower, printer: Printer) -> None:
+    async for batch in batches:
+        printer.write(batch)
+
+
+async def _live(
+    services: AwsServices, history: LogFollower, choice: StreamChoice, printer: Printer
+) -> None:
+    """Live Tail after the history; where the endpoint cannot do it, go on polling with the
+    follower that read the history (its cursor and seen ids carry over: no gap, no repeat)."""
+    from sagedeck.aws.logs_live import LiveTailUnsupported
+
+    boundary = printer.newest
+    try:
+        async for batch in services.logs.live_tail(history.key, choice):
+            printer.write([e for e in batch if e.timestamp > boundary])
+    except LiveTailUnsupported as err:
+        print(f"sagedeck: {err}", file=sys.stderr)
+        history.follow = True
+        await _drain(history, printer)

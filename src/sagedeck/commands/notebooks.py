@@ -10,12 +10,47 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from sagedeck.aws.notebooks import URL_SESSION_DEFAULT, URL_SESSION_MAX, URL_SESSION_MIN
 from sagedeck.aws.services import AwsServices
-from sagedeck.errors import SagedeckError
+from sagedeck.errors import (
+    CredentialsError,
+    EndpointUnreachable,
+    InvalidInput,
+    SagedeckError,
+    Throttled,
+    one_line,
+)
 from sagedeck.format import age, summary_json, table
-from sagedeck.models import JupyterView, NotebookKey, NotebookStatus
+from sagedeck.models import JupyterView, NotebookKey, NotebookStatus, RegionListing
 
 WAIT_POLL_SECONDS = 1.0  # the built-in waiters poll every 30 s: far too slow to watch
+# Right after StartNotebookInstance, a describe may still show the old state for a moment
+# (AWS is eventually consistent): keep polling that long before calling it a failure.
+SETTLE_GRACE_SECONDS = 15.0
+
+
+def duration_seconds(text: str) -> int:
+    """``--duration``: a whole number of seconds AWS accepts, checked before any call."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise InvalidInput(f"--duration must be a whole number of seconds, not {text!r}") from None
+    if not URL_SESSION_MIN <= value <= URL_SESSION_MAX:
+        raise InvalidInput(
+            f"--duration must be {URL_SESSION_MIN} to {URL_SESSION_MAX} seconds, not {value}"
+        )
+    return value
+
+
+def timeout_seconds(text: str) -> float:
+    """``--timeout``: how long ``--wait`` waits, a positive number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise InvalidInput(f"--timeout must be a number of seconds, not {text!r}") from None
+    if not 0 < value < 1e9:  # also rejects nan and inf
+        raise InvalidInput(f"--timeout must be a positive number of seconds, not {text!r}")
+    return value
 
 
 def register(sub: Any) -> None:
@@ -32,7 +67,9 @@ def register(sub: Any) -> None:
         p = sub.add_parser(verb, help=help_text)
         p.add_argument("name")
         p.add_argument("--wait", action="store_true", help="follow the status until it settles")
-        p.add_argument("--timeout", type=float, default=900.0, help="seconds to wait at most")
+        p.add_argument(
+            "--timeout", type=timeout_seconds, default=900.0, help="seconds to wait at most"
+        )
         p.set_defaults(handler=cmd_start if verb == "start" else cmd_stop)
 
     url = sub.add_parser("url", help="a presigned Jupyter URL (usable for 5 minutes)")
@@ -40,13 +77,22 @@ def register(sub: Any) -> None:
     url.add_argument("--lab", action="store_true", help="open JupyterLab instead of Classic")
     url.add_argument(
         "--duration",
-        type=int,
-        default=None,
-        help="session length once signed in, 1800–43200 seconds (default 43200)",
+        type=duration_seconds,
+        default=URL_SESSION_DEFAULT,
+        help=f"session length once signed in, {URL_SESSION_MIN} to {URL_SESSION_MAX} seconds"
+        f" (default {URL_SESSION_DEFAULT})",
     )
     url.add_argument("--copy", action="store_true", help="copy to the clipboard, don't print")
     url.add_argument("--open", action="store_true", help="open in the browser, don't print")
     url.set_defaults(handler=cmd_url)
+
+
+def not_enabled(listings: list[RegionListing]) -> list[RegionListing]:
+    """Regions whose listing was refused for the credentials while other regions answered:
+    opt-in regions the account has not enabled answer so (``--region all`` lists them)."""
+    if not any(listing.error is None for listing in listings):
+        return []
+    return [listing for listing in listings if isinstance(listing.error, CredentialsError)]
 
 
 async def cmd_ls(args: argparse.Namespace, services: AwsServices) -> int:
@@ -55,8 +101,13 @@ async def cmd_ls(args: argparse.Namespace, services: AwsServices) -> int:
     if listings and len(failed) == len(listings):
         assert failed[0].error is not None
         raise failed[0].error
+    skipped = not_enabled(listings)
+    if skipped:
+        regions = ", ".join(listing.region for listing in skipped)
+        print(f"sagedeck: skipped regions not enabled for this account: {regions}", file=sys.stderr)
+    failed = [listing for listing in failed if listing not in skipped]
     for listing in failed:
-        print(f"sagedeck: {listing.region}: {listing.error}", file=sys.stderr)
+        print(one_line(f"sagedeck: {listing.region}: {listing.error}"), file=sys.stderr)
     notebooks = sorted(
         (nb for listing in listings for nb in listing.notebooks), key=lambda n: (n.name, n.region)
     )
@@ -107,26 +158,44 @@ async def cmd_stop(args: argparse.Namespace, services: AwsServices) -> int:
 
 
 async def wait_for(
-    services: AwsServices, key: NotebookKey, goal: NotebookStatus, timeout: float
+    services: AwsServices, key: NotebookKey, goal: NotebookStatus, limit_seconds: float
 ) -> int:
-    """Print each status as it changes until the instance settles; 0 when it reaches ``goal``."""
+    """Print each status as it changes until the instance settles; 0 when it reaches ``goal``.
+
+    A throttled or failed poll is retried at the next tick: a long wait must not die of one
+    bad answer. Whatever ends the wait without reaching ``goal`` prints one line on stderr.
+    """
     started = time.monotonic()
     last: NotebookStatus | None = None
+    moved = False  # seen a transitional state: a settled state now is the outcome
+    last_error: SagedeckError | None = None
     while True:
-        detail = await services.sagemaker.describe(key)
-        status = detail.status
-        if status != last:
-            elapsed = time.monotonic() - started
-            print(f"{key.name}: {status.value} ({elapsed:.0f}s)", flush=True)
-            last = status
-        if not status.is_transitional:
+        elapsed = time.monotonic() - started
+        try:
+            detail = await services.sagemaker.describe(key)
+        except (Throttled, EndpointUnreachable) as err:
+            last_error = err
+        else:
+            last_error = None
+            status = detail.status
+            if status != last:
+                print(f"{key.name}: {status.value} ({elapsed:.0f}s)", flush=True)
+                last = status
             if status == goal:
                 return 0
-            if detail.failure_reason:
-                print(f"{key.name}: failed: {detail.failure_reason}", file=sys.stderr)
-            return 1
-        if time.monotonic() - started > timeout:
-            print(f"sagedeck: gave up waiting after {timeout:.0f}s", file=sys.stderr)
+            moved = moved or status.is_transitional
+            if not status.is_transitional and (moved or elapsed > SETTLE_GRACE_SECONDS):
+                reason = f": {detail.failure_reason}" if detail.failure_reason else ""
+                print(
+                    one_line(
+                        f"sagedeck: {key.name} ended {status.value}, not {goal.value}{reason}"
+                    ),
+                    file=sys.stderr,
+                )
+                return 1
+        if elapsed > limit_seconds:
+            why = f" ({last_error})" if last_error else ""
+            print(f"sagedeck: gave up waiting after {limit_seconds:g}s{why}", file=sys.stderr)
             return 1
         await asyncio.sleep(WAIT_POLL_SECONDS)
 
@@ -136,8 +205,8 @@ async def cmd_url(args: argparse.Namespace, services: AwsServices) -> int:
 
     key = await services.sagemaker.find(args.name)
     view = JupyterView.LAB if args.lab else JupyterView.CLASSIC
-    seconds = args.duration if args.duration is not None else 43200
-    presigned = await services.sagemaker.presigned_url(key, view, seconds)
+    presigned = await services.sagemaker.presigned_url(key, view, args.duration)
+    # The URL is a credential: printed only when asked for, never logged.
     if not (args.copy or args.open):
         print(presigned.url)
         return 0
@@ -149,5 +218,3 @@ async def cmd_url(args: argparse.Namespace, services: AwsServices) -> int:
             raise SagedeckError("no browser could be opened: use --copy instead")
         print(f"{key.name}: opened {view.value} in the browser")
     return 0
-
-

@@ -1,9 +1,107 @@
-"""Placeholder: the ssm commands are being written (see the ssm issue)."""
+"""``sagedeck ssm | forward | doctor``: SSM shells, port forwards and the doctor, for the shell."""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import signal
+import sys
 from typing import Any
+
+from sagedeck.aws.services import AwsServices
+from sagedeck.errors import AmbiguousName, NotFound
+from sagedeck.models import NotebookKey
 
 
 def register(sub: Any) -> None:
-    """Adds nothing yet."""
+    ssm = sub.add_parser(
+        "ssm",
+        help="open a shell on a notebook instance over SSM (Session Manager)",
+        description="Open a shell on the instance's SSM managed node (sagemaker-ssh-helper)"
+        " through session-manager-plugin, exactly as `aws ssm start-session` runs it. The exit"
+        " status is the plugin's; the session is always terminated afterwards.",
+    )
+    ssm.add_argument("name", help="notebook instance name")
+    ssm.set_defaults(handler=cmd_ssm)
+
+    forward = sub.add_parser(
+        "forward",
+        help="forward a port of a notebook instance to this machine, until Ctrl-C",
+        description="Start an SSM port forward (AWS-StartPortForwardingSession) to PORT on the"
+        " instance, e.g. 8888 for Jupyter or 6006 for TensorBoard, on a free local port.",
+    )
+    forward.add_argument("name", help="notebook instance name")
+    forward.add_argument("port", type=int, help="port on the instance (8888 Jupyter, 6006 TB)")
+    forward.add_argument("--local-port", type=int, help="local port (default: a free one)")
+    forward.set_defaults(handler=cmd_forward)
+
+    doctor = sub.add_parser(
+        "doctor",
+        help="check what an SSM shell needs and say how to fix what is missing",
+        description="Checks the plugin, your identity, the instance's managed node and its"
+        " ping, the node's owner tag, the SSM instance tier and the calls that failed."
+        " Exit status 1 when something blocks a shell.",
+    )
+    doctor.add_argument("name", nargs="?", help="notebook instance name (optional)")
+    doctor.set_defaults(handler=cmd_doctor)
+
+
+def _use_tag_key(args: argparse.Namespace, services: AwsServices) -> None:
+    from sagedeck.cli import settings_from
+
+    services.ssm.tag_key = settings_from(args).ssm_tag_key
+
+
+async def cmd_ssm(args: argparse.Namespace, services: AwsServices) -> int:
+    from sagedeck.ssm_shell import plan_shell, run_shell
+
+    _use_tag_key(args, services)
+    key = await services.sagemaker.find(args.name)
+    plan = await plan_shell(services, key)
+    outcome = await run_shell(services, plan)
+    print(f"sagedeck: {key.name}: {outcome.summary}", file=sys.stderr)
+    return outcome.exit_code
+
+
+async def cmd_forward(args: argparse.Namespace, services: AwsServices) -> int:
+    from sagedeck.port_forwards import PortForwards, install_exit_signals
+
+    _use_tag_key(args, services)
+    key = await services.sagemaker.find(args.name)
+    forwards = PortForwards.for_services(services)
+    stop = asyncio.Event()
+    install_exit_signals(lambda _signum: stop.set())
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGINT, stop.set)
+    try:
+        forward = await forwards.start(key, args.port, args.local_port)
+        print(f"{forward.describe()}, session {forward.session_id}: Ctrl-C to end", flush=True)
+        stopped = asyncio.create_task(stop.wait())
+        exited = asyncio.create_task(asyncio.to_thread(forward.process.wait))
+        await asyncio.wait({stopped, exited}, return_when=asyncio.FIRST_COMPLETED)
+        stopped.cancel()
+        if exited.done():
+            last = forward.output[-1] if forward.output else "no output"
+            print(f"sagedeck: the port forward ended on its own: {last}", file=sys.stderr)
+            return 1
+        return 0
+    finally:
+        await forwards.close_all()
+        loop.remove_signal_handler(signal.SIGINT)
+
+
+async def cmd_doctor(args: argparse.Namespace, services: AwsServices) -> int:
+    from sagedeck.doctor import diagnose, render_text
+
+    _use_tag_key(args, services)
+    key: NotebookKey | None = None
+    if args.name:
+        try:
+            key = await services.sagemaker.find(args.name)
+        except AmbiguousName:
+            raise
+        except NotFound:
+            key = NotebookKey(services.conn.regions[0], args.name)
+    report = await diagnose(services, key)
+    print(render_text(report))
+    return 0 if report.healthy else 1

@@ -1,0 +1,244 @@
+"""CloudWatch Logs for notebook instances: the group, its streams, and paced FilterLogEvents.
+
+SageMaker writes each instance's logs to ``/aws/sagemaker/NotebookInstances`` in streams
+``<name>/LifecycleConfigOnCreate``, ``<name>/LifecycleConfigOnStart`` and ``<name>/jupyter.log``.
+Every query uses the prefix ``<name>/`` *with* its slash: without it ``nb`` also matches
+``nb-dev``. Following is :class:`sagedeck.aws.logs_follow.LogFollower`'s job.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sagedeck.aws.logs_limiter import RateLimiter, limiter_for
+from sagedeck.aws.session import AwsConnection
+from sagedeck.aws.translate import translate_errors
+from sagedeck.errors import Throttled
+from sagedeck.models import LogEvent, NotebookKey
+
+if TYPE_CHECKING:
+    from sagedeck.aws.logs_follow import FollowHealth, LogFollower
+
+LOG_GROUP = "/aws/sagemaker/NotebookInstances"
+PAGE_LIMIT = 10_000  # FilterLogEvents' maximum (or 1 MB, whichever comes first)
+TAIL_EVENTS = 1_000  # how many recent events the tail view starts with
+_SERVICE_HOOK = "before-send.cloudwatch-logs.FilterLogEvents"
+_PERMISSION = "logs:FilterLogEvents"
+
+
+class StreamChoice(enum.StrEnum):
+    """Which of an instance's streams to show."""
+
+    ALL = "all"
+    LIFECYCLE = "lifecycle"  # LifecycleConfigOnCreate and LifecycleConfigOnStart
+    JUPYTER = "jupyter"  # jupyter.log
+
+
+_SUFFIX = {
+    StreamChoice.ALL: "",
+    StreamChoice.LIFECYCLE: "LifecycleConfigOn",
+    StreamChoice.JUPYTER: "jupyter.log",
+}
+
+
+def stream_prefix(name: str, choice: StreamChoice = StreamChoice.ALL) -> str:
+    """The logStreamNamePrefix for ``name``'s streams: always ends the name with ``/``."""
+    return f"{name}/{_SUFFIX[choice]}"
+
+
+def stream_kind(stream: str) -> StreamChoice:
+    """LIFECYCLE or JUPYTER for a stream name; ALL for a stream of neither kind."""
+    _, _, leaf = stream.partition("/")
+    if leaf.startswith("LifecycleConfigOn"):
+        return StreamChoice.LIFECYCLE
+    if leaf.startswith("jupyter"):
+        return StreamChoice.JUPYTER
+    return StreamChoice.ALL
+
+
+def short_stream(stream: str) -> str:
+    """``nb/LifecycleConfigOnStart`` -> ``OnStart``, ``nb/jupyter.log`` -> ``jupyter``: the part
+    that differs between an instance's streams."""
+    _, _, leaf = stream.partition("/")
+    return leaf.removeprefix("LifecycleConfig").removesuffix(".log") or stream
+
+
+def event_from_api(item: Mapping[str, Any]) -> LogEvent:
+    return LogEvent(
+        timestamp=int(item["timestamp"]),
+        stream=str(item.get("logStreamName", "")),
+        message=str(item.get("message", "")),
+        event_id=str(item.get("eventId", "")),
+        ingestion_time=item.get("ingestionTime"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LogPage:
+    events: tuple[LogEvent, ...]
+    next_token: str | None
+
+
+def limiter_scope(conn: AwsConnection) -> str:
+    """What shares one FilterLogEvents budget: the endpoint when one is set, else the profile or
+    the access key (two profiles of one account get two budgets: we cannot know without STS)."""
+    target = conn.target
+    if target.endpoint_url:
+        return f"endpoint:{target.endpoint_url}"
+    if target.credentials:
+        return f"key:{target.credentials.access_key}"
+    return f"profile:{target.profile or 'default'}"
+
+
+class CloudWatchLogs:
+    """The CloudWatch Logs calls sagedeck makes, over one :class:`AwsConnection`."""
+
+    def __init__(self, conn: AwsConnection) -> None:
+        self.conn = conn
+        self.scope = limiter_scope(conn)
+
+    def limiter(self, region: str) -> RateLimiter:
+        return limiter_for(self.scope, region)
+
+    async def _client(self, region: str) -> Any:
+        client = await self.conn.client("logs", region)
+        if not getattr(client, "_sagedeck_paced", False):
+            # Every HTTP attempt, botocore's own retries included, waits for the shared limiter.
+            limiter = self.limiter(region)
+
+            async def pace(**_: Any) -> None:
+                await limiter.acquire()
+
+            client.meta.events.register(_SERVICE_HOOK, pace)
+            client._sagedeck_paced = True
+        return client
+
+    async def filter_page(
+        self,
+        region: str,
+        prefix: str,
+        *,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+        token: str | None = None,
+        limit: int = PAGE_LIMIT,
+        group: str = LOG_GROUP,
+    ) -> LogPage:
+        """One FilterLogEvents call. Raises :class:`Throttled` after pausing the shared limiter,
+        so the caller only has to retry."""
+        client = await self._client(region)
+        kwargs: dict[str, Any] = {
+            "logGroupName": group,
+            "logStreamNamePrefix": prefix,
+            "limit": limit,
+        }
+        if start_ms is not None:
+            kwargs["startTime"] = start_ms
+        if end_ms is not None:
+            kwargs["endTime"] = end_ms
+        if token:
+            kwargs["nextToken"] = token
+        limiter = self.limiter(region)
+        try:
+            with translate_errors(f"read the logs of {prefix.rstrip('/')}", _PERMISSION):
+                page = await client.filter_log_events(**kwargs)
+        except Throttled:
+            limiter.throttled()
+            raise
+        limiter.succeeded()
+        return LogPage(
+            tuple(event_from_api(item) for item in page.get("events", ())),
+            page.get("nextToken") or None,
+        )
+
+    async def stream_names(self, key: NotebookKey, prefix: str | None = None) -> tuple[str, ...]:
+        """The instance's streams (DescribeLogStreams, 25 requests/s: not the scarce budget)."""
+        client = await self._client(key.region)
+        names: list[str] = []
+        token: str | None = None
+        while True:
+            kwargs: dict[str, Any] = {
+                "logGroupName": LOG_GROUP,
+                "logStreamNamePrefix": prefix or stream_prefix(key.name),
+            }
+            if token:
+                kwargs["nextToken"] = token
+            with translate_errors(f"list the log streams of {key.name}", "logs:DescribeLogStreams"):
+                page = await client.describe_log_streams(**kwargs)
+            names.extend(s["logStreamName"] for s in page.get("logStreams", ()))
+            token = page.get("nextToken")
+            if not token:
+                return tuple(names)
+
+    async def tail_start(
+        self, key: NotebookKey, prefix: str, count: int = TAIL_EVENTS
+    ) -> int | None:
+        """The timestamp from which about ``count`` events remain, over every stream under
+        ``prefix``; None when there are no events. FilterLogEvents only reads forward, so the
+        newest events of each stream come from GetLogEvents read backwards, and the follow then
+        starts at the ``count``-th newest timestamp (a few more arrive when timestamps tie)."""
+        client = await self._client(key.region)
+        stamps: list[int] = []
+        for stream in await self.stream_names(key, prefix):
+            with translate_errors(f"read the log of {stream}", "logs:GetLogEvents"):
+                page = await client.get_log_events(
+                    logGroupName=LOG_GROUP,
+                    logStreamName=stream,
+                    startFromHead=False,
+                    limit=min(count, 10_000),
+                )
+            stamps.extend(int(e["timestamp"]) for e in page.get("events", ()))
+        if not stamps:
+            return None
+        stamps.sort()
+        return stamps[-count] if len(stamps) >= count else stamps[0]
+
+    async def log_group_arn(self, region: str, group: str = LOG_GROUP) -> str | None:
+        """The group's ARN (StartLiveTail names groups by ARN); None if the group is absent."""
+        client = await self._client(region)
+        with translate_errors("describe the notebook log group", "logs:DescribeLogGroups"):
+            page = await client.describe_log_groups(logGroupNamePrefix=group)
+        for item in page.get("logGroups", ()):
+            if item.get("logGroupName") == group:
+                arn = str(item.get("logGroupArn") or item.get("arn", ""))
+                return arn.removesuffix(":*") or None
+        return None
+
+    def follower(
+        self,
+        key: NotebookKey,
+        *,
+        streams: StreamChoice = StreamChoice.ALL,
+        since_ms: int | None = None,
+        tail: int | None = None,
+        until_ms: int | None = None,
+        follow: bool = True,
+        is_active: Callable[[], bool] | None = None,
+        on_health: Callable[[FollowHealth], None] | None = None,
+    ) -> LogFollower:
+        """A follower of ``key``'s streams: see :class:`LogFollower`."""
+        from sagedeck.aws.logs_follow import LogFollower
+
+        return LogFollower(
+            self,
+            key,
+            prefix=stream_prefix(key.name, streams),
+            since_ms=since_ms,
+            tail=tail,
+            until_ms=until_ms,
+            follow=follow,
+            is_active=is_active,
+            on_health=on_health,
+        )
+
+    def live_tail(self, key: NotebookKey, streams: StreamChoice = StreamChoice.ALL) -> Any:
+        """Batches from a StartLiveTail session (opt-in: billed per minute). See logs_live."""
+        from sagedeck.aws.logs_live import live_tail
+
+        stream: AsyncIterator[list[LogEvent]] = live_tail(
+            self, key, stream_prefix(key.name, streams)
+        )
+        return stream

@@ -1,0 +1,22 @@
+"""A fault-injecting HTTP proxy between sagedeck and an AWS endpoint (the embedded one in tests
+and the demo): throttling and 5xx errors in each service's wire format, added latency, reset
+connections, hung requests, refused connections, expired tokens and denied calls.
+
+Run it by hand with ``python -m sagedeck.faultproxy --upstream http://127.0.0.1:4566``; see
+docs/reliability.md.
+"""
+
+from sagedeck.faultproxy.faults import Call, Fault, FaultKind, error_reply, identify, parse_fault
+from sagedeck.faultproxy.server import FaultProxy, Seen, Stats
+
+__all__ = [
+    "Call",
+    "Fault",
+    "FaultKind",
+    "FaultProxy",
+    "Seen",
+    "Stats",
+    "error_reply",
+    "identify",
+    "parse_fault",
+]

@@ -1,0 +1,47 @@
+"""Install every moto extension once per process, idempotently."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from typing import Any
+
+from .patching import replace
+from .state import LOCK
+
+_installed = False
+_install_lock = threading.Lock()
+
+
+def apply_patches() -> None:
+    global _installed
+    with _install_lock:
+        if _installed:
+            return
+        from . import logs, reset, sagemaker_api, ssm
+
+        sagemaker_api.install()
+        logs.install()
+        ssm.install()
+        reset.install_iam_policy_cache()
+        _serialise_requests()
+        _installed = True
+
+
+def _serialise_requests() -> None:
+    """Every moto request runs under the lock the simulator takes for its ticks.
+
+    moto's models are plain dicts and lists shared by the server's request threads and the
+    simulator thread; a request that lists notebooks while a tick deletes one would otherwise
+    fail with "dictionary changed size during iteration".
+    """
+    from moto.core.responses import BaseResponse
+
+    original = BaseResponse.call_action
+
+    @functools.wraps(original)
+    def call_action(self: Any) -> Any:
+        with LOCK:
+            return original(self)
+
+    replace(BaseResponse, "call_action", call_action)

@@ -1,0 +1,198 @@
+"""LocalAws: a moto server on 127.0.0.1 with the extensions, the seeded fleet and the simulator."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self
+
+from . import notebooks, ssm
+from .logs import FILTER_LOG_EVENTS_LIMIT
+from .operations import Timings
+from .patches import apply_patches
+from .reset import reset_backends
+from .seed import seed_account
+from .simulator import Simulator
+from .state import ACCOUNT_ID, CLOCK, LOCK, REGIONS, sagemaker_backend, ssm_backend
+
+DEMO_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "demo", "AWS_SECRET_ACCESS_KEY": "demo"}
+
+
+class LocalAws:
+    """The embedded AWS. All instances in a process share moto's state (moto keeps it global).
+
+    ``throttle_filter_log_events`` enforces FilterLogEvents' 5 requests/s per account and region
+    as AWS does; it is on by default so the demo shows what a real account does, and tests turn
+    it off (or on, per test, with ``set_log_throttle``).
+    """
+
+    def __init__(
+        self,
+        seed: bool = True,
+        simulate: bool = True,
+        speed: float = 1.0,
+        port: int = 0,
+        *,
+        throttle_filter_log_events: bool = True,
+        timings: Timings | None = None,
+        seed_time: datetime | None = None,
+        host: str = "127.0.0.1",
+        verbose: bool = False,
+    ) -> None:
+        self._seed = seed
+        self._simulate = simulate
+        self._port = port
+        self._host = host
+        self._verbose = verbose
+        self._throttle_default = throttle_filter_log_events
+        self.simulator = Simulator(
+            timings, speed, start_time=seed_time.timestamp() if seed_time else None
+        )
+        self._server: Any = None
+        self._endpoint_url: str | None = None
+
+    # --- identity ------------------------------------------------------------------------------
+
+    @property
+    def endpoint_url(self) -> str:
+        if self._endpoint_url is None:
+            raise RuntimeError("LocalAws is not running: call start() or use it as a context")
+        return self._endpoint_url
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        return REGIONS
+
+    @property
+    def account_id(self) -> str:
+        return ACCOUNT_ID
+
+    def environment(self) -> dict[str, str]:
+        """The variables that point botocore at this server."""
+        return {"AWS_ENDPOINT_URL": self.endpoint_url, **DEMO_CREDENTIALS}
+
+    def client(self, service: str, region: str = "us-east-1", **config: Any) -> Any:
+        """A boto3 client for this server (dummy credentials, no retries unless asked)."""
+        import boto3
+        from botocore.config import Config
+
+        retries = config.pop("retries", {"total_max_attempts": 1})
+        return boto3.client(
+            service,
+            region_name=region,
+            endpoint_url=self.endpoint_url,
+            aws_access_key_id="demo",
+            aws_secret_access_key="demo",
+            config=Config(retries=retries, **config),
+        )
+
+    # --- lifecycle -----------------------------------------------------------------------------
+
+    def start(self) -> Self:
+        if self._server is not None:
+            return self
+        from moto.server import ThreadedMotoServer
+
+        apply_patches()
+        _quiet_werkzeug(self._verbose)
+        _check_port_free(self._host, self._port)
+        server = ThreadedMotoServer(ip_address=self._host, port=self._port, verbose=False)
+        server.start()
+        self._server = server
+        host, port = server.get_host_and_port()
+        self._endpoint_url = f"http://{host}:{port}"
+        notebooks.set_scheduler(self.simulator.schedule)
+        CLOCK.source = self.simulator.now
+        self.reset(seed=self._seed)
+        if self._simulate:
+            self.simulator.start()
+        return self
+
+    def stop(self) -> None:
+        self.simulator.stop()
+        server, self._server = self._server, None
+        if server is not None:
+            server.stop()
+        if CLOCK.source == self.simulator.now:
+            CLOCK.source = time.time
+            notebooks.set_scheduler(None)
+        self._endpoint_url = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def reset(self, seed: bool = True) -> None:
+        """Empty the account (like ``POST /moto-api/reset``) and, with ``seed``, re-seed it."""
+        with LOCK:
+            reset_backends()
+            self.simulator.reset_clock()
+            FILTER_LOG_EVENTS_LIMIT.clear()
+            FILTER_LOG_EVENTS_LIMIT.enabled = self._throttle_default
+            if seed:
+                seed_account(self.simulator.schedule, self.simulator.now())
+
+    # --- knobs for tests and demos -------------------------------------------------------------
+
+    def set_log_throttle(self, enabled: bool) -> None:
+        """Enforce (or not) FilterLogEvents' 5 requests/s per account and region."""
+        FILTER_LOG_EVENTS_LIMIT.clear()
+        FILTER_LOG_EVENTS_LIMIT.enabled = enabled
+
+    def register_managed_node(
+        self,
+        region: str,
+        notebook_name: str,
+        ping: str = "Online",
+        *,
+        owner: str = "alice",
+        registered: datetime | None = None,
+    ) -> str:
+        """Register an SSM managed node for a notebook as sagemaker-ssh-helper does; its id."""
+        with LOCK:
+            notebook = sagemaker_backend(ACCOUNT_ID, region).notebook_instances.get(notebook_name)
+            arn = (
+                notebook.arn
+                if notebook is not None
+                else f"arn:aws:sagemaker:{region}:{ACCOUNT_ID}:notebook-instance/{notebook_name}"
+            )
+            node = ssm.register_notebook_node(
+                ssm_backend(ACCOUNT_ID, region),
+                notebook_name,
+                arn,
+                ping=ping,
+                owner=owner,
+                when=registered.replace(tzinfo=None) if registered else None,
+            )
+            return node.instance_id
+
+    def set_node_ping(self, region: str, instance_id: str, ping: str) -> None:
+        """Change a managed node's PingStatus (ConnectionLost ends its sessions)."""
+        with LOCK:
+            ssm.set_ping(ssm_backend(ACCOUNT_ID, region), instance_id, ping)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Fail here: moto binds in its server thread, and a failed bind there hangs start()."""
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, port))
+
+
+def _quiet_werkzeug(verbose: bool) -> None:
+    """The request log (and 500 tracebacks) would go to stderr, under a running TUI."""
+    logger = logging.getLogger("werkzeug")
+    logger.setLevel(logging.INFO if verbose else logging.CRITICAL)
+    if not logger.handlers:
+        logger.addHandler(logging.StreamHandler() if verbose else logging.NullHandler())

@@ -1,0 +1,320 @@
+"""Port forwards to notebook instances, running in the background until ended.
+
+Each forward is one SSM session (``AWS-StartPortForwardingSession``) and one plugin process in
+its own process group, listening on a free local port. Ending one terminates the session and
+the process group. All of them end when sagedeck exits, however it exits:
+
+- the app's unmount (or the ``forward`` command) awaits :meth:`PortForwards.close_all`;
+- ``atexit`` ends whatever is left, without an event loop (covers ``sys.exit``, uncaught
+  exceptions, Ctrl-C);
+- SIGTERM and SIGHUP are turned into an orderly exit by :func:`install_exit_signals`, so the
+  two above run (by default the process would just die and leave sessions open).
+
+Only SIGKILL escapes: then the plugins outlive sagedeck (the session times out on AWS's side).
+Never imports textual.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import collections
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import threading
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sagedeck.aws.services import AwsServices
+from sagedeck.aws.session import AwsTarget
+from sagedeck.aws.ssm import StartedSession, TargetNotConnected, terminate_sessions_blocking
+from sagedeck.errors import InvalidInput, SagedeckError
+from sagedeck.models import NotebookKey
+from sagedeck.ssm_plugin import Plugin, PluginFailed, PluginNotFound, build_invocation, find_plugin
+from sagedeck.ssm_shell import NoManagedNode, not_connected
+
+READY_LINE = "Waiting for connections"  # what the plugin prints once it listens
+READY_TIMEOUT = 30.0
+KILL_GRACE = 3.0
+WELL_KNOWN_PORTS = {8888: "Jupyter", 6006: "TensorBoard"}
+_LOCALHOST = "127.0.0.1"
+
+
+def free_local_port() -> int:
+    """A port nothing listens on now (the plugin binds it a moment later)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((_LOCALHOST, 0))
+        return int(probe.getsockname()[1])
+
+
+def check_local_port(port: int) -> None:
+    if not 1 <= port <= 65535:
+        raise InvalidInput(f"local port must be 1 to 65535, not {port}")
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((_LOCALHOST, port))
+        except OSError:
+            raise InvalidInput(f"local port {port} is already in use: choose another") from None
+
+
+@dataclass(eq=False)
+class PortForward:
+    """One running forward. ``output`` keeps the plugin's last lines for error messages."""
+
+    key: NotebookKey
+    node_id: str
+    remote_port: int
+    local_port: int
+    session: StartedSession
+    process: subprocess.Popen[bytes]
+    target: AwsTarget
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
+    output: collections.deque[str] = field(default_factory=lambda: collections.deque(maxlen=20))
+    ready: threading.Event = field(default_factory=threading.Event)
+    ended: bool = False
+
+    @property
+    def local_url(self) -> str:
+        return f"http://localhost:{self.local_port}/"
+
+    @property
+    def label(self) -> str:
+        return WELL_KNOWN_PORTS.get(self.remote_port, f"port {self.remote_port}")
+
+    @property
+    def alive(self) -> bool:
+        return not self.ended and self.process.poll() is None
+
+    @property
+    def session_id(self) -> str:
+        return self.session.session_id
+
+    def describe(self) -> str:
+        return f"{self.local_url} → {self.key.name}:{self.remote_port} ({self.label})"
+
+    def _drain(self) -> None:
+        """Reads the plugin's output until it exits (a full pipe would block the plugin)."""
+        stream = self.process.stdout
+        if stream is None:
+            self.ready.set()
+            return
+        for raw in stream:
+            line = raw.decode(errors="replace").rstrip()
+            if line:
+                self.output.append(line)
+            if READY_LINE in line:
+                self.ready.set()
+        self.ready.set()  # EOF: the plugin exited; waiters look at poll()
+
+    def kill(self) -> None:
+        """SIGTERM to the plugin's process group, SIGKILL after a grace period. Blocking."""
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(KILL_GRACE)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        else:  # the leader is gone; its group may still have members
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+
+
+# Every forward not yet ended, in every manager: what atexit and the signals end.
+_LIVE: set[PortForward] = set()
+_LIVE_LOCK = threading.Lock()
+_MANAGERS: weakref.WeakKeyDictionary[AwsServices, PortForwards] = weakref.WeakKeyDictionary()
+
+
+class PortForwards:
+    """The forwards started through one :class:`AwsServices`. Get it with :meth:`for_services`
+    so the app, its screens and the CLI share one list."""
+
+    def __init__(self, services: AwsServices) -> None:
+        self.services = services
+        self._forwards: list[PortForward] = []
+
+    @classmethod
+    def for_services(cls, services: AwsServices) -> PortForwards:
+        manager = _MANAGERS.get(services)
+        if manager is None:
+            manager = _MANAGERS[services] = cls(services)
+        return manager
+
+    def active(self, key: NotebookKey | None = None) -> list[PortForward]:
+        return [f for f in self._forwards if key is None or f.key == key]
+
+    async def start(
+        self, key: NotebookKey, remote_port: int, local_port: int | None = None
+    ) -> PortForward:
+        """Find the node, StartSession, run the plugin in the background and wait until it
+        listens. On any failure after StartSession the session is terminated."""
+        if not 1 <= remote_port <= 65535:
+            raise InvalidInput(f"remote port must be 1 to 65535, not {remote_port}")
+        self.services.conn.require_writable(f"forward port {remote_port} of {key.name}")
+        if local_port is None:
+            local_port = free_local_port()
+        else:
+            check_local_port(local_port)
+        node = await self.services.ssm.find_node(key.name, key.region)
+        if node is None:
+            raise NoManagedNode(key, self.services.ssm.tag_key)
+        plugin = await asyncio.to_thread(find_plugin, self.services.target.endpoint_url)
+        try:
+            session = await self.services.ssm.start_port_forward(
+                key.region, node.instance_id, remote_port, local_port
+            )
+        except TargetNotConnected as err:
+            raise not_connected(key, err) from err
+        try:
+            forward = self._spawn(plugin, key, node.instance_id, remote_port, local_port, session)
+        except BaseException:
+            await self._terminate(session)
+            raise
+        self._forwards.append(forward)
+        with _LIVE_LOCK:
+            _LIVE.add(forward)
+        try:
+            await self._wait_ready(forward)
+        except BaseException:
+            await self.end(forward)
+            raise
+        return forward
+
+    def _spawn(
+        self,
+        plugin: Plugin,
+        key: NotebookKey,
+        node_id: str,
+        remote_port: int,
+        local_port: int,
+        session: StartedSession,
+    ) -> PortForward:
+        invocation = build_invocation(plugin, session, self.services.target)
+        try:
+            process = subprocess.Popen(
+                list(invocation.argv),
+                env=dict(invocation.env),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # no terminal signals; killable as a group
+            )
+        except FileNotFoundError:
+            raise PluginNotFound(f"{invocation.argv[0]} is gone") from None
+        except OSError as err:
+            raise PluginFailed(f"session-manager-plugin could not start: {err.strerror}") from None
+        forward = PortForward(
+            key, node_id, remote_port, local_port, session, process, self.services.target
+        )
+        threading.Thread(
+            target=forward._drain, name=f"port-forward-{local_port}", daemon=True
+        ).start()
+        return forward
+
+    async def _wait_ready(self, forward: PortForward) -> None:
+        ready = await asyncio.to_thread(forward.ready.wait, READY_TIMEOUT)
+        if forward.process.poll() is not None:
+            last = forward.output[-1] if forward.output else "no output"
+            raise PluginFailed(
+                f"port forward to {forward.key.name}:{forward.remote_port} ended at once"
+                f" (exit {forward.process.returncode}): {last}"
+            )
+        if not ready:
+            raise PluginFailed(
+                f"port forward to {forward.key.name}:{forward.remote_port} did not start"
+                f" listening within {READY_TIMEOUT:.0f}s"
+            )
+
+    async def end(self, forward: PortForward) -> bool:
+        """Kill the plugin's process group and TerminateSession. True when AWS confirmed."""
+        forward.ended = True
+        with _LIVE_LOCK:
+            _LIVE.discard(forward)
+        if forward in self._forwards:
+            self._forwards.remove(forward)
+        await asyncio.to_thread(forward.kill)
+        return await self._terminate(forward.session)
+
+    async def _terminate(self, session: StartedSession) -> bool:
+        try:
+            await asyncio.shield(
+                self.services.ssm.terminate_session(session.region, session.session_id)
+            )
+        except SagedeckError:
+            return False
+        return True
+
+    async def reap(self) -> list[PortForward]:
+        """End (TerminateSession) the forwards whose plugin exited on its own."""
+        dead = [f for f in self._forwards if not f.alive]
+        for forward in dead:
+            await self.end(forward)
+        return dead
+
+    async def close_all(self) -> None:
+        """End every forward of this manager; for the app's unmount and the CLI."""
+        await asyncio.gather(*(self.end(f) for f in list(self._forwards)))
+
+
+def end_all_blocking() -> list[str]:
+    """End every live forward in the process without an event loop. Returns the session ids
+    AWS did not confirm as terminated."""
+    with _LIVE_LOCK:
+        forwards = list(_LIVE)
+        _LIVE.clear()
+    for forward in forwards:
+        forward.ended = True
+        forward.kill()
+    failed: list[str] = []
+    by_target: dict[AwsTarget, list[tuple[str, str]]] = {}
+    for forward in forwards:
+        by_target.setdefault(forward.target, []).append(
+            (forward.session.region, forward.session.session_id)
+        )
+    for target, sessions in by_target.items():
+        failed += terminate_sessions_blocking(target, sessions)
+    return failed
+
+
+atexit.register(end_all_blocking)
+
+_ON_SIGNAL: Callable[[int], None] | None = None
+_SIGNAL_LOOP: weakref.ref[asyncio.AbstractEventLoop] | None = None
+
+
+def install_exit_signals(on_signal: Callable[[int], None] | None = None) -> None:
+    """Make SIGTERM and SIGHUP an orderly exit, so the forwards are ended.
+
+    The handler runs as a callback of the running event loop: ``on_signal(signum)`` (the app
+    passes its ``exit``), or ``SystemExit(128 + signum)`` by default. Without a loop (or off
+    the main thread) nothing is installed: ``atexit`` still covers normal exits. Installed
+    once per loop; a later call replaces ``on_signal``.
+    """
+    global _ON_SIGNAL, _SIGNAL_LOOP
+    _ON_SIGNAL = on_signal
+    if threading.current_thread() is not threading.main_thread():
+        return
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    if _SIGNAL_LOOP is not None and _SIGNAL_LOOP() is loop:
+        return
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        loop.add_signal_handler(sig, _on_exit_signal, int(sig))
+    _SIGNAL_LOOP = weakref.ref(loop)
+
+
+def _on_exit_signal(signum: int) -> None:
+    if _ON_SIGNAL is not None:
+        _ON_SIGNAL(signum)
+        return
+    raise SystemExit(128 + signum)

@@ -1,0 +1,253 @@
+"""Handing the terminal to session-manager-plugin for a shell, and taking it back intact.
+
+The plugin's known sore points (aws.md, users.md): a terminal left in raw mode, exit status
+lost, sessions left open. So: the terminal's attributes are saved before and restored after,
+whatever the plugin did (``stty sane`` when they cannot be restored); the exit status is
+returned; the session is terminated after the plugin ends, or when it could not be started.
+Used by ``sagedeck ssm`` and by the TUI (inside ``App.suspend()``). Never imports textual.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import os
+import signal
+import subprocess
+import sys
+import termios
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from sagedeck.aws.services import AwsServices
+from sagedeck.aws.ssm import TargetNotConnected
+from sagedeck.errors import NotFound, SagedeckError
+from sagedeck.models import ManagedNode, NotebookKey
+from sagedeck.ssm_plugin import (
+    Invocation,
+    Plugin,
+    PluginFailed,
+    PluginNotFound,
+    build_invocation,
+    find_plugin,
+)
+
+# SGR reset, cursor shown, normal cursor keys and keypad: what a remote full-screen program
+# killed mid-session (vim, htop) may leave switched.
+_RESET_SEQUENCE = "\x1b[0m\x1b[?25h\x1b[?1l\x1b>"
+# The keys that make the terminal signal its foreground process group: while the plugin
+# runs they belong to it (the AWS CLI ignores the same ones in its own process).
+_USER_SIGNALS = (signal.SIGINT, signal.SIGQUIT, signal.SIGTSTP)
+
+
+class NoManagedNode(NotFound):
+    """The notebook instance has no SSM managed node: it cannot be reached."""
+
+    def __init__(self, key: NotebookKey, tag_key: str) -> None:
+        super().__init__(
+            f"{key.name} has no SSM managed node (no node tagged {tag_key}={key.name} in"
+            f" {key.region}): run `sagedeck doctor {key.name}` to see what to set up"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ShellPlan:
+    """Everything checked before a session is opened, so failing early opens nothing."""
+
+    key: NotebookKey
+    node: ManagedNode
+    plugin: Plugin
+
+
+@dataclass(frozen=True, slots=True)
+class ShellOutcome:
+    exit_code: int
+    session_id: str
+    terminated: bool  # False when TerminateSession failed (the session may stay open)
+
+    @property
+    def summary(self) -> str:
+        note = "" if self.terminated else "; the session could not be ended"
+        return f"session ended, exit status {self.exit_code}{note}"
+
+
+class TerminalGuard:
+    """Saves the terminal's attributes on entry and puts them back on exit.
+
+    When they cannot be put back (or could not be read on a terminal), ``stty sane`` is the
+    fallback. Output-side modes a remote program may leave on are reset too.
+    """
+
+    def __init__(self, stream: TextIO | None = None, out: TextIO | None = None) -> None:
+        self.stream = stream if stream is not None else sys.__stdin__
+        self.out = out if out is not None else sys.__stdout__
+        self.saved: list[Any] | None = None
+        self.fd: int | None = None
+        self.foreground: int | None = None
+        self.used_fallback = False
+
+    def __enter__(self) -> TerminalGuard:
+        try:
+            if self.stream is not None and self.stream.isatty():
+                self.fd = self.stream.fileno()
+                self.saved = termios.tcgetattr(self.fd)
+        except (termios.error, OSError, ValueError):
+            self.saved = None
+        if self.fd is not None:
+            with contextlib.suppress(OSError):  # only our controlling terminal has one
+                self.foreground = os.tcgetpgrp(self.fd)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.restore()
+
+    def restore(self) -> None:
+        if self.fd is None:
+            return
+        self._reclaim_foreground(self.fd)
+        restored = False
+        if self.saved is not None:
+            try:
+                termios.tcsetattr(self.fd, termios.TCSANOW, self.saved)
+                restored = True
+            except (termios.error, OSError):
+                restored = False
+        if not restored:
+            self.used_fallback = True
+            stty_sane(self.fd)
+        with contextlib.suppress(OSError, ValueError):
+            if self.out is not None and self.out.isatty():
+                self.out.write(_RESET_SEQUENCE)
+                self.out.flush()
+
+    def _reclaim_foreground(self, fd: int) -> None:
+        """A shell with job control that died without handing the terminal back leaves a
+        dead process group in the foreground; sagedeck would then be stopped (SIGTTOU) by
+        its next write to the terminal's settings."""
+        if self.foreground is None:
+            return
+        with contextlib.suppress(OSError):
+            if os.tcgetpgrp(fd) == self.foreground:
+                return
+            if threading.current_thread() is threading.main_thread():
+                previous = signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+                try:
+                    os.tcsetpgrp(fd, self.foreground)
+                finally:
+                    signal.signal(signal.SIGTTOU, previous)
+
+
+def stty_sane(fd: int) -> bool:
+    """``stty sane`` on the terminal at ``fd``: the fallback when termios cannot restore."""
+    try:
+        done = subprocess.run(["stty", "sane"], stdin=fd, check=False, timeout=5)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
+@contextlib.contextmanager
+def user_signals_ignored() -> Iterator[None]:
+    """Ctrl-C, Ctrl-\\ and Ctrl-Z go to the plugin, not to sagedeck (only the main thread can
+    change signal dispositions; elsewhere nothing changes)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in _USER_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def exit_status(returncode: int) -> int:
+    """A shell's convention: 128 + N when the plugin was killed by signal N."""
+    return 128 - returncode if returncode < 0 else returncode
+
+
+async def run_attached(invocation: Invocation) -> int:
+    """Run the plugin on this terminal and wait for it. The child starts with the default
+    dispositions; only then does sagedeck ignore the keyboard's signals."""
+    try:
+        process = await asyncio.create_subprocess_exec(*invocation.argv, env=dict(invocation.env))
+    except OSError as err:
+        if err.errno == errno.ENOENT:
+            raise PluginNotFound(f"{invocation.argv[0]} is gone") from None
+        raise PluginFailed(
+            f"session-manager-plugin could not be started: {err.strerror or err}"
+        ) from None
+    with user_signals_ignored():
+        returncode = await process.wait()
+    return exit_status(returncode)
+
+
+async def plan_shell(services: AwsServices, key: NotebookKey) -> ShellPlan:
+    """Find the node and the plugin, and check read-only mode, before opening anything."""
+    services.conn.require_writable(f"open a shell on {key.name}")
+    node = await services.ssm.find_node(key.name, key.region)
+    if node is None:
+        raise NoManagedNode(key, services.ssm.tag_key)
+    plugin = await asyncio.to_thread(find_plugin, services.target.endpoint_url)
+    return ShellPlan(key, node, plugin)
+
+
+def not_connected(key: NotebookKey, err: TargetNotConnected) -> SagedeckError:
+    return SagedeckError(
+        f"{key.name}: {err.target} is not connected to SSM (TargetNotConnected): is the"
+        f" instance InService and its agent running? see `sagedeck doctor {key.name}`"
+    )
+
+
+def banner(plan: ShellPlan) -> str:
+    where = f"{plan.key.name} ({plan.node.instance_id}, {plan.key.region})"
+    demo = " [demo plugin]" if plan.plugin.demo else ""
+    return f"── sagedeck: shell on {where}{demo} · type `exit` or Ctrl-D to come back ──"
+
+
+async def end_session(services: AwsServices, region: str, session_id: str) -> bool:
+    """TerminateSession; True when AWS confirmed. Shielded: a cancelled caller (the app
+    closing) must not leave the session open."""
+    try:
+        await asyncio.shield(services.ssm.terminate_session(region, session_id))
+    except SagedeckError:
+        return False
+    return True
+
+
+async def run_shell(
+    services: AwsServices,
+    plan: ShellPlan,
+    hand_over: Callable[[], AbstractContextManager[Any]] = nullcontext,
+    announce: Callable[[str], None] | None = None,
+) -> ShellOutcome:
+    """StartSession, the plugin on the terminal, TerminateSession.
+
+    ``hand_over`` wraps the time the plugin owns the terminal (the TUI passes
+    ``app.suspend``). StartSession happens before it, so a refused session (TargetNotConnected)
+    is reported without the screen flickering. The session is terminated however the plugin
+    ended, and also when it never started.
+    """
+    try:
+        session = await services.ssm.start_session(plan.key.region, plan.node.instance_id)
+    except TargetNotConnected as err:
+        raise not_connected(plan.key, err) from err
+    code: int | None = None
+    try:
+        invocation = build_invocation(plan.plugin, session, services.target)
+        with hand_over(), TerminalGuard():
+            (announce or _print_banner)(banner(plan))
+            code = await run_attached(invocation)
+    finally:
+        terminated = await end_session(services, session.region, session.session_id)
+    return ShellOutcome(code, session.session_id, terminated)
+
+
+def _print_banner(text: str) -> None:
+    stream = sys.__stderr__ or sys.stderr
+    stream.write(text + "\n")
+    stream.flush()

@@ -1,0 +1,247 @@
+"""What each key does to a notebook instance: the AWS call in a named worker, the outcome as a
+notification. Nothing here blocks the UI; a failure reaches the app's one worker handler.
+
+The presigned URL is a credential: it goes to the clipboard or the browser and nowhere else
+(no notification, no log, no worker name or result).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from typing import TYPE_CHECKING, Any
+
+from sagedeck.errors import SagedeckError
+from sagedeck.models import (
+    DELETABLE,
+    STARTABLE,
+    STOPPABLE,
+    URL_READY,
+    JupyterView,
+    NotebookSummary,
+)
+from sagedeck.ui.fleet import proxy_url
+from sagedeck.ui.messages import UrlCopied
+
+if TYPE_CHECKING:
+    from sagedeck.ui.app import SagedeckApp
+
+Refresh = Callable[[], None]
+
+
+def names(notebooks: Sequence[NotebookSummary]) -> str:
+    shown = ", ".join(nb.name for nb in notebooks[:3])
+    return shown + (f" and {len(notebooks) - 3} more" if len(notebooks) > 3 else "")
+
+
+def _view_name(view: JupyterView) -> str:
+    return "JupyterLab" if view is JupyterView.LAB else "Jupyter (Classic)"
+
+
+class NotebookActions:
+    """The dashboard's verbs. ``refresh`` asks the poller to refresh now."""
+
+    def __init__(self, app: SagedeckApp, refresh: Refresh) -> None:
+        self.app = app
+        self.refresh = refresh
+        self._native: bool | None = None
+
+    def run(self, work: Coroutine[Any, Any, None], name: str, description: str) -> None:
+        self.app.run_worker(
+            work, name=name, group="actions", description=description, exit_on_error=False
+        )
+
+    # --- state changes -------------------------------------------------------------------
+
+    def start(self, targets: Sequence[NotebookSummary]) -> None:
+        ready = [nb for nb in targets if nb.status in STARTABLE]
+        skipped = [nb for nb in targets if nb.status not in STARTABLE]
+        self.run(self._start(ready, skipped, len(targets) == 1), "start", f"start {names(ready)}")
+
+    async def _start(
+        self, ready: list[NotebookSummary], skipped: list[NotebookSummary], single: bool
+    ) -> None:
+        sm = self.app.services.sagemaker
+        done = await self._each(ready, lambda nb: sm.start(nb.key), "start")
+        self._report_skipped(skipped, "start", "Stopped or Failed")
+        if done:
+            follow = " — following its start (esc goes back)" if single else ""
+            self.app.notify(f"Starting {names(done)}{follow}", title="Start")
+            self.refresh()
+        if single and done:
+            self.app.open_logs(done[0], watch_start=True)
+
+    def stop(self, targets: Sequence[NotebookSummary]) -> None:
+        ready = [nb for nb in targets if nb.status in STOPPABLE]
+        skipped = [nb for nb in targets if nb.status not in STOPPABLE]
+        self.run(self._stop(ready, skipped), "stop", f"stop {names(ready)}")
+
+    async def _stop(self, ready: list[NotebookSummary], skipped: list[NotebookSummary]) -> None:
+        from sagedeck.ui.screens.confirm import ConfirmScreen
+
+        if not ready:
+            self._report_skipped(skipped, "stop", "InService")
+            return
+        what = ready[0].name if len(ready) == 1 else f"{len(ready)} instances ({names(ready)})"
+        confirmed = await self.app.push_screen_wait(
+            ConfirmScreen(
+                "Stop notebook instance" + ("s" if len(ready) > 1 else ""),
+                f"Stop {what}?\nRunning kernels end; files on the ML storage volume stay.",
+                "Stop",
+            )
+        )
+        if not confirmed:
+            self.app.notify("Stop cancelled", timeout=3)
+            return
+        sm = self.app.services.sagemaker
+        done = await self._each(ready, lambda nb: sm.stop(nb.key), "stop")
+        self._report_skipped(skipped, "stop", "InService")
+        if done:
+            self.app.notify(f"Stopping {names(done)}", title="Stop")
+            self.refresh()
+
+    def delete(self, notebook: NotebookSummary) -> None:
+        self.run(self._delete(notebook), "delete", f"delete {notebook.name}")
+
+    async def _delete(self, notebook: NotebookSummary) -> None:
+        from sagedeck.ui.screens.confirm import TypeNameScreen
+
+        if notebook.status not in DELETABLE:
+            self._report_skipped([notebook], "delete", "Stopped or Failed")
+            return
+        if not await self.app.push_screen_wait(TypeNameScreen(notebook.name, notebook.region)):
+            self.app.notify("Delete cancelled", timeout=3)
+            return
+        await self.app.services.sagemaker.delete(notebook.key)
+        self.app.notify(f"Deleting {notebook.name} ({notebook.region})", title="Delete")
+        self.refresh()
+
+    async def _each(
+        self,
+        notebooks: Sequence[NotebookSummary],
+        call: Callable[[NotebookSummary], Coroutine[Any, Any, None]],
+        verb: str,
+    ) -> list[NotebookSummary]:
+        """Run ``call`` for each instance at once; report each failure; return the successes."""
+        results = await asyncio.gather(*(call(nb) for nb in notebooks), return_exceptions=True)
+        done: list[NotebookSummary] = []
+        for notebook, result in zip(notebooks, results, strict=True):
+            if isinstance(result, SagedeckError):
+                self.app.notify(
+                    str(result), title=f"Could not {verb} {notebook.name}", severity="error"
+                )
+            elif isinstance(result, BaseException):
+                raise result
+            else:
+                done.append(notebook)
+        return done
+
+    def _report_skipped(self, skipped: list[NotebookSummary], verb: str, allowed: str) -> None:
+        if skipped:
+            self.app.notify(
+                f"Skipped {names(skipped)}: {verb} works only when {allowed}", severity="warning"
+            )
+
+    # --- URLs, clipboard, browser --------------------------------------------------------
+
+    async def copy(self, text: str) -> str:
+        """The native clipboard when there is one, else OSC 52 through the terminal."""
+        from sagedeck import clipboard
+
+        if self._native is None:
+            self._native = await asyncio.to_thread(clipboard.native_clipboard_available)
+        if self._native:
+            try:
+                await asyncio.to_thread(clipboard.copy_native, text)
+            except Exception:
+                self._native = False
+            else:
+                return "in the clipboard"
+        self.app.copy_to_clipboard(text)
+        return "sent to the terminal's clipboard (OSC 52)"
+
+    def copy_url(self, notebook: NotebookSummary, view: JupyterView) -> None:
+        self.run(self._copy_url(notebook, view), "copy URL", f"copy a URL for {notebook.name}")
+
+    async def _copy_url(self, notebook: NotebookSummary, view: JupyterView) -> None:
+        if notebook.status not in URL_READY:
+            self.app.notify(
+                f"{notebook.name} is {notebook.status}: start it first", severity="warning"
+            )
+            return
+        url = await self.app.services.sagemaker.presigned_url(
+            notebook.key, view, self.app.settings.url_session_seconds
+        )
+        where = await self.copy(url.url)
+        self.app.post_message(UrlCopied(url, where))
+        self.app.notify(
+            f"{_view_name(view)} sign-in URL for {notebook.name} {where}: use it within 5 minutes",
+            title="URL copied",
+        )
+
+    def open(self, notebook: NotebookSummary, view: JupyterView) -> None:
+        self.run(self._open(notebook, view), "open", f"open {notebook.name} in the browser")
+
+    async def _open(self, notebook: NotebookSummary, view: JupyterView) -> None:
+        from sagedeck import clipboard
+
+        if notebook.status not in URL_READY:
+            self.app.notify(
+                f"{notebook.name} is {notebook.status}: start it first", severity="warning"
+            )
+            return
+        if not _graphical_browser_likely():
+            self.app.notify(
+                "No graphical browser here (no DISPLAY, no $BROWSER): press y to copy the URL",
+                severity="warning",
+            )
+            return
+        url = await self.app.services.sagemaker.presigned_url(
+            notebook.key, view, self.app.settings.url_session_seconds
+        )
+        opened = await asyncio.to_thread(clipboard.open_in_browser, url.url)
+        if opened:
+            self.app.notify(f"Opened {_view_name(view)} for {notebook.name} in the browser")
+        else:
+            self.app.notify(
+                "No browser could be started: press y to copy the URL", severity="warning"
+            )
+
+    def copy_text(self, text: str, what: str) -> None:
+        self.run(self._copy_text(text, what), "copy", f"copy the {what}")
+
+    async def _copy_text(self, text: str, what: str) -> None:
+        where = await self.copy(text)
+        self.app.notify(f"{what} {where}: {text}", title="Copied", timeout=4)
+
+    def copy_proxy(self, notebook: NotebookSummary) -> None:
+        self.run(self._copy_proxy(notebook), "copy proxy URL", f"proxy URL of {notebook.name}")
+
+    async def _copy_proxy(self, notebook: NotebookSummary) -> None:
+        from sagedeck.ui.screens.confirm import PortScreen
+
+        port = await self.app.push_screen_wait(PortScreen(notebook.name))
+        if port is None:
+            return
+        await self._copy_text(proxy_url(notebook, port), f"Proxy URL for port {port}")
+
+    # --- other screens (the logs and SSM engineers' modules, imported when used) -----------
+
+    def shell(self, notebook: NotebookSummary) -> None:
+        self.run(self._shell(notebook), "shell", f"shell on {notebook.name}")
+
+    async def _shell(self, notebook: NotebookSummary) -> None:
+        try:
+            from sagedeck.ui.ssm import open_shell
+        except ImportError:
+            self.app.notify("The SSM shell is not available in this build", severity="warning")
+            return
+        await open_shell(self.app, self.app.services, notebook)
+
+
+def _graphical_browser_likely() -> bool:
+    if os.environ.get("BROWSER") or sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))

@@ -1,0 +1,232 @@
+"""The Textual app: settings and services come in through the constructor (the CLI and the
+tests build it the same way); the dashboard is its only permanent screen."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import deque
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import App
+from textual.binding import BindingType
+from textual.worker import Worker, WorkerState
+
+from sagedeck.config import Settings
+from sagedeck.errors import SagedeckError
+from sagedeck.ui.commands import SagedeckCommands
+from sagedeck.ui.keys import APP_BINDINGS
+
+if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+    from textual.screen import Screen
+
+    from sagedeck.aws.services import AwsServices
+    from sagedeck.models import NotebookSummary
+    from sagedeck.ui.screens.dashboard import DashboardScreen
+    from sagedeck.ui.screens.target import TargetChoice
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SagedeckApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "sagedeck"
+    BINDINGS: ClassVar[list[BindingType]] = [*APP_BINDINGS]
+    COMMANDS = App.COMMANDS | {SagedeckCommands}
+    ENABLE_COMMAND_PALETTE = True
+    # A mode (not get_default_screen): Textual loads a mode screen's CSS_PATH, not a default's.
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
+        "dashboard": lambda: _dashboard_screen()
+    }
+    DEFAULT_MODE = "dashboard"
+
+    def __init__(
+        self,
+        settings: Settings,
+        services: AwsServices,
+        demo: bool = False,
+        clock: Clock | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.services = services
+        self.demo = demo
+        self.clock: Clock = clock or utc_now
+        # Every notification shown, newest last: what the user was told (tests read it too).
+        self.notices: deque[tuple[str, str, str]] = deque(maxlen=200)
+        # Run at exit before the AWS clients close (the SSM engineer's port forwards, say).
+        self.shutdown_hooks: list[Callable[[], Awaitable[None]]] = []
+        self.port_forwards: Any = None
+        self._retired: list[AwsServices] = []
+
+    @property
+    def read_only(self) -> bool:
+        return self.settings.read_only or self.services.read_only
+
+
+    @property
+    def dashboard(self) -> DashboardScreen:
+        from sagedeck.ui.screens.dashboard import DashboardScreen
+
+        return self.get_screen_stack_dashboard(DashboardScreen)
+
+    def get_screen_stack_dashboard(self, kind: type[DashboardScreen]) -> DashboardScreen:
+        screen = self.screen_stack[0]
+        assert isinstance(screen, kind)
+        return screen
+
+    def on_mount(self) -> None:
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        else:
+            self.notify(
+                f"unknown theme {self.settings.theme!r}; known: {', '.join(sorted(self.available_themes))}",
+                severity="warning",
+            )
+        if self.settings.keys:
+            self.set_keymap(dict(self.settings.keys))
+
+    # --- notifications and failures ------------------------------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """As Textual's, but recorded, and without markup: messages carry AWS text verbatim."""
+        self.notices.append((severity, title, message))
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self.report_worker_failure(event.worker)
+
+    def report_worker_failure(self, worker: Worker[Any]) -> None:
+        """The one place a failed worker becomes a notification (never a crash)."""
+        if worker.state is not WorkerState.ERROR or worker.error is None:
+            return
+        error = worker.error
+        what = worker.description or worker.name or "background task"
+        if isinstance(error, SagedeckError):
+            self.notify(str(error), title=f"Could not {what}", severity="error", timeout=8)
+        else:
+            self.log.error(f"{what}: {error!r}")
+            self.notify(
+                f"{type(error).__name__}: {error}",
+                title=f"Unexpected failure: {what}",
+                severity="error",
+                timeout=10,
+            )
+
+    # --- screens other engineers own, imported when first used ------------------------------
+
+    def open_logs(self, notebook: NotebookSummary, *, watch_start: bool) -> None:
+        try:
+            from sagedeck.ui.screens.logs import LogScreen
+        except ImportError:
+            self.notify("The log view is not available in this build", severity="warning")
+            return
+        self.push_screen(LogScreen(self.services, notebook, self.settings, watch_start=watch_start))
+
+    def open_port_forward(self, notebook: NotebookSummary) -> None:
+        try:
+            from sagedeck.ui.ssm import PortForwardScreen
+        except ImportError:
+            self.notify("Port forwarding is not available in this build", severity="warning")
+            return
+        self.push_screen(PortForwardScreen(self.services, notebook))
+
+    def open_doctor(self, notebook: NotebookSummary) -> None:
+        try:
+            from sagedeck.ui.screens.doctor import DoctorScreen
+        except ImportError:
+            self.notify("The SSM doctor is not available in this build", severity="warning")
+            return
+        self.push_screen(DoctorScreen(self.services, notebook))
+
+    # --- app-wide actions ----------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from sagedeck.ui.screens.help import HelpScreen, key_help
+
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(key_help(self, screen)))
+
+    def choose_target(self) -> None:
+        self.run_worker(
+            self._choose_target(),
+            name="switch target",
+            group="target",
+            description="switch profile or regions",
+            exit_on_error=False,
+        )
+
+    async def _choose_target(self) -> None:
+        import asyncio
+
+        from sagedeck.ui.screens.target import TargetScreen
+
+        profiles, regions = await asyncio.to_thread(_profiles_and_regions)
+        target = self.services.target
+        choice = await self.push_screen_wait(
+            TargetScreen(profiles, regions, target.profile, target.regions)
+        )
+        if choice is not None:
+            self.switch_target(choice)
+
+    def switch_target(self, choice: TargetChoice) -> None:
+        """Rebuild the AWS services for another profile or regions; the dashboard starts over."""
+        from sagedeck.aws.services import AwsServices
+
+        old = self.services.target
+        if (choice.profile, choice.regions) == (old.profile, old.regions):
+            return
+        credentials = old.credentials if choice.profile == old.profile else None
+        target = dataclasses.replace(
+            old, profile=choice.profile, regions=choice.regions, credentials=credentials
+        )
+        # The old clients may still serve an open port forward: close them at exit.
+        self._retired.append(self.services)
+        self.services = AwsServices(target)
+        self.dashboard.reset()
+        self.notify(
+            f"Now on profile {choice.profile or 'default'}, regions {', '.join(choice.regions)}",
+            title="Switched",
+        )
+
+    async def on_unmount(self) -> None:
+        for hook in self.shutdown_hooks:
+            try:
+                await hook()
+            except Exception as err:  # one failing hook must not keep the others from running
+                self.log.error(f"shutdown hook failed: {err!r}")
+        for services in (*self._retired, self.services):
+            try:
+                await services.close()
+            except Exception as err:
+                self.log.error(f"closing AWS clients failed: {err!r}")
+
+
+def _dashboard_screen() -> Screen[Any]:
+    from sagedeck.ui.screens.dashboard import DashboardScreen
+
+    return DashboardScreen()
+
+
+def _profiles_and_regions() -> tuple[list[str], tuple[str, ...]]:
+    import botocore.session
+
+    from sagedeck.aws.session import sagemaker_regions
+
+    return sorted(botocore.session.Session().available_profiles), sagemaker_regions()

@@ -1,0 +1,235 @@
+"""The fleet as the dashboard knows it: rows merged from each refresh, the filter, the sort.
+
+Plain logic without Textual, so it is tested without an app. Rows are keyed by
+``str(NotebookKey)`` (``region/name``): names are unique per region only.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sagedeck.errors import CredentialsError, SagedeckError, Throttled
+from sagedeck.models import NotebookStatus, NotebookSummary, RegionListing
+
+# The order "sort by status" uses: what needs attention first.
+STATUS_ORDER: dict[NotebookStatus, int] = {
+    status: index
+    for index, status in enumerate(
+        (
+            NotebookStatus.FAILED,
+            NotebookStatus.PENDING,
+            NotebookStatus.UPDATING,
+            NotebookStatus.STOPPING,
+            NotebookStatus.DELETING,
+            NotebookStatus.IN_SERVICE,
+            NotebookStatus.STOPPED,
+        )
+    )
+}
+
+
+class SortColumn(enum.StrEnum):
+    """The table's sortable columns; the value is the DataTable column key."""
+
+    NAME = "name"
+    STATUS = "status"
+    AGE = "age"
+    TYPE = "type"
+    REGION = "region"
+    LIFECYCLE = "lifecycle"
+    PLATFORM = "platform"
+
+
+@dataclass(frozen=True, slots=True)
+class FleetChange:
+    """What one refresh changed, by row key."""
+
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+
+    @property
+    def any(self) -> bool:
+        return bool(self.added or self.removed or self.changed)
+
+
+class Fleet:
+    """Every notebook instance seen in the chosen regions, merged refresh after refresh.
+
+    A region whose listing failed keeps its previous rows (they are stale, not gone) and its
+    error is kept for the status line.
+    """
+
+    def __init__(self) -> None:
+        self.notebooks: dict[str, NotebookSummary] = {}
+        # From DescribeNotebookInstance, once per instance: the listing has no platform.
+        self.platforms: dict[str, str] = {}
+        self.errors: dict[str, SagedeckError] = {}
+        self.regions: tuple[str, ...] = ()
+        self.refreshed_at: datetime | None = None
+
+    def __len__(self) -> int:
+        return len(self.notebooks)
+
+    def get(self, key: str) -> NotebookSummary | None:
+        return self.notebooks.get(key)
+
+    def apply(self, listings: Sequence[RegionListing], now: datetime) -> FleetChange:
+        failed = {listing.region for listing in listings if listing.error}
+        self.errors = {
+            listing.region: listing.error for listing in listings if listing.error is not None
+        }
+        self.regions = tuple(listing.region for listing in listings)
+        self.refreshed_at = now
+        seen: dict[str, NotebookSummary] = {}
+        for listing in listings:
+            if listing.error is None:
+                for notebook in listing.notebooks:
+                    seen[str(notebook.key)] = notebook
+        added: list[str] = []
+        changed: list[str] = []
+        for key, notebook in seen.items():
+            old = self.notebooks.get(key)
+            if old is None:
+                added.append(key)
+            elif old != notebook:
+                changed.append(key)
+                if old.status is NotebookStatus.UPDATING and notebook.status != old.status:
+                    # An update may have changed the platform: describe it again.
+                    self.platforms.pop(key, None)
+        removed = [
+            key
+            for key, notebook in self.notebooks.items()
+            if key not in seen and notebook.region not in failed
+        ]
+        for key in removed:
+            del self.notebooks[key]
+            self.platforms.pop(key, None)
+        self.notebooks.update(seen)
+        return FleetChange(tuple(added), tuple(removed), tuple(changed))
+
+    @property
+    def transitional(self) -> bool:
+        return any(nb.status.is_transitional for nb in self.notebooks.values())
+
+    @property
+    def throttled(self) -> bool:
+        return any(isinstance(err, Throttled) for err in self.errors.values())
+
+    @property
+    def credentials_failed(self) -> bool:
+        return any(isinstance(err, CredentialsError) for err in self.errors.values())
+
+    def counts(self) -> Counter[NotebookStatus]:
+        return Counter(nb.status for nb in self.notebooks.values())
+
+    def missing_platforms(self) -> list[str]:
+        return [key for key in self.notebooks if key not in self.platforms]
+
+
+def searchable_text(notebook: NotebookSummary, platform: str | None) -> str:
+    """What the filter matches against: every column's text."""
+    return " ".join(
+        (
+            notebook.name,
+            notebook.status.value,
+            notebook.instance_type,
+            notebook.region,
+            notebook.lifecycle_config or "",
+            platform or "",
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RowFilter:
+    """``/`` filter: a case-insensitive regex; a leading ``!`` keeps the rows that don't match.
+
+    Text that is not a valid regex is matched literally (``valid`` says so).
+    """
+
+    text: str = ""
+    pattern: re.Pattern[str] | None = None
+    invert: bool = False
+    valid: bool = True
+
+    @classmethod
+    def parse(cls, text: str) -> RowFilter:
+        invert = text.startswith("!")
+        body = text[1:] if invert else text
+        if not body:
+            return cls(text, None, invert, True)
+        try:
+            return cls(text, re.compile(body, re.IGNORECASE), invert, True)
+        except re.error:
+            return cls(text, re.compile(re.escape(body), re.IGNORECASE), invert, False)
+
+    @property
+    def active(self) -> bool:
+        return self.pattern is not None
+
+    def matches(self, text: str) -> bool:
+        if self.pattern is None:
+            return True
+        return bool(self.pattern.search(text)) != self.invert
+
+
+def sort_key(column: SortColumn, notebook: NotebookSummary, platform: str | None) -> Any:
+    """The key of one row for ``column``; ties fall back to name then region (a stable order)."""
+    tie = (notebook.name.lower(), notebook.region)
+    if column is SortColumn.NAME:
+        return tie
+    if column is SortColumn.STATUS:
+        return (STATUS_ORDER.get(notebook.status, 99), *tie)
+    if column is SortColumn.AGE:  # most recently changed first
+        return (-notebook.last_modified.timestamp(), *tie)
+    if column is SortColumn.TYPE:
+        return (notebook.instance_type, *tie)
+    if column is SortColumn.REGION:
+        return (notebook.region, notebook.name.lower())
+    if column is SortColumn.LIFECYCLE:
+        return (notebook.lifecycle_config or "\uffff", *tie)
+    return (platform or "\uffff", *tie)
+
+
+def visible_keys(
+    fleet: Fleet, row_filter: RowFilter, column: SortColumn, reverse: bool
+) -> list[str]:
+    """The row keys the table shows, in order."""
+    keys = [
+        key
+        for key, nb in fleet.notebooks.items()
+        if row_filter.matches(searchable_text(nb, fleet.platforms.get(key)))
+    ]
+    keys.sort(
+        key=lambda k: sort_key(column, fleet.notebooks[k], fleet.platforms.get(k)),
+        reverse=reverse,
+    )
+    return keys
+
+
+def proxy_url(notebook: NotebookSummary, port: int) -> str:
+    """Where a port on the instance is reachable once signed in (nbserverproxy)."""
+    return f"https://{notebook.name}.notebook.{notebook.region}.sagemaker.aws/proxy/{port}/"
+
+
+def parse_port(text: str) -> int | None:
+    text = text.strip()
+    if not text.isdigit():
+        return None
+    port = int(text)
+    return port if 1 <= port <= 65535 else None
+
+
+def marked_targets(
+    marked: Iterable[str], current: str | None, fleet: Fleet
+) -> list[NotebookSummary]:
+    """Marked rows if any are marked (and still exist), else the row under the cursor."""
+    keys = [k for k in marked if k in fleet.notebooks] or ([current] if current else [])
+    return [fleet.notebooks[k] for k in keys if k in fleet.notebooks]

@@ -1,0 +1,73 @@
+"""Every key of the dashboard, declared once with an id (rebind it in the config's ``[keys]``).
+
+The habits are k9s's where k9s has one: ``/`` filter, ``?`` help, ``l`` logs, ``s`` shell,
+``shift+f`` port-forward, ``ctrl+d`` delete, ``c`` copy, ``space`` mark, shift+letter sorts.
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+
+# Actions that change AWS: hidden (not greyed) in --read-only mode.
+MUTATING = frozenset({"start", "stop", "delete"})
+
+# Category of each binding id, for the help screen.
+CATEGORIES: dict[str, str] = {}
+
+
+def _group(category: str, *bindings: Binding) -> list[Binding]:
+    for binding in bindings:
+        assert binding.id is not None
+        CATEGORIES[binding.id] = category
+    return list(bindings)
+
+
+DASHBOARD_BINDINGS: list[Binding] = [
+    *_group(
+        "Instance",
+        Binding("u", "start", "Start", id="start"),
+        Binding("x", "stop", "Stop", id="stop"),
+        Binding("ctrl+d", "delete", "Delete", id="delete"),
+        Binding("o", "open('lab')", "Open Lab", id="open_lab"),
+        Binding("O", "open('classic')", "Open Jupyter", id="open_classic", show=False),
+        Binding("y", "copy_url('lab')", "Copy URL", id="copy_url_lab"),
+        Binding("Y", "copy_url('classic')", "Copy Jupyter URL", id="copy_url_classic", show=False),
+        Binding("c", "copy_name", "Copy name", id="copy_name", show=False),
+        Binding("C", "copy_arn", "Copy ARN", id="copy_arn", show=False),
+        Binding("p", "copy_proxy", "Copy proxy URL", id="copy_proxy", show=False),
+        Binding("l", "logs", "Logs", id="logs"),
+        Binding("s", "shell", "Shell", id="shell"),
+        Binding("F", "port_forward", "Port-forward", id="port_forward", show=False),
+        Binding("D", "doctor", "SSM doctor", id="doctor", show=False),
+    ),
+    *_group(
+        "Fleet",
+        Binding("space", "mark", "Mark", id="mark", show=False),
+        Binding("ctrl+backslash", "clear_marks", "Clear marks", id="clear_marks", show=False),
+        Binding("slash", "filter", "Filter", id="filter", key_display="/"),
+        Binding("escape", "back", "Clear filter/marks", id="back", show=False),
+        Binding("ctrl+r", "refresh", "Refresh", id="refresh"),
+        Binding("P", "switch_target", "Profile/regions", id="switch_target"),
+    ),
+    *_group(
+        "View",
+        Binding("d", "toggle_detail", "Detail", id="toggle_detail"),
+        Binding("v", "flip_detail", "Detail right/bottom", id="flip_detail", show=False),
+        Binding("j", "cursor('down')", "Down", id="cursor_down", show=False),
+        Binding("k", "cursor('up')", "Up", id="cursor_up", show=False),
+        Binding("g", "cursor('top')", "First row", id="cursor_top", show=False),
+        Binding("G", "cursor('bottom')", "Last row", id="cursor_bottom", show=False),
+        Binding("N", "sort('name')", "Sort by name", id="sort_name", show=False),
+        Binding("S", "sort('status')", "Sort by status", id="sort_status", show=False),
+        Binding("A", "sort('age')", "Sort by time in state", id="sort_age", show=False),
+        Binding("T", "sort('type')", "Sort by type", id="sort_type", show=False),
+        Binding("R", "sort('region')", "Sort by region", id="sort_region", show=False),
+    ),
+]
+
+APP_BINDINGS: list[Binding] = _group(
+    "App",
+    Binding("question_mark", "help", "Help", id="help", key_display="?"),
+    Binding("colon", "command_palette", "Commands", id="palette", show=False, key_display=":"),
+    Binding("q", "quit", "Quit", id="quit"),
+)

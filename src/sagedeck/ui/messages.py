@@ -1,0 +1,45 @@
+"""The messages the dashboard's widgets and workers send each other, in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from sagedeck.models import NotebookDetail, PresignedUrl
+
+
+@dataclass
+class DetailLoaded(Message):
+    """A DescribeNotebookInstance answer: the table learns the instance's platform from it."""
+
+    detail: NotebookDetail
+
+
+@dataclass
+class UrlCopied(Message):
+    """A presigned URL went to the clipboard (``where`` says how): start its countdown."""
+
+    url: PresignedUrl
+    where: str
+
+
+@dataclass
+class RefreshRequested(Message):
+    """Something changed an instance (start, stop, delete): poll now instead of later."""
+
+    reason: str = ""
+
+
+@dataclass
+class FilterChanged(Message):
+    """The ``/`` filter's text changed (live, as typed)."""
+
+    text: str
+
+
+@dataclass
+class FilterClosed(Message):
+    """The filter input gave focus back to the table; ``cleared`` when escape emptied it."""
+
+    cleared: bool

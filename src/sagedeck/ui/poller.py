@@ -1,0 +1,58 @@
+"""The refresh loop (dolphie's habit): the next poll is scheduled only once the last one has
+finished, so polls never overlap; a key press can ask for one now; a failure is reported and
+the loop goes on; throttling backs the interval off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+MAX_BACKOFF_SECONDS = 60.0
+
+
+class Poller:
+    """``await poller.run()`` in a worker; ``wake()`` from anywhere on the loop."""
+
+    def __init__(
+        self,
+        fetch: Callable[[], Awaitable[None]],
+        interval: Callable[[], float],
+        on_error: Callable[[Exception], None],
+        throttled: Callable[[], bool] = lambda: False,
+    ) -> None:
+        self._fetch = fetch
+        self._interval = interval
+        self._on_error = on_error
+        self._throttled = throttled
+        self._wake = asyncio.Event()
+        self._backoff = 0.0
+        self.polls = 0  # completed polls, successful or not
+        self.running = False  # a fetch is in flight
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def next_delay(self) -> float:
+        base = self._interval()
+        if self._throttled():
+            self._backoff = min(MAX_BACKOFF_SECONDS, max(base, self._backoff * 2 or base * 2))
+            return self._backoff
+        self._backoff = 0.0
+        return base
+
+    async def run(self) -> None:
+        while True:
+            self._wake.clear()
+            self.running = True
+            try:
+                await self._fetch()
+            except Exception as err:  # the loop must outlive any one failure
+                self._on_error(err)
+            finally:
+                self.running = False
+                self.polls += 1
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self.next_delay())
+            except TimeoutError:
+                pass

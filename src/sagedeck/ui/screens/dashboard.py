@@ -1,0 +1,409 @@
+"""The main screen: the live instance table, its summary, the detail pane and every key."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.binding import BindingType
+from textual.containers import Container
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer
+
+from sagedeck.errors import NotFound, SagedeckError
+from sagedeck.models import (
+    DELETABLE,
+    STARTABLE,
+    STOPPABLE,
+    URL_READY,
+    JupyterView,
+    NotebookSummary,
+)
+from sagedeck.ui.actions import NotebookActions
+from sagedeck.ui.fleet import Fleet, RowFilter, SortColumn, marked_targets, visible_keys
+from sagedeck.ui.keys import DASHBOARD_BINDINGS, MUTATING
+from sagedeck.ui.messages import DetailLoaded, FilterChanged, FilterClosed, UrlCopied
+from sagedeck.ui.poller import Poller
+from sagedeck.ui.widgets.detail_pane import DetailPane
+from sagedeck.ui.widgets.filter_bar import FilterBar
+from sagedeck.ui.widgets.instance_table import InstanceTable
+from sagedeck.ui.widgets.status_bars import SummaryBar, TitleBar, UrlCountdown
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+
+    from sagedeck.ui.app import SagedeckApp
+
+SPINNER_SECONDS = 0.5  # each frame repaints the visible table (perf.md): keep it slow
+DESCRIBE_CONCURRENCY = 8
+DESCRIBE_BATCH = 100
+WIDE_ENOUGH_FOR_RIGHT_PANE = 180
+
+# Actions that need an instance under the cursor, and the states they need (None: any).
+NEEDS: dict[str, frozenset[object] | None] = {
+    "delete": DELETABLE,
+    "open": URL_READY,
+    "copy_url": URL_READY,
+    "shell": URL_READY,
+    "port_forward": URL_READY,
+    "logs": None,
+    "doctor": None,
+    "copy_name": None,
+    "copy_arn": None,
+    "copy_proxy": None,
+}
+
+
+class DashboardScreen(Screen[None]):
+    CSS_PATH = "dashboard.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [*DASHBOARD_BINDINGS]
+
+    def __init__(self) -> None:
+        super().__init__(id="dashboard")
+        self.fleet = Fleet()
+        self.row_filter = RowFilter()
+        self.sort_column = SortColumn.NAME
+        self.sort_reverse = False
+        self.marked: set[str] = set()
+        self.problem: str | None = None
+        self._describing: set[str] = set()
+        self._announce_refresh = False
+        self._user_placed_detail = False
+
+    @property
+    def deck(self) -> SagedeckApp:
+        from sagedeck.ui.app import SagedeckApp
+
+        assert isinstance(self.app, SagedeckApp)
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        app = self.deck
+        yield TitleBar(id="title")
+        yield SummaryBar(id="summary")
+        with Container(id="body"):
+            yield InstanceTable(id="instances")
+            yield DetailPane(
+                lambda: self.deck.services, app.clock, app.settings.ssm_tag_key, id="detail"
+            )
+        yield FilterBar(id="filter")
+        yield UrlCountdown(app.clock, id="countdown")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.table = self.query_one(InstanceTable)
+        self.detail = self.query_one(DetailPane)
+        self.summary = self.query_one(SummaryBar)
+        self.actions = NotebookActions(self.deck, self.request_refresh)
+        self.poller = Poller(
+            self._fetch, self._interval, self._poll_failed, lambda: self.fleet.throttled
+        )
+        self.show_target()
+        self._sync()
+        self.table.show_sort(self.sort_column, self.sort_reverse)
+        self.table.focus()
+        self.set_interval(SPINNER_SECONDS, self._spin)
+        self.run_worker(
+            self.poller.run(),
+            name="poll",
+            group="poll",
+            description="refresh the notebook instances",
+            exit_on_error=False,
+        )
+
+    def on_resize(self) -> None:
+        if not self._user_placed_detail:
+            body = self.query_one("#body")
+            body.set_class(self.size.width < WIDE_ENOUGH_FOR_RIGHT_PANE, "-bottom")
+
+    # --- refreshing ----------------------------------------------------------------------
+
+    def show_target(self) -> None:
+        target = self.deck.services.target
+        self.query_one(TitleBar).show(
+            target.profile, target.regions, self.deck.demo, self.deck.read_only
+        )
+
+    def reset(self) -> None:
+        """A new profile or regions: forget the old fleet and poll the new one now."""
+        self.fleet = Fleet()
+        self.marked.clear()
+        self._describing.clear()
+        self.detail.invalidate()
+        self.table.clear()
+        self.table._shown.clear()
+        self.show_target()
+        self._sync()
+        self.request_refresh()
+
+    def request_refresh(self) -> None:
+        self.poller.wake()
+
+    def _interval(self) -> float:
+        settings = self.deck.settings
+        if self.fleet.transitional:
+            return settings.fast_refresh_interval
+        return settings.refresh_interval
+
+    async def _fetch(self) -> None:
+        services = self.deck.services
+        if self.fleet.credentials_failed:  # `aws sso login` may have renewed them meanwhile
+            await services.conn.reset_clients()
+        listings = await services.sagemaker.list_regions()
+        if services is not self.deck.services:
+            return  # the target changed during the call: this answer is for the old one
+        self.problem = None
+        self.fleet.apply(listings, self.deck.clock())
+        self.marked &= self.fleet.notebooks.keys()
+        self._sync()
+        self._describe_platforms()
+        if self._announce_refresh:
+            self._announce_refresh = False
+            failed = len(self.fleet.errors)
+            self.deck.notify(
+                f"Refreshed: {len(self.fleet)} instances"
+                + (f", {failed} region(s) failed" if failed else ""),
+                severity="warning" if failed else "information",
+                timeout=2,
+            )
+
+    def _poll_failed(self, error: Exception) -> None:
+        self.problem = (
+            f"refresh failed: {error}"
+            if isinstance(error, SagedeckError)
+            else (f"refresh failed: {type(error).__name__}: {error}")
+        )
+        self.log.error(self.problem)
+        self._sync()
+
+    def _sync(self) -> None:
+        keys = visible_keys(self.fleet, self.row_filter, self.sort_column, self.sort_reverse)
+        with self.app.batch_update():
+            self.table.sync(self.fleet, keys, self.marked, self.deck.clock())
+            self.summary.show(
+                self.fleet,
+                shown=len(keys),
+                marked=len(self.marked),
+                interval=self._interval(),
+                problem=self.problem,
+            )
+            self._selection_changed()
+
+    def _spin(self) -> None:
+        if self.fleet.transitional:
+            frame = int(self.deck.clock().timestamp() / SPINNER_SECONDS)
+            with self.app.batch_update():
+                self.table.animate_markers(self.fleet, frame)
+
+    def _describe_platforms(self) -> None:
+        """The listing has no platform: describe each instance once, in the background."""
+        missing = [key for key in self.fleet.missing_platforms() if key not in self._describing]
+        if missing:
+            self._describing.update(missing)
+            self.run_worker(
+                self._describe(missing),
+                name="platforms",
+                group="platform",
+                description=f"describe {len(missing)} instance(s) for their platform",
+                exit_on_error=False,
+            )
+
+    async def _describe(self, keys: list[str]) -> None:
+        services, fleet = self.deck.services, self.fleet
+        limit = asyncio.Semaphore(DESCRIBE_CONCURRENCY)
+
+        async def one(key: str) -> None:
+            notebook = fleet.get(key)
+            if notebook is None:
+                return
+            async with limit:
+                try:
+                    detail = await services.sagemaker.describe(notebook.key)
+                except NotFound:
+                    return
+                except SagedeckError:
+                    fleet.platforms[key] = ""  # not readable: show "-", don't ask every poll
+                    return
+            fleet.platforms[key] = detail.platform or ""
+
+        try:
+            for start in range(0, len(keys), DESCRIBE_BATCH):
+                await asyncio.gather(*(one(key) for key in keys[start : start + DESCRIBE_BATCH]))
+                if fleet is self.fleet:
+                    self._sync()
+        finally:
+            self._describing.difference_update(keys)
+
+    # --- selection, filter, sort ---------------------------------------------------------
+
+    @property
+    def current(self) -> NotebookSummary | None:
+        key = self.table.current_key
+        return self.fleet.get(key) if key else None
+
+    def _targets(self) -> list[NotebookSummary]:
+        return marked_targets(self.marked, self.table.current_key, self.fleet)
+
+    def _selection_changed(self) -> None:
+        self.detail.show(self.current)
+        self.refresh_bindings()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._selection_changed()
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        key = event.column_key.value
+        if key in SortColumn.__members__.values():
+            self.action_sort(str(key))
+
+    def on_detail_loaded(self, message: DetailLoaded) -> None:
+        key = str(message.detail.key)
+        platform = message.detail.platform or ""
+        if key in self.fleet.notebooks and self.fleet.platforms.get(key) != platform:
+            self.fleet.platforms[key] = platform
+            self._sync()
+
+    def on_filter_changed(self, message: FilterChanged) -> None:
+        self.row_filter = RowFilter.parse(message.text)
+        self._sync()
+
+    def on_filter_closed(self, message: FilterClosed) -> None:
+        self.table.focus()
+
+    def on_url_copied(self, message: UrlCopied) -> None:
+        self.query_one(UrlCountdown).start(message.url, message.where)
+
+    def jump_to(self, key: str) -> None:
+        """Put the cursor on ``key``, clearing a filter that hides it."""
+        if key not in self.fleet.notebooks:
+            return
+        if key not in self.table.shown_keys():
+            self.query_one(FilterBar).action_clear()
+            self.row_filter = RowFilter()
+            self._sync()
+        self.table.follow(key)
+        self.table.focus()
+
+    # --- bindings ------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in MUTATING and self.deck.read_only:
+            return False  # hidden, not greyed: read-only mode has no such action
+        if action in ("start", "stop"):
+            allowed = STARTABLE if action == "start" else STOPPABLE
+            return True if any(nb.status in allowed for nb in self._targets()) else None
+        if action in NEEDS:
+            notebook = self.current
+            if notebook is None:
+                return None
+            states = NEEDS[action]
+            return True if states is None or notebook.status in states else None
+        if action == "clear_marks":
+            return True if self.marked else None
+        return True
+
+    def action_start(self) -> None:
+        self.actions.start(self._targets())
+        self._clear_marks()
+
+    def action_stop(self) -> None:
+        self.actions.stop(self._targets())
+        self._clear_marks()
+
+    def action_delete(self) -> None:
+        if (notebook := self.current) is not None:
+            self.actions.delete(notebook)
+
+    def action_open(self, view: str) -> None:
+        if (notebook := self.current) is not None:
+            self.actions.open(notebook, JupyterView(view))
+
+    def action_copy_url(self, view: str) -> None:
+        if (notebook := self.current) is not None:
+            self.actions.copy_url(notebook, JupyterView(view))
+
+    def action_copy_name(self) -> None:
+        if (notebook := self.current) is not None:
+            self.actions.copy_text(notebook.name, "Name")
+
+    def action_copy_arn(self) -> None:
+        if (notebook := self.current) is not None:
+            self.actions.copy_text(notebook.arn, "ARN")
+
+    def action_copy_proxy(self) -> None:
+        if (notebook := self.current) is not None:
+            self.actions.copy_proxy(notebook)
+
+    def action_logs(self) -> None:
+        if (notebook := self.current) is not None:
+            self.deck.open_logs(notebook, watch_start=False)
+
+    def action_shell(self) -> None:
+        if (notebook := self.current) is not None:
+            self.actions.shell(notebook)
+
+    def action_port_forward(self) -> None:
+        if (notebook := self.current) is not None:
+            self.deck.open_port_forward(notebook)
+
+    def action_doctor(self) -> None:
+        if (notebook := self.current) is not None:
+            self.deck.open_doctor(notebook)
+
+    def action_mark(self) -> None:
+        key = self.table.current_key
+        if key is not None:
+            self.marked.symmetric_difference_update({key})
+            self._sync()
+
+    def _clear_marks(self) -> None:
+        if self.marked:
+            self.marked.clear()
+            self._sync()
+
+    def action_clear_marks(self) -> None:
+        self._clear_marks()
+
+    def action_filter(self) -> None:
+        self.query_one(FilterBar).open()
+
+    def action_back(self) -> None:
+        if self.row_filter.active or self.query_one(FilterBar).value:
+            self.query_one(FilterBar).action_clear()
+        else:
+            self._clear_marks()
+
+    def action_refresh(self) -> None:
+        self.detail.invalidate()
+        self._announce_refresh = True
+        self.request_refresh()
+
+    def action_switch_target(self) -> None:
+        self.deck.choose_target()
+
+    def action_toggle_detail(self) -> None:
+        self.detail.display = not self.detail.display
+        if self.detail.display:
+            self.detail.show(self.current)
+
+    def action_flip_detail(self) -> None:
+        self._user_placed_detail = True
+        self.query_one("#body").toggle_class("-bottom")
+
+    def action_cursor(self, where: str) -> None:
+        table = self.table
+        if where == "down":
+            table.action_cursor_down()
+        elif where == "up":
+            table.action_cursor_up()
+        elif where == "top":
+            table.move_cursor(row=0)
+        else:
+            table.move_cursor(row=table.row_count - 1)
+
+    def action_sort(self, column: str) -> None:
+        chosen = SortColumn(column)
+        self.sort_reverse = not self.sort_reverse if chosen is self.sort_column else False
+        self.sort_column = chosen
+        self.table.show_sort(chosen, self.sort_reverse)
+        self._sync()

@@ -1,0 +1,104 @@
+"""``?``: every key of the screen it was opened from, by category, with the keymap applied."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rich.table import Table
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+from sagedeck.ui.keys import CATEGORIES
+
+if TYPE_CHECKING:
+    from textual.app import App, ComposeResult
+
+CATEGORY_ORDER = ("Instance", "Fleet", "View", "Navigation", "App")
+
+
+@dataclass(frozen=True, slots=True)
+class KeyHelp:
+    category: str
+    key: str
+    description: str
+    binding_id: str | None
+    enabled: bool
+
+
+def key_help(app: App[Any], screen: Screen[Any]) -> list[KeyHelp]:
+    """The keys active on ``screen`` now (hidden actions, e.g. in read-only mode, left out)."""
+    seen: set[tuple[str, str]] = set()
+    entries: list[KeyHelp] = []
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        if binding.system or not binding.description:
+            continue
+        category = CATEGORIES.get(binding.id or "", "Navigation")
+        display = app.get_key_display(binding)
+        marker = (display, binding.description)
+        if marker in seen:
+            continue
+        seen.add(marker)
+        entries.append(KeyHelp(category, display, binding.description, binding.id, active.enabled))
+    return entries
+
+
+def render_help(entries: Iterable[KeyHelp]) -> Table:
+    by_category: dict[str, list[KeyHelp]] = {}
+    for entry in entries:
+        by_category.setdefault(entry.category, []).append(entry)
+    outer = Table.grid(padding=(0, 4))
+    columns = [c for c in CATEGORY_ORDER if c in by_category]
+    columns += [c for c in by_category if c not in columns]
+    for _ in columns:
+        outer.add_column(vertical="top")
+    cells = []
+    for category in columns:
+        table = Table.grid(padding=(0, 1))
+        table.add_column(style="bold cyan", no_wrap=True)
+        table.add_column()
+        table.add_row(Text(category, style="bold underline"), "")
+        for entry in by_category[category]:
+            description = Text(entry.description)
+            if not entry.enabled:
+                description.append("  (not now)", style="dim italic")
+            table.add_row(entry.key, description)
+        cells.append(table)
+    outer.add_row(*cells)
+    return outer
+
+
+class HelpScreen(ModalScreen[None]):
+    CSS_PATH = "help.tcss"
+    BINDINGS = [
+        Binding("escape,q,question_mark", "dismiss_help", "Close", id="help_close"),
+    ]
+
+    def __init__(self, entries: list[KeyHelp], title: str = "Keys") -> None:
+        super().__init__()
+        self._entries = entries
+        self._title = title
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help") as scroll:
+            scroll.border_title = f"{self._title}  (esc closes)"
+            yield Static(render_help(self._entries), id="keys")
+            yield Static(
+                Text.assemble(
+                    ("Filter: ", "bold"),
+                    "/ then a regex, matched against every column; ",
+                    ("!", "bold"),
+                    " first keeps the rows that don't match; enter keeps it, esc clears it.\n",
+                    ("Keys ", "bold"),
+                    'are rebound by id in the config file\'s [keys] table, e.g. start = "S".',
+                ),
+                id="hints",
+            )
+
+    def action_dismiss_help(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,433 @@
+"""The log view of one notebook instance, and its start-to-ready view.
+
+Lines come from :class:`sagedeck.aws.logs_follow.LogFollower` in batches and reach the widget
+in batches. The screen keeps the events (bounded by ``settings.log_buffer_lines``) so that a
+change of stream, filter or format re-renders them without asking AWS again; only a change of
+time window starts a new follower.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections import deque
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+from textual.worker import Worker, WorkerState
+
+from sagedeck.aws.logs import TAIL_EVENTS, StreamChoice, stream_kind
+from sagedeck.aws.logs_follow import FollowHealth, HealthState, LogFollower
+from sagedeck.aws.logs_time import describe_window, now_ms, window_start
+from sagedeck.aws.services import AwsServices
+from sagedeck.config import Settings
+from sagedeck.errors import InvalidInput, SagedeckError
+from sagedeck.logtext import (
+    EventRenderer,
+    LineFilter,
+    TimeFormatter,
+    TimeStyle,
+    ViewOptions,
+    redact,
+)
+from sagedeck.models import LogEvent, NotebookStatus, NotebookSummary
+from sagedeck.ui.widgets.log_view import LogView
+from sagedeck.ui.widgets.start_panel import StartPanel, StartTimeline
+
+START_MARGIN_MS = 60_000  # a start's logs: from a minute before the view opened
+STATUS_POLL_ACTIVE = 1.0
+STATUS_POLL_QUIET = 10.0
+_STREAM_CYCLE = (StreamChoice.ALL, StreamChoice.LIFECYCLE, StreamChoice.JUPYTER)
+_WINDOW = Binding.Group("Window", compact=True)
+
+KEYS_HELP = """\
+**Log view keys**
+
+- `s` follow / pause (new lines wait while paused), `end` or `G` jump to the end and follow
+- `/` search (regex, highlighted), `n` / `N` next / previous match
+- `f` filter lines by regex; `!regex` keeps the lines that do not match
+- `v` streams: all, lifecycle scripts, jupyter.log
+- `t` timestamps on/off, `u` UTC or local time, `w` wrap, `j` JSON pretty or raw
+- `0` tail (the last 1,000 lines, then follow); `1`-`6` the last 1, 5, 10, 15, 30, 60 minutes
+- `ctrl+s` save the shown lines to a file (tokens and keys redacted)
+- `y` copy the JupyterLab URL once InService (valid for 5 minutes)
+- `esc` closes the search, then goes back
+"""
+
+
+class LogScreen(Screen[None]):
+    CSS_PATH = "logs.tcss"
+    HELP = KEYS_HELP
+    BINDINGS = [
+        Binding("escape,q", "back", "Back", id="logs.back"),
+        Binding("s", "toggle_follow", "Follow/Pause", id="logs.follow"),
+        Binding("end,G", "jump_end", "End", id="logs.end"),
+        Binding("home,g", "jump_top", "Top", show=False, id="logs.top"),
+        Binding("slash", "open_query('search')", "Search", id="logs.search"),
+        Binding("n", "find(True)", "Next", id="logs.next"),
+        Binding("N", "find(False)", "Prev", id="logs.prev"),
+        Binding("f", "open_query('filter')", "Filter", id="logs.filter"),
+        Binding("v", "cycle_streams", "Streams", id="logs.streams"),
+        Binding("t", "toggle_option('timestamps')", "Times", id="logs.timestamps"),
+        Binding("u", "toggle_option('local_time')", "UTC/Local", id="logs.local_time"),
+        Binding("w", "toggle_option('wrap')", "Wrap", id="logs.wrap"),
+        Binding("j", "toggle_option('pretty_json')", "JSON", show=False, id="logs.json"),
+        Binding("ctrl+s", "save", "Save", id="logs.save"),
+        Binding("y", "copy_url", "Copy URL", id="logs.copy_url"),
+        Binding("0", "window('0')", "Tail", group=_WINDOW, id="logs.window.tail"),
+        *(
+            Binding(k, f"window('{k}')", describe_window(k), group=_WINDOW, id=f"logs.window.{k}")
+            for k in "123456"
+        ),
+    ]
+
+    def __init__(
+        self,
+        services: AwsServices,
+        notebook: NotebookSummary,
+        settings: Settings,
+        *,
+        watch_start: bool = False,
+    ) -> None:
+        super().__init__()
+        self.services = services
+        self.notebook = notebook
+        self.settings = settings
+        self.watch_start = watch_start
+        self.key = notebook.key
+        self.status = notebook.status
+        self.events: deque[LogEvent] = deque(maxlen=settings.log_buffer_lines)
+        self.held: deque[LogEvent] = deque(maxlen=settings.log_buffer_lines)  # while paused
+        self.options = ViewOptions()
+        self.wrap = False
+        self.renderer = EventRenderer(self.options)
+        self.streams = StreamChoice.ALL
+        self.line_filter: LineFilter | None = None
+        self.window = "start" if watch_start else "0"
+        self.following = True
+        self.follower: LogFollower | None = None
+        self.health: FollowHealth | None = None
+        self.query_mode: str | None = None
+        self.opened_ms = now_ms()
+        self.timeline = StartTimeline(
+            notebook.status, notebook.last_modified, bool(notebook.lifecycle_config)
+        )
+
+    @property
+    def log_view(self) -> LogView:
+        return self.query_one("#log", LogView)
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="log-title")
+        panel = StartPanel(self.timeline, id="start-panel")
+        panel.display = self.watch_start or self.status.is_transitional
+        yield panel
+        yield LogView(self.settings.log_buffer_lines, id="log")
+        yield Input(id="log-query")
+        yield Static(id="log-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#log-query", Input).display = False
+        self.log_view.dim_columns = TimeFormatter(TimeStyle.VIEW).width
+        self.log_view.focus()
+        self._restart_follower()
+        self._watch_status()
+        self._update_title()
+
+    # --- following -----------------------------------------------------------------------------
+
+    def _restart_follower(self) -> None:
+        self.workers.cancel_group(self, "logs-follow")
+        self.events.clear()
+        self.held.clear()
+        self.log_view.clear()
+        since: int | None = None
+        tail: int | None = None
+        if self.window == "start":
+            since = self.opened_ms - START_MARGIN_MS
+        elif self.window == "0":
+            tail = TAIL_EVENTS
+        else:
+            since = window_start(self.window)
+        self.follower = self.services.logs.follower(
+            self.key,
+            since_ms=since,
+            tail=tail,
+            is_active=lambda: self.status.is_transitional,
+            on_health=self._on_health,
+        )
+        self._follow(self.follower)
+
+    @work(group="logs-follow", exclusive=True, exit_on_error=False, description="follow the logs")
+    async def _follow(self, follower: LogFollower) -> None:
+        async for batch in follower:
+            if follower is self.follower:
+                self.ingest(batch)
+
+    def ingest(self, batch: list[LogEvent]) -> None:
+        """One batch from the follower: kept, and shown unless paused or filtered out."""
+        self.events.extend(batch)
+        for event in batch:
+            if stream_kind(event.stream) is StreamChoice.LIFECYCLE:
+                self.timeline.lifecycle_line(datetime.fromtimestamp(event.timestamp / 1000, UTC))
+                break
+        shown = [e for e in batch if self._shows(e)]
+        if shown:
+            if self.following:
+                self.log_view.append(self.renderer.render_all(shown))
+            else:
+                self.held.extend(shown)
+        self._update_status()
+
+    def _shows(self, event: LogEvent) -> bool:
+        if self.streams is not StreamChoice.ALL and stream_kind(event.stream) is not self.streams:
+            return False
+        return self.line_filter is None or self.line_filter.keeps(event.message)
+
+    def _rebuild(self) -> None:
+        """Render the kept events again (a filter, stream choice or format changed)."""
+        self.held.clear()
+        width = self.log_view.scrollable_content_region.width
+        self.options = replace(self.options, wrap_width=max(20, width) if self.wrap else None)
+        self.renderer = EventRenderer(self.options)
+        self.log_view.dim_columns = (
+            TimeFormatter(TimeStyle.VIEW).width if self.options.timestamps else 0
+        )
+        self.log_view.replace(self.renderer.render_all([e for e in self.events if self._shows(e)]))
+        if self.following:
+            self.log_view.scroll_end(animate=False)
+        self._update_title()
+        self._update_status()
+
+    def _on_health(self, health: FollowHealth) -> None:
+        self.health = health
+        self._update_status()
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.group.startswith("logs-"):
+            error = event.worker.error
+            message = str(error) if isinstance(error, SagedeckError) else repr(error)
+            self.notify(message, title="logs", severity="error")
+            self.query_one("#log-status", Static).update(f"[b red]stopped:[/] {message}")
+
+    # --- the instance's status -----------------------------------------------------------------
+
+    @work(group="logs-status", exclusive=True, exit_on_error=False, description="watch the status")
+    async def _watch_status(self) -> None:
+        while True:
+            try:
+                detail = await self.services.sagemaker.describe(self.key)
+            except SagedeckError:
+                await asyncio.sleep(STATUS_POLL_QUIET)
+                continue
+            self.status_seen(detail.status, detail.summary.last_modified, detail.failure_reason)
+            busy = detail.status.is_transitional
+            await asyncio.sleep(STATUS_POLL_ACTIVE if busy else STATUS_POLL_QUIET)
+
+    def status_seen(self, status: NotebookStatus, at: datetime, failure: str | None) -> None:
+        previous = self.status
+        self.status = status
+        seen_at = at if at > self.timeline.stages[-1].entered else datetime.now(UTC)
+        if not self.timeline.observe(status, seen_at, failure) and status == previous:
+            return
+        panel = self.query_one("#start-panel", StartPanel)
+        if status.is_transitional:
+            panel.display = True
+        panel.update_view()
+        if self.follower is not None:
+            self.follower.poke()  # the last lines of a transition come right after it
+        name = self.key.name
+        if status is NotebookStatus.IN_SERVICE and previous.is_transitional:
+            self.app.bell()
+            self.notify(f"{name} is InService: press y to copy its Jupyter URL", title="ready")
+        elif status is NotebookStatus.FAILED:
+            self.app.bell()
+            self.notify(failure or "the start failed", title=f"{name} failed", severity="error")
+        self.refresh_bindings()
+        self._update_title()
+
+    # --- text ----------------------------------------------------------------------------------
+
+    def _update_title(self) -> None:
+        window = {"start": "this start", "0": "tail"}.get(self.window) or describe_window(
+            self.window
+        )
+        parts = [
+            f"[b]{self.key.name}[/] ({self.key.region})",
+            self.status.value,
+            f"streams: {self.streams.value}",
+            window,
+            "local time" if self.options.local_time else "UTC",
+        ]
+        if self.line_filter:
+            parts.append(f"filter: {self.line_filter.text}")
+        self.query_one("#log-title", Static).update(" · ".join(parts))
+
+    def _update_status(self) -> None:
+        follow = "following" if self.following else f"[b]paused[/] ({len(self.held)} new)"
+        parts = [follow, f"{self.log_view.line_count} lines"]
+        health = self.health
+        if health is not None and health.state not in (HealthState.FOLLOWING, HealthState.QUIET):
+            wait = f", retry in {health.retry_in:.0f}s" if health.retry_in >= 1 else ""
+            parts.append(f"[b]{health.state.value}[/] {health.detail}{wait}".strip())
+        if self.log_view.search is not None:
+            current = self.log_view.current_match
+            parts.append(
+                f"search /{self.log_view.search.pattern}/"
+                + ("" if current is not None else " (no match)")
+            )
+        self.query_one("#log-status", Static).update(" · ".join(parts))
+
+    # --- actions -------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "find":
+            return self.log_view.search is not None
+        if action == "copy_url":
+            return self.status is NotebookStatus.IN_SERVICE
+        return True
+
+    def action_back(self) -> None:
+        query = self.query_one("#log-query", Input)
+        if query.display:
+            self._close_query()
+        elif self.log_view.search is not None:
+            self.log_view.set_search(None)
+            self.refresh_bindings()
+            self._update_status()
+        else:
+            self.dismiss()
+
+    def action_toggle_follow(self) -> None:
+        self._set_following(not self.following)
+
+    def _set_following(self, following: bool) -> None:
+        self.following = following
+        self.log_view.auto_scroll = following
+        if following:
+            if self.held:
+                self.log_view.append(self.renderer.render_all(list(self.held)))
+                self.held.clear()
+            self.log_view.scroll_end(animate=False)
+        self._update_status()
+
+    def action_jump_end(self) -> None:
+        self._set_following(True)
+
+    def action_jump_top(self) -> None:
+        self._set_following(False)
+        self.log_view.scroll_home(animate=False)
+
+    @on(LogView.Jumped)
+    def _jumped(self, event: LogView.Jumped) -> None:
+        if event.to_end:
+            self.action_jump_end()
+        else:
+            self.action_jump_top()
+
+    def action_toggle_option(self, option: str) -> None:
+        if option == "wrap":
+            self.wrap = not self.wrap
+        else:
+            self.options = replace(self.options, **{option: not getattr(self.options, option)})
+        self._rebuild()
+
+    def on_resize(self, event: Resize) -> None:
+        if self.wrap:
+            self.set_timer(0.2, self._rebuild, name="rewrap")
+
+    def action_cycle_streams(self) -> None:
+        self.streams = _STREAM_CYCLE[(_STREAM_CYCLE.index(self.streams) + 1) % len(_STREAM_CYCLE)]
+        self._rebuild()
+
+    def action_window(self, key: str) -> None:
+        self.window = key
+        self._update_title()
+        self._restart_follower()
+
+    def action_open_query(self, mode: str) -> None:
+        query = self.query_one("#log-query", Input)
+        self.query_mode = mode
+        if mode == "search":
+            query.placeholder = "search (regex; n / N for next / previous)"
+            query.value = self.log_view.search.pattern if self.log_view.search else ""
+        else:
+            query.placeholder = "filter lines by regex (!regex keeps lines that do not match)"
+            query.value = self.line_filter.text if self.line_filter else ""
+        query.display = True
+        query.focus()
+
+    def _close_query(self) -> None:
+        query = self.query_one("#log-query", Input)
+        query.display = False
+        self.query_mode = None
+        self.log_view.focus()
+
+    @on(Input.Submitted, "#log-query")
+    def _query_submitted(self, event: Input.Submitted) -> None:
+        mode, text = self.query_mode, event.value
+        self._close_query()
+        try:
+            parsed = LineFilter.parse(text)
+        except InvalidInput as err:
+            self.notify(str(err), severity="error")
+            return
+        if mode == "filter":
+            self.line_filter = parsed
+            self._rebuild()
+            return
+        self.log_view.set_search(parsed.pattern if parsed else None)
+        if parsed is not None:
+            self._set_following(False)
+            self.log_view.find(forward=False, start=len(self.log_view.lines))
+        self.refresh_bindings()
+        self._update_status()
+
+    def action_find(self, forward: bool) -> None:
+        self._set_following(False)
+        if self.log_view.find(forward=forward) is None:
+            self.notify("no match", severity="warning")
+        self._update_status()
+
+    def action_save(self) -> None:
+        lines = list(self.log_view.lines)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        name = f"sagedeck-{self.key.name}-{stamp}.log"
+        text = redact("\n".join(lines)) + "\n"
+        for folder in (Path.cwd(), Path.home()):
+            try:
+                path = folder / name
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "w", encoding="utf-8") as out:
+                    out.write(text)
+            except OSError:
+                continue
+            self.notify(f"saved {len(lines)} lines to {path} (secrets redacted)", title="logs")
+            return
+        self.notify("could not write the file here nor in the home folder", severity="error")
+
+    def action_copy_url(self) -> None:
+        self._copy_url()
+
+    @work(group="logs-url", exclusive=True, exit_on_error=False, description="copy the URL")
+    async def _copy_url(self) -> None:
+        from sagedeck import clipboard
+
+        presigned = await self.services.sagemaker.presigned_url(
+            self.key, session_seconds=self.settings.url_session_seconds
+        )
+        if await asyncio.to_thread(clipboard.native_clipboard_available):
+            await asyncio.to_thread(clipboard.copy_native, presigned.url)
+        else:
+            self.app.copy_to_clipboard(presigned.url)
+        until = presigned.usable_until.astimezone().strftime("%H:%M")
+        self.notify(f"Jupyter URL copied: sign in before {until}", title=self.key.name)

@@ -1,0 +1,89 @@
+"""``P``: switch the AWS profile and the regions without leaving the app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Select, SelectionList
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+
+DEFAULT_PROFILE = "(default credentials)"
+
+
+@dataclass(frozen=True, slots=True)
+class TargetChoice:
+    profile: str | None
+    regions: tuple[str, ...]
+
+
+class TargetScreen(ModalScreen[TargetChoice | None]):
+    """Profiles from ~/.aws/config, regions where SageMaker is offered."""
+
+    CSS_PATH = "target.tcss"
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="target_cancel"),
+        Binding("ctrl+s", "apply", "Apply", id="target_apply"),
+    ]
+
+    def __init__(
+        self,
+        profiles: list[str],
+        regions: tuple[str, ...],
+        current_profile: str | None,
+        current_regions: tuple[str, ...],
+    ) -> None:
+        super().__init__()
+        self._profiles = profiles
+        self._regions = regions
+        self._profile = current_profile
+        self._chosen = current_regions
+
+    def compose(self) -> ComposeResult:
+        options = [(DEFAULT_PROFILE, DEFAULT_PROFILE)] + [(p, p) for p in self._profiles]
+        with Vertical(id="dialog") as dialog:
+            dialog.border_title = "Profile and regions"
+            yield Label("Profile")
+            yield Select(
+                options,
+                value=self._profile if self._profile in self._profiles else DEFAULT_PROFILE,
+                allow_blank=False,
+                id="profile",
+            )
+            yield Label("Regions (space toggles)")
+            ordered = [r for r in self._chosen if r in self._regions] + [
+                r for r in self._regions if r not in self._chosen
+            ]
+            yield SelectionList[str](
+                *((region, region, region in self._chosen) for region in ordered), id="regions"
+            )
+            yield Label("", id="error")
+            with Horizontal(id="buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Apply", id="apply", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#regions", SelectionList).focus()
+
+    def action_apply(self) -> None:
+        regions = tuple(self.query_one("#regions", SelectionList).selected)
+        if not regions:
+            self.query_one("#error", Label).update("choose at least one region")
+            return
+        value = self.query_one("#profile", Select).value
+        profile = None if value == DEFAULT_PROFILE or not isinstance(value, str) else value
+        self.dismiss(TargetChoice(profile, regions))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "apply":
+            self.action_apply()
+        else:
+            self.dismiss(None)

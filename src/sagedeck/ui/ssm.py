@@ -1,0 +1,70 @@
+"""The TUI's SSM entry points: a shell on the selected instance, port forwards, the doctor.
+
+The app calls::
+
+    await open_shell(app, services, notebook)      # key `s`
+    app.push_screen(PortForwardScreen(services, notebook))   # key `F`
+    app.push_screen(DoctorScreen(services, notebook))        # key `D`
+
+and, on unmount, ``await port_forwards(services).close_all()`` (atexit ends whatever is left
+if it does not).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App, SuspendNotSupported
+
+from sagedeck.aws.services import AwsServices
+from sagedeck.errors import SagedeckError
+from sagedeck.models import NotebookSummary
+from sagedeck.port_forwards import PortForward, PortForwards, install_exit_signals
+from sagedeck.ssm_shell import ShellOutcome, plan_shell, run_shell
+from sagedeck.ui.screens.doctor import DoctorScreen
+from sagedeck.ui.screens.port_forwards import PortForwardScreen
+
+__all__ = [
+    "DoctorScreen",
+    "PortForward",
+    "PortForwardScreen",
+    "PortForwards",
+    "open_shell",
+    "port_forwards",
+    "watch_exit_signals",
+]
+
+
+def port_forwards(services: AwsServices) -> PortForwards:
+    """The one forward manager for these services, shared by the app and its screens."""
+    return PortForwards.for_services(services)
+
+
+def watch_exit_signals(app: App[Any]) -> None:
+    """SIGTERM/SIGHUP make the app exit normally (terminal restored, forwards ended) instead
+    of killing the process with sessions left open."""
+    install_exit_signals(lambda signum: app.exit(return_code=128 + signum))
+
+
+async def open_shell(app: App[Any], services: AwsServices, notebook: NotebookSummary) -> None:
+    """Suspend the TUI, run the shell with a one-line banner, restore the terminal, and show
+    the exit status as a notification. Failures before the hand-off are one notification;
+    the TUI comes back as it was (same screen, same row)."""
+    title = f"Shell · {notebook.name}"
+    outcome: ShellOutcome | None = None
+    try:
+        plan = await plan_shell(services, notebook.key)
+        outcome = await run_shell(services, plan, hand_over=app.suspend)
+    except SuspendNotSupported:
+        app.notify(
+            "this terminal cannot be handed over (no real TTY)", title=title, severity="error"
+        )
+        return
+    except SagedeckError as err:
+        app.notify(str(err), title=title, severity="error", timeout=10)
+        return
+    app.notify(
+        outcome.summary,
+        title=title,
+        severity="information" if outcome.exit_code == 0 and outcome.terminated else "warning",
+    )

@@ -1,0 +1,146 @@
+"""The lines around the table: where sagedeck points, the fleet's summary, the URL countdown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from rich.text import Text
+from textual.widgets import Static
+
+from sagedeck.models import NotebookStatus, PresignedUrl
+from sagedeck.ui.fleet import Fleet
+from sagedeck.ui.widgets.instance_table import STATUS_STYLE, STEADY_MARKER
+
+SEPARATOR = ("  │  ", "dim")
+
+
+def local_time(moment: datetime) -> str:
+    return moment.astimezone().strftime("%H:%M:%S")
+
+
+class TitleBar(Static):
+    """sagedeck, the profile, the regions and the modes (demo, read-only)."""
+
+    DEFAULT_CSS = """
+    TitleBar { height: 1; background: $panel; color: $foreground; padding: 0 1; }
+    """
+
+    def show(
+        self, profile: str | None, regions: tuple[str, ...], demo: bool, read_only: bool
+    ) -> None:
+        parts: list[tuple[str, str] | str] = [
+            ("sagedeck", "bold"),
+            SEPARATOR,
+            ("profile ", "dim"),
+            profile or "default",
+            SEPARATOR,
+            ("regions ", "dim"),
+            ", ".join(regions) if len(regions) <= 4 else f"{len(regions)} regions",
+        ]
+        if demo:
+            parts += [SEPARATOR, ("DEMO: embedded AWS", "bold cyan")]
+        if read_only:
+            parts += [SEPARATOR, ("READ-ONLY", "bold reverse yellow")]
+        self.update(Text.assemble(*parts, no_wrap=True, overflow="ellipsis"))
+
+
+class SummaryBar(Static):
+    """Counts by status, instances running, rows per region, last refresh and what failed."""
+
+    DEFAULT_CSS = """
+    SummaryBar { height: auto; max-height: 4; padding: 0 1; }
+    """
+
+    def show(
+        self,
+        fleet: Fleet,
+        *,
+        shown: int,
+        marked: int,
+        interval: float,
+        problem: str | None = None,
+    ) -> None:
+        counts = fleet.counts()
+        parts: list[tuple[str, str] | str] = [(f"{len(fleet)} instances", "bold")]
+        if shown != len(fleet):
+            parts.append((f" ({shown} shown)", "bold"))
+        for status in NotebookStatus:
+            if counts.get(status):
+                marker = STEADY_MARKER.get(status, "◌")
+                style = STATUS_STYLE.get(status, "")
+                parts += ["  ", (f"{marker} {counts[status]} {status.value}", style)]
+        running = counts.get(NotebookStatus.IN_SERVICE, 0)
+        parts += [SEPARATOR, (f"{running} running", "bold green" if running else "dim")]
+        per_region = {region: 0 for region in fleet.regions}
+        for notebook in fleet.notebooks.values():
+            per_region[notebook.region] = per_region.get(notebook.region, 0) + 1
+        parts += [SEPARATOR, "  ".join(f"{r} {n}" for r, n in per_region.items())]
+        if marked:
+            parts += [SEPARATOR, (f"{marked} marked", "bold magenta")]
+        if fleet.refreshed_at is not None:
+            parts += [SEPARATOR, ("refreshed ", "dim"), local_time(fleet.refreshed_at)]
+            parts.append((f" (every {interval:g}s)", "dim"))
+        else:
+            parts += [SEPARATOR, ("loading…", "italic")]
+        text = Text.assemble(*parts, no_wrap=True, overflow="ellipsis")
+        for region, error in fleet.errors.items():
+            text.append(f"\n⚠ {region}: {error}", style="bold red")
+        if problem:
+            text.append(f"\n⚠ {problem}", style="bold red")
+        self.update(text)
+
+
+class UrlCountdown(Static):
+    """'JupyterLab URL for nb-1 copied: use it within 4:37'. Never shows the URL itself."""
+
+    DEFAULT_CSS = """
+    UrlCountdown { height: 1; padding: 0 1; display: none; background: $boost; }
+    UrlCountdown.-active { display: block; }
+    """
+
+    def __init__(self, clock: Callable[[], datetime], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._clock = clock
+        self._url: PresignedUrl | None = None
+        self._where = ""
+        self._expired_at: datetime | None = None
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self.tick)
+
+    def start(self, url: PresignedUrl, where: str) -> None:
+        self._url, self._where, self._expired_at = url, where, None
+        self.add_class("-active")
+        self.tick()
+
+    @property
+    def remaining(self) -> timedelta | None:
+        if self._url is None:
+            return None
+        return max(timedelta(0), self._url.usable_until - self._clock())
+
+    def tick(self) -> None:
+        url, remaining = self._url, self.remaining
+        if url is None or remaining is None:
+            return
+        view = "JupyterLab" if url.view.value == "lab" else "Jupyter"
+        label = f"{view} URL for {url.notebook.name} {self._where}"
+        if remaining:
+            minutes, seconds = divmod(int(remaining.total_seconds()), 60)
+            self.update(
+                Text.assemble(
+                    ("🔑 ", ""),
+                    label,
+                    ": use it within ",
+                    (f"{minutes}:{seconds:02d}", "bold green" if minutes else "bold yellow"),
+                )
+            )
+            return
+        now = self._clock()
+        if self._expired_at is None:
+            self._expired_at = now
+            self.update(Text.assemble(label, ": ", ("expired", "bold red"), " (copy a new one)"))
+        elif now - self._expired_at > timedelta(seconds=30):
+            self._url = None
+            self.remove_class("-active")

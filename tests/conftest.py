@@ -1,0 +1,68 @@
+"""Shared fixtures: the embedded AWS, started once per test session (per xdist worker).
+
+``local_aws`` is the server; ``aws`` resets and re-seeds it before a test (about 10 ms);
+``aws_env`` also points botocore at it through the environment, with dummy credentials and a
+private, empty ``~/.aws``. The simulator does not run on its own: a test plays time forward
+with ``aws.simulator.step(seconds)`` (or ``settle()``). FilterLogEvents throttling is off;
+a test that wants AWS's 5 requests/s calls ``aws.set_log_throttle(True)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sagedeck.localaws import LocalAws
+
+_CLEARED = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_REGION",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+)
+
+
+@pytest.fixture(scope="session")
+def local_aws() -> Iterator[LocalAws]:
+    """One embedded AWS for the session; tests step its simulator by hand."""
+    with LocalAws(seed=True, simulate=False, throttle_filter_log_events=False) as local:
+        yield local
+
+
+@pytest.fixture
+def aws(local_aws: LocalAws) -> LocalAws:
+    """The embedded AWS, reset to the freshly seeded fleet."""
+    local_aws.reset(seed=True)
+    return local_aws
+
+
+@pytest.fixture
+def aws_env(aws: LocalAws, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> LocalAws:
+    """``aws``, plus an environment in which any AWS client reaches it and nothing else."""
+    import os
+
+    for name in _CLEARED:
+        monkeypatch.delenv(name, raising=False)
+    for name in list(os.environ):
+        if name.startswith("AWS_ENDPOINT_URL_"):
+            monkeypatch.delenv(name)
+    aws_dir = tmp_path / "aws-home"
+    aws_dir.mkdir()
+    (aws_dir / "config").write_text("[default]\nregion = us-east-1\n")
+    (aws_dir / "credentials").write_text("")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(aws_dir / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(aws_dir / "credentials"))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", aws.endpoint_url)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "demo")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "demo")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no wait on 169.254.169.254
+    return aws

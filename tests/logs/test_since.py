@@ -1,0 +1,47 @@
+"""--since and the TUI's time windows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from sagedeck.aws.logs_time import TIME_WINDOWS, parse_duration, parse_since, window_start
+from sagedeck.errors import InvalidInput
+
+NOW = int(datetime(2024, 5, 1, 12, 0, tzinfo=UTC).timestamp() * 1000)
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("30s", 30), ("10m", 600), ("2h", 7200), ("1d", 86400), ("1w", 604800), ("1h30m", 5400)],
+)
+def test_durations(text: str, seconds: int) -> None:
+    assert parse_since(text, now=NOW) == NOW - seconds * 1000
+
+
+def test_iso_times_without_offset_are_utc_and_with_offset_are_honoured() -> None:
+    assert parse_since("2024-05-01T11:00", now=NOW) == NOW - 3600_000
+    assert parse_since("2024-05-01T13:00:00+02:00", now=NOW) == NOW - 3600_000
+    assert parse_since("2024-05-01T11:00:00Z", now=NOW) == NOW - 3600_000
+    assert parse_since("2024-05-01", now=NOW) == NOW - 12 * 3600_000
+
+
+def test_all_means_from_the_beginning() -> None:
+    assert parse_since("all") is None
+
+
+@pytest.mark.parametrize("text", ["", "ten minutes", "10x", "m10", "2024-13-01"])
+def test_bad_values_say_what_is_expected(text: str) -> None:
+    with pytest.raises(InvalidInput, match="expected a duration"):
+        parse_since(text, now=NOW)
+
+
+def test_not_a_duration() -> None:
+    assert parse_duration("2024-05-01") is None
+
+
+def test_windows_go_from_a_minute_to_an_hour() -> None:
+    assert sorted(TIME_WINDOWS) == list("123456")
+    assert window_start("1", now=NOW) == NOW - 60_000
+    assert window_start("6", now=NOW) == NOW - 3600_000

@@ -1,0 +1,168 @@
+"""The doctor: what is there, what is missing, and the next step for each problem."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from ssm_support import NODELESS, OFFLINE, ONLINE, REGION, Recorder, node_id
+
+from sagedeck.aws.services import AwsServices
+from sagedeck.aws.session import AwsTarget, StaticCredentials
+from sagedeck.doctor import DoctorReport, Status, diagnose, render_text
+from sagedeck.faultproxy import FaultProxy
+from sagedeck.faultproxy.faults import Fault, FaultKind
+from sagedeck.localaws import LocalAws
+from sagedeck.models import NotebookKey
+
+
+def target_for(url: str, creds: StaticCredentials | None = None, **kw: bool) -> AwsTarget:
+    return AwsTarget(
+        None, (REGION,), url, credentials=creds or StaticCredentials("demo", "demo"), **kw
+    )
+
+
+@pytest.fixture
+async def services(aws: LocalAws) -> AsyncIterator[AwsServices]:
+    async with AwsServices(target_for(aws.endpoint_url)) as services:
+        yield services
+
+
+@pytest.fixture
+def proxy(aws: LocalAws) -> Iterator[FaultProxy]:
+    with FaultProxy(aws.endpoint_url, seed=7) as proxy:
+        yield proxy
+
+
+def statuses(report: DoctorReport) -> dict[str, Status]:
+    return {c.topic: c.status for c in report.checks}
+
+
+async def test_instance_without_a_node_says_why_and_what_to_do(services: AwsServices) -> None:
+    report = await diagnose(services, NotebookKey(REGION, NODELESS))
+    assert not report.healthy and report.node is None
+    text = render_text(report)
+    lines = text.splitlines()
+    assert lines[0] == f"sagedeck doctor: {NODELESS} ({REGION})"
+    assert (
+        f"  FAIL  node         no SSM managed node is tagged SSHResourceName={NODELESS} in"
+        f" {REGION}, so {NODELESS} cannot be reached: a notebook instance is not an SSM target"
+        " by itself"
+    ) in lines
+    assert lines[lines.index("Next steps:") + 1].startswith(
+        "  1. register one with sagemaker-ssh-helper (https://github.com/aws-samples/"
+        "sagemaker-ssh-helper): add its lifecycle configuration to the instance"
+    )
+    assert f"then run `sagedeck doctor {NODELESS}` again" in text
+    assert "advanced-instances tier" in text  # the tier note, even though it cannot be read
+    assert statuses(report) == {
+        "plugin": Status.OK,
+        "identity": Status.OK,
+        "notebook": Status.OK,
+        "node": Status.FAIL,
+        "tier": Status.INFO,
+        "permissions": Status.OK,
+    }
+
+
+async def test_a_stopped_instance_says_start_it(services: AwsServices) -> None:
+    report = await diagnose(services, NotebookKey(REGION, "fraud-detection"))
+    notebook = report.check("notebook")
+    assert notebook is not None and notebook.status is Status.WARN
+    assert "is Stopped" in notebook.summary
+    assert "sagedeck start fraud-detection --wait" in report.next_steps[0]
+
+
+async def test_online_node_and_owner_against_caller(aws: LocalAws) -> None:
+    iam = aws.client("iam")
+    iam.create_user(UserName="alice")
+    key = iam.create_access_key(UserName="alice")["AccessKey"]
+    alice = StaticCredentials(key["AccessKeyId"], key["SecretAccessKey"])
+    async with AwsServices(target_for(aws.endpoint_url, alice)) as services:
+        report = await diagnose(services, NotebookKey(REGION, ONLINE))
+    node = report.check("node")
+    assert node is not None and node.status is Status.OK
+    assert node.summary.startswith(f"{node_id(aws, ONLINE)}: Online, agent 3.")
+    owner = report.check("owner")
+    assert owner is not None and owner.status is Status.OK and "alice" in owner.summary
+    assert report.healthy
+    assert "Nothing to fix" in render_text(report)
+
+
+async def test_someone_elses_node_is_a_warning_with_the_policy(services: AwsServices) -> None:
+    report = await diagnose(services, NotebookKey(REGION, "cv-training-gpu"))
+    owner = report.check("owner")
+    assert owner is not None and owner.status is Status.WARN
+    assert "registered by priya" in owner.summary and "${aws:userid}" in owner.summary
+    assert report.healthy  # a warning does not block
+
+
+async def test_offline_node(services: AwsServices) -> None:
+    report = await diagnose(services, NotebookKey(REGION, OFFLINE))
+    node = report.check("node")
+    assert node is not None and node.status is Status.FAIL
+    assert "ConnectionLost" in node.summary and "TargetNotConnected" in node.summary
+
+
+async def test_plugin_missing_and_outdated(
+    services: AwsServices, recorder: Recorder, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SAGEDECK_SSM_PLUGIN", "session-manager-plugin")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    report = await diagnose(services, None)
+    plugin = report.check("plugin")
+    assert plugin is not None and plugin.status is Status.FAIL
+    assert plugin.fix and "session-manager-working-with-install-plugin" in plugin.fix
+    for name, value in recorder.env("1.2.400.0").items():
+        monkeypatch.setenv(name, value)
+    report = await diagnose(services, None)
+    plugin = report.check("plugin")
+    assert plugin is not None and plugin.status is Status.WARN
+    assert "1.2.400.0" in plugin.summary and "outdated" in plugin.summary
+
+
+async def test_denied_and_failed_calls_are_named(aws: LocalAws, proxy: FaultProxy) -> None:
+    proxy.add(Fault(FaultKind.DENY, operations=frozenset({"ssm:DescribeInstanceInformation"})))
+    async with AwsServices(target_for(proxy.url)) as services:
+        report = await diagnose(services, NotebookKey(REGION, ONLINE))
+    assert [c.permission for c in report.failed_calls] == ["ssm:DescribeInstanceInformation"]
+    permissions = report.check("permissions")
+    assert permissions is not None and permissions.status is Status.FAIL
+    assert "denied: ssm:DescribeInstanceInformation" in permissions.summary
+    assert "ask an administrator to allow ssm:DescribeInstanceInformation" in report.next_steps
+    proxy.refuse()
+    async with AwsServices(target_for(proxy.url)) as services:
+        report = await diagnose(services, NotebookKey(REGION, ONLINE))
+    text = render_text(report)
+    assert {c.permission for c in report.failed_calls} >= {
+        "sts:GetCallerIdentity",
+        "ssm:DescribeInstanceInformation",
+    }
+    assert "Failed calls:" in text and "unreachable" in text
+
+
+async def test_read_only_is_noted(aws: LocalAws) -> None:
+    async with AwsServices(target_for(aws.endpoint_url, read_only=True)) as services:
+        report = await diagnose(services, NotebookKey(REGION, ONLINE))
+    read_only = report.check("read-only")
+    assert read_only is not None and read_only.status is Status.WARN
+
+
+def test_cli_doctor_exit_status(aws_env: LocalAws) -> None:
+    def doctor(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "sagedeck", "doctor", *args, "--endpoint-url",
+             aws_env.endpoint_url],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+
+    missing_node = doctor(NODELESS)
+    assert missing_node.returncode == 1
+    assert f"FAIL  node         no SSM managed node is tagged SSHResourceName={NODELESS}" in (
+        missing_node.stdout
+    )
+    general = doctor()
+    assert general.returncode == 0 and "sagedeck doctor: SSM setup" in general.stdout

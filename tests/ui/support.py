@@ -1,0 +1,115 @@
+"""Helpers for driving the dashboard with the Pilot against the embedded AWS."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from textual.pilot import Pilot
+
+from sagedeck.aws.services import AwsServices
+from sagedeck.aws.session import AwsTarget, StaticCredentials
+from sagedeck.config import Settings
+from sagedeck.localaws import LocalAws
+from sagedeck.models import NotebookStatus, NotebookSummary
+from sagedeck.ui.app import SagedeckApp
+from sagedeck.ui.screens.dashboard import DashboardScreen
+
+SIZE = (200, 50)
+FLEET_SIZE = 16  # the seeded fleet, both regions
+
+
+def build_app(
+    aws: LocalAws,
+    *,
+    read_only: bool = False,
+    clock: Callable[[], datetime] | None = None,
+    regions: tuple[str, ...] | None = None,
+    **settings: object,
+) -> SagedeckApp:
+    """The app as the CLI builds it, pointed at the embedded AWS."""
+    target = AwsTarget(
+        profile=None,
+        regions=regions or aws.regions,
+        endpoint_url=aws.endpoint_url,
+        read_only=read_only,
+        credentials=StaticCredentials("demo", "demo"),
+    )
+    base = Settings(refresh_interval=30.0, fast_refresh_interval=30.0, read_only=read_only)
+    return SagedeckApp(
+        settings=base.merged(**settings), services=AwsServices(target), demo=True, clock=clock
+    )
+
+
+def simulated_clock(aws: LocalAws) -> Callable[[], datetime]:
+    """The embedded AWS's own clock: ages read the same whatever the wall clock says."""
+    return lambda: datetime.fromtimestamp(aws.simulator.now(), UTC)
+
+
+async def wait_for(
+    pilot: Pilot[object], condition: Callable[[], object], timeout: float = 15.0, what: str = ""
+) -> None:
+    """Let the app run until ``condition()`` holds (polls the app, never a blind sleep)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or condition}")
+        await pilot.pause(0.02)
+
+
+def dashboard(app: SagedeckApp) -> DashboardScreen:
+    return app.dashboard
+
+
+async def loaded(pilot: Pilot[object], app: SagedeckApp, rows: int = FLEET_SIZE) -> DashboardScreen:
+    """Wait for the first refresh and the platform of every row, then settle the detail pane."""
+    board = app.dashboard
+    await wait_for(pilot, lambda: board.table.row_count == rows, what=f"{rows} rows")
+    await wait_for(
+        pilot, lambda: not board.fleet.missing_platforms() and not board._describing, what="platforms"
+    )
+    await pilot.pause()
+    return board
+
+
+async def poll_now(pilot: Pilot[object], app: SagedeckApp) -> None:
+    """Ask for a refresh and wait until one has completed after the ask."""
+    board = app.dashboard
+    before = board.poller.polls
+    board.request_refresh()
+    await wait_for(pilot, lambda: board.poller.polls > before, what="a poll")
+    await pilot.pause()
+
+
+async def select(pilot: Pilot[object], app: SagedeckApp, region: str, name: str) -> NotebookSummary:
+    """Put the cursor on an instance (as the user would find it: by moving the cursor)."""
+    board = app.dashboard
+    key = f"{region}/{name}"
+    board.table.follow(key)
+    await wait_for(pilot, lambda: board.table.current_key == key, what=key)
+    await pilot.pause()
+    notebook = board.current
+    assert notebook is not None
+    return notebook
+
+
+def aws_status(aws: LocalAws, region: str, name: str) -> NotebookStatus | None:
+    client = aws.client("sagemaker", region)
+    try:
+        answer = client.describe_notebook_instance(NotebookInstanceName=name)
+    except client.exceptions.ClientError:
+        return None
+    return NotebookStatus(answer["NotebookInstanceStatus"])
+
+
+def first_with(board: DashboardScreen, status: NotebookStatus) -> NotebookSummary:
+    return next(
+        nb
+        for key, nb in sorted(board.fleet.notebooks.items())
+        if nb.status is status
+    )
+
+
+def notices_text(app: SagedeckApp) -> str:
+    return "\n".join(f"{severity}|{title}|{message}" for severity, title, message in app.notices)
