@@ -204,16 +204,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if argv[:1] == ["localaws"]:
             return run_localaws(argv[1:])
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        args, unknown = parser.parse_known_args(argv)
         if args.command == "localaws":  # after global flags, which it does not use
             return run_localaws(argv[argv.index("localaws") + 1 :])
+        if unknown:  # what parse_args would refuse
+            parser.error(f"unrecognized arguments: {' '.join(unknown)}")
         settings = settings_from(args)
         with embedded_aws(args.demo) as local:
             target = target_from(args, settings, local)
             handler: Handler | None = getattr(args, "handler", None)
             if handler is None:
                 return run_app(settings, target, local)
-            return asyncio.run(_run_command(handler, args, target))
+            code = asyncio.run(_run_command(handler, args, target))
+            sys.stdout.flush()  # here, where a closed pipe is caught, not at interpreter exit
+            return code
     except SagedeckError as err:
         print(f"sagedeck: {one_line(str(err))}", file=sys.stderr)
         return err.exit_code

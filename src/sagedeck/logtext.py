@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import enum
 import json
+import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sagedeck.aws.logs import short_stream
 from sagedeck.errors import InvalidInput
@@ -190,3 +193,22 @@ def redact(text: str) -> str:
     for pattern, replacement in _SECRETS:
         text = pattern.sub(replacement, text)
     return text
+
+
+def save_redacted(
+    lines: Sequence[str], stem: str, folders: Sequence[Path] | None = None
+) -> Path | None:
+    """Write ``lines``, redacted, to ``<stem>-<time>.log`` in the first folder that takes it
+    (the working directory, else home), readable by the user only; None if none does."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    text = redact("\n".join(lines)) + "\n"
+    for folder in folders or (Path.cwd(), Path.home()):
+        path = folder / f"{stem}-{stamp}.log"
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError:
+            continue
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        return path
+    return None

@@ -75,7 +75,8 @@ class PortForward:
     target: AwsTarget
     started: datetime = field(default_factory=lambda: datetime.now(UTC))
     output: collections.deque[str] = field(default_factory=lambda: collections.deque(maxlen=20))
-    ready: threading.Event = field(default_factory=threading.Event)
+    ready: threading.Event = field(default_factory=threading.Event)  # listening, or gone
+    listening: bool = False
     ended: bool = False
 
     @property
@@ -108,8 +109,9 @@ class PortForward:
             if line:
                 self.output.append(line)
             if READY_LINE in line:
+                self.listening = True
                 self.ready.set()
-        self.ready.set()  # EOF: the plugin exited; waiters look at poll()
+        self.ready.set()  # EOF: the plugin is exiting; waiters look at ``listening``
 
     def kill(self) -> None:
         """SIGTERM to the plugin's process group, SIGKILL after a grace period. Blocking."""
@@ -220,28 +222,31 @@ class PortForwards:
         return forward
 
     async def _wait_ready(self, forward: PortForward) -> None:
-        ready = await asyncio.to_thread(forward.ready.wait, READY_TIMEOUT)
-        if forward.process.poll() is not None:
-            last = forward.output[-1] if forward.output else "no output"
-            raise PluginFailed(
-                f"port forward to {forward.key.name}:{forward.remote_port} ended at once"
-                f" (exit {forward.process.returncode}): {last}"
-            )
-        if not ready:
-            raise PluginFailed(
-                f"port forward to {forward.key.name}:{forward.remote_port} did not start"
-                f" listening within {READY_TIMEOUT:.0f}s"
-            )
+        await asyncio.to_thread(forward.ready.wait, READY_TIMEOUT)
+        if forward.listening:
+            return
+        what = f"port forward to {forward.key.name}:{forward.remote_port}"
+        if not forward.ready.is_set():
+            raise PluginFailed(f"{what} did not start listening within {READY_TIMEOUT:.0f}s")
+        try:
+            code = await asyncio.to_thread(forward.process.wait, KILL_GRACE)
+        except subprocess.TimeoutExpired:
+            code = None
+        last = forward.output[-1] if forward.output else "no output"
+        raise PluginFailed(f"{what} ended at once (exit {code}): {last}")
 
     async def end(self, forward: PortForward) -> bool:
         """Kill the plugin's process group and TerminateSession. True when AWS confirmed."""
-        forward.ended = True
-        with _LIVE_LOCK:
-            _LIVE.discard(forward)
-        if forward in self._forwards:
-            self._forwards.remove(forward)
-        await asyncio.to_thread(forward.kill)
-        return await self._terminate(forward.session)
+        forward.ended = True  # not alive from now on: never reaped or ended twice
+        try:
+            await asyncio.to_thread(forward.kill)
+            return await self._terminate(forward.session)
+        finally:
+            # Listed until really gone, so the list never shows a forward as ended early.
+            with _LIVE_LOCK:
+                _LIVE.discard(forward)
+            if forward in self._forwards:
+                self._forwards.remove(forward)
 
     async def _terminate(self, session: StartedSession) -> bool:
         try:
@@ -254,14 +259,14 @@ class PortForwards:
 
     async def reap(self) -> list[PortForward]:
         """End (TerminateSession) the forwards whose plugin exited on its own."""
-        dead = [f for f in self._forwards if not f.alive]
+        dead = [f for f in self._forwards if not f.ended and f.process.poll() is not None]
         for forward in dead:
             await self.end(forward)
         return dead
 
     async def close_all(self) -> None:
         """End every forward of this manager; for the app's unmount and the CLI."""
-        await asyncio.gather(*(self.end(f) for f in list(self._forwards)))
+        await asyncio.gather(*(self.end(f) for f in list(self._forwards) if not f.ended))
 
 
 def end_all_blocking() -> list[str]:

@@ -10,7 +10,7 @@ import hashlib
 import json
 import socket
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -56,7 +56,7 @@ def transition_error(current: str, allowed: str, goal: str) -> Reply:
 
 
 @pytest.fixture
-def wire() -> AsyncIterator[WireServer]:
+def wire() -> Iterator[WireServer]:
     with wire_server() as server:
         yield server
 
@@ -112,7 +112,7 @@ async def test_invalid_state_names_allowed_states(
         "update": "UpdateNotebookInstance",
     }[action]
     wire.replies[operation] = transition_error(current, allowed, goal)
-    calls = {
+    calls: dict[str, Callable[[], Awaitable[object]]] = {
         "start": lambda: services.sagemaker.start(KEY),
         "stop": lambda: services.sagemaker.stop(KEY),
         "delete": lambda: services.sagemaker.delete(KEY),
@@ -149,7 +149,7 @@ async def test_access_denied_names_the_permission(
         f"User: arn:aws:sts::123456789012:assumed-role/ReadOnly/alice is not authorized to"
         f" perform: {permission} on resource: {NB_ARN}",
     )
-    calls = {
+    calls: dict[str, Callable[[], Awaitable[object]]] = {
         "start": lambda: services.sagemaker.start(KEY),
         "list": lambda: services.sagemaker.list_region("us-east-1"),
         "url": lambda: services.sagemaker.presigned_url(KEY),

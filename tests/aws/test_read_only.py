@@ -85,9 +85,9 @@ async def _port_forward(s: AwsServices, aws: LocalAws) -> object:
     return await s.ssm.start_port_forward(EAST, await node_of(s, "alice-sandbox"), 8888, 18888)
 
 
-async def _add_tags(s: AwsServices, aws: LocalAws) -> object:
+async def _add_tags(s: AwsServices, aws: LocalAws) -> None:
     arn = str(notebook(aws, "nb")["NotebookInstanceArn"])
-    return await s.sagemaker.add_tags(arn, EAST, {"env": "changed"})
+    await s.sagemaker.add_tags(arn, EAST, {"env": "changed"})
 
 
 MUTATIONS = [

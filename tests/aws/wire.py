@@ -8,6 +8,7 @@ demand; this server can. botocore parses its answers exactly as it parses AWS's,
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -73,9 +74,10 @@ class WireServer:
     calls: list[str] = field(default_factory=list)
     url: str = ""
 
-    def reply_for(self, action: str, body: str) -> Reply:
+    def reply_for(self, action: str, body: str, region: str = "") -> Reply:
+        """``replies["Action@region"]`` if there is one, else ``replies["Action"]``."""
         self.calls.append(action)
-        reply = self.replies.get(action)
+        reply = self.replies.get(f"{action}@{region}") or self.replies.get(action)
         if reply is None:
             return json_error("InternalFailure", f"the wire server has no reply for {action}", 500)
         return reply if isinstance(reply, Reply) else reply(action, body)
@@ -89,6 +91,12 @@ def _action(handler: BaseHTTPRequestHandler, body: bytes) -> str:
     return form.get("Action", [""])[0]
 
 
+def _region(handler: BaseHTTPRequestHandler) -> str:
+    """The region the request was signed for: SigV4's credential scope names it."""
+    scope = re.search(r"Credential=[^/]+/\d+/([^/]+)/", handler.headers.get("Authorization", ""))
+    return scope.group(1) if scope else ""
+
+
 @contextmanager
 def wire_server(replies: dict[str, Reply | Responder] | None = None) -> Iterator[WireServer]:
     state = WireServer(dict(replies or {}))
@@ -99,7 +107,7 @@ def wire_server(replies: dict[str, Reply | Responder] | None = None) -> Iterator
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
-            reply = state.reply_for(_action(self, body), body.decode("utf-8"))
+            reply = state.reply_for(_action(self, body), body.decode("utf-8"), _region(self))
             data = reply.body.encode("utf-8")
             self.send_response(reply.status)
             self.send_header("Content-Type", reply.content_type)

@@ -99,11 +99,24 @@ class InProcess:
     """``sagedeck.cli.main`` in this process, for the many cases a subprocess would only slow."""
 
     capsys: pytest.CaptureFixture[str]
+    home: Path = Path("/nonexistent")
 
     def run(self, *args: str) -> Result:
         code = main(list(args))
         out, err = self.capsys.readouterr()
         return Result(code, out, err)
+
+
+@pytest.fixture
+def offline(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> InProcess:
+    """In-process CLI with the clean environment of ``cli`` and no AWS at all."""
+    for name in [n for n in os.environ if n.startswith("AWS_")]:
+        monkeypatch.delenv(name)
+    for name, value in clean_environment(tmp_path / "home").items():
+        monkeypatch.setenv(name, value)
+    return InProcess(capsys, tmp_path / "home")
 
 
 @pytest.fixture

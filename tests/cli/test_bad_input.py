@@ -11,7 +11,7 @@ import socket
 
 import pytest
 
-from .conftest import CliEnvironment
+from .conftest import CliEnvironment, InProcess
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -22,32 +22,46 @@ def closed_endpoint() -> str:
         return f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
+BAD_ARGUMENTS = [
+    (["--region", "moon-1", "ls"], "unknown region 'moon-1'"),
+    (["ls", "--region", "us-east-1,atlantis-2"], "unknown region 'atlantis-2'"),
+    (["--region", ",", "ls"], "--region needs a region"),
+    (["--endpoint-url", "http://[::1", "ls"], "malformed endpoint URL"),
+    (["--endpoint-url", "localhost:5000", "ls"], "malformed endpoint URL"),
+    (["--endpoint-url", "http://exa mple.com", "ls"], "malformed endpoint URL"),
+    (["url", "nb", "--duration", "1799"], "--duration must be 1800 to 43200 seconds"),
+    (["url", "nb", "--duration", "43201"], "--duration must be 1800 to 43200 seconds"),
+    (["url", "nb", "--duration", "soon"], "--duration must be a whole number"),
+    (["start", "nb", "--wait", "--timeout", "nan"], "--timeout must be a positive"),
+    (["--refresh", "0", "ls"], "--refresh must be between"),
+    (["show", "not a name!"], "is not a notebook instance name"),
+    (["start", "x" * 64], "is not a notebook instance name"),
+    (["show"], "the following arguments are required: name"),
+    (["frobnicate"], "invalid choice: 'frobnicate'"),
+    (["ls", "--colour"], "unrecognized arguments: --colour"),
+    (["ls", "new\nline"], "unrecognized arguments: new line"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), BAD_ARGUMENTS)
+def test_bad_arguments(offline: InProcess, args: list[str], message: str) -> None:
+    result = offline.run("--endpoint-url", closed_endpoint(), *args)
+    line = result.assert_one_line_error(exit_code=2)
+    assert message in line
+    assert result.stdout == ""
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--region", "moon-1", "ls"], "unknown region 'moon-1'"),
-        (["ls", "--region", "us-east-1,atlantis-2"], "unknown region 'atlantis-2'"),
-        (["--region", ",", "ls"], "--region needs a region"),
         (["--endpoint-url", "http://[::1", "ls"], "malformed endpoint URL"),
-        (["--endpoint-url", "localhost:5000", "ls"], "malformed endpoint URL"),
-        (["--endpoint-url", "http://exa mple.com", "ls"], "malformed endpoint URL"),
-        (["url", "nb", "--duration", "1799"], "--duration must be 1800 to 43200 seconds"),
-        (["url", "nb", "--duration", "43201"], "--duration must be 1800 to 43200 seconds"),
-        (["url", "nb", "--duration", "soon"], "--duration must be a whole number"),
-        (["start", "nb", "--wait", "--timeout", "nan"], "--timeout must be a positive"),
-        (["--refresh", "0", "ls"], "--refresh must be between"),
-        (["show", "not a name!"], "is not a notebook instance name"),
-        (["start", "x" * 64], "is not a notebook instance name"),
-        (["show"], "the following arguments are required: name"),
-        (["frobnicate"], "invalid choice: 'frobnicate'"),
-        (["ls", "--colour"], "unrecognized arguments: --colour"),
-        (["ls", "new\nline"], "unrecognized arguments: new line"),
+        (["url", "nb", "--duration", "100"], "--duration must be 1800 to 43200 seconds"),
     ],
 )
-def test_bad_arguments(cli: CliEnvironment, args: list[str], message: str) -> None:
+def test_bad_arguments_in_a_subprocess(cli: CliEnvironment, args: list[str], message: str) -> None:
     result = cli.run("--endpoint-url", closed_endpoint(), *args)
-    line = result.assert_one_line_error(exit_code=2)
-    assert message in line
+    assert message in result.assert_one_line_error(exit_code=2)
     assert result.stdout == ""
 
 
@@ -58,8 +72,11 @@ def test_unknown_profile(cli: CliEnvironment) -> None:
     assert "unknown AWS profile 'ghost' (known: dev)" in line
 
 
-def test_unknown_profile_from_environment(cli: CliEnvironment) -> None:
-    result = cli.run("ls", extra_env={"AWS_PROFILE": "ghost"})
+def test_unknown_profile_from_environment(
+    offline: InProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "ghost")
+    result = offline.run("ls")
     assert "unknown AWS profile 'ghost'" in result.assert_one_line_error(exit_code=2)
 
 
@@ -71,29 +88,28 @@ def test_corrupt_config_file(cli: CliEnvironment) -> None:
     assert f"config file {config} is not valid TOML" in line
 
 
-def test_config_file_with_bad_value(cli: CliEnvironment) -> None:
-    path = cli.home / "other.toml"
+def test_config_file_with_bad_value(offline: InProcess) -> None:
+    path = offline.home / "other.toml"
     path.write_text("url_session_seconds = 60\n")
-    result = cli.run("--config", str(path), "ls")
+    result = offline.run("--config", str(path), "ls")
     assert "url_session_seconds must be 1800 to 43200" in result.assert_one_line_error(2)
 
 
-def test_config_file_named_but_missing(cli: CliEnvironment) -> None:
-    result = cli.run("--config", str(cli.home / "nope.toml"), "ls")
+def test_config_file_named_but_missing(offline: InProcess) -> None:
+    result = offline.run("--config", str(offline.home / "nope.toml"), "ls")
     assert "does not exist" in result.assert_one_line_error(exit_code=2)
 
 
-def test_corrupt_aws_config(cli: CliEnvironment) -> None:
-    (cli.home / ".aws" / "config").write_text("[default\nregion = us-east-1\n")
-    result = cli.run("ls")
+def test_corrupt_aws_config(offline: InProcess) -> None:
+    (offline.home / ".aws" / "config").write_text("[default\nregion = us-east-1\n")
+    result = offline.run("ls")
     assert "AWS config file cannot be parsed" in result.assert_one_line_error(exit_code=2)
 
 
-def test_no_credentials(cli: CliEnvironment) -> None:
-    env = {k: v for k, v in cli.env.items() if not k.startswith("AWS_ACCESS")}
-    env.pop("AWS_SECRET_ACCESS_KEY")
-    cli.env = env
-    result = cli.run("--endpoint-url", closed_endpoint(), "--region", "us-east-1", "ls")
+def test_no_credentials(offline: InProcess, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    result = offline.run("--endpoint-url", closed_endpoint(), "--region", "us-east-1", "ls")
     line = result.assert_one_line_error(exit_code=1)
     assert "no AWS credentials found" in line
     assert "`aws configure`" in line

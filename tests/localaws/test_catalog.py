@@ -5,13 +5,14 @@ from __future__ import annotations
 import base64
 
 from mypy_boto3_sagemaker import SageMakerClient
+from mypy_boto3_sagemaker.type_defs import NotebookInstanceLifecycleHookTypeDef
 
 from .helpers import aws_error
 
 ARN = "arn:aws:sagemaker:us-east-1:123456789012:{}"
 
 
-def _script(text: str) -> list[dict[str, str]]:
+def _script(text: str) -> list[NotebookInstanceLifecycleHookTypeDef]:
     return [{"Content": base64.b64encode(text.encode()).decode()}]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 import urllib.request
@@ -15,20 +16,18 @@ from mypy_boto3_logs.type_defs import FilteredLogEventTypeDef
 from sagedeck.localaws import LocalAws
 from sagedeck.localaws.logs import FILTER_LOG_EVENTS_LIMIT
 
-from .conftest import GROUP
+from .conftest import GROUP, Clients
 from .helpers import aws_error
 
 
 def read_all(logs: CloudWatchLogsClient, **kwargs: Any) -> Iterator[FilteredLogEventTypeDef]:
-    token: str | None = None
+    params: dict[str, Any] = {"logGroupName": GROUP, **kwargs}
     while True:
-        page = logs.filter_log_events(
-            logGroupName=GROUP, **kwargs, **({"nextToken": token} if token else {})
-        )
+        page = logs.filter_log_events(**params)
         yield from page["events"]
-        token = page.get("nextToken")
-        if not token:
+        if "nextToken" not in page:
             return
+        params["nextToken"] = page["nextToken"]
 
 
 def _new_stream(logs: CloudWatchLogsClient, name: str, events: list[tuple[int, str]]) -> None:
@@ -70,7 +69,7 @@ def test_streams_are_interleaved_by_time_then_ingestion(logs: CloudWatchLogsClie
     keys = [(e["timestamp"], e["ingestionTime"]) for e in events]
     assert [k[0] for k in keys] == sorted(k[0] for k in keys)
     streams = [e["logStreamName"] for e in events]
-    switches = sum(1 for a, b in zip(streams, streams[1:], strict=False) if a != b)
+    switches = sum(1 for a, b in itertools.pairwise(streams) if a != b)
     assert switches > 2  # OnStart output sits between days of jupyter.log, not after it
 
 
@@ -246,8 +245,9 @@ def _raw_filter(endpoint: str) -> tuple[int, dict[str, str], dict[str, Any]]:
         headers={
             "X-Amz-Target": "Logs_20140328.FilterLogEvents",
             "Content-Type": "application/x-amz-json-1.1",
-            "Authorization": "AWS4-HMAC-SHA256 Credential=demo/20261125/us-east-1/logs/aws4_request, "
-            "SignedHeaders=host, Signature=0",
+            # moto reads the region from the credential scope; it does not check signatures.
+            "Authorization": "AWS4-HMAC-SHA256 "
+            "Credential=demo/20261125/us-east-1/logs/aws4_request, SignedHeaders=host, Signature=0",
         },
     )
     try:
@@ -257,7 +257,7 @@ def _raw_filter(endpoint: str) -> tuple[int, dict[str, str], dict[str, Any]]:
         return error.code, dict(error.headers), json.loads(error.read())
 
 
-def test_throttling_is_aws_json_on_the_wire(aws: LocalAws) -> None:
+def test_throttling_is_aws_json_on_the_wire(aws: LocalAws, frozen_quota_clock: list[float]) -> None:
     aws.set_log_throttle(True)
     results = [_raw_filter(aws.endpoint_url) for _ in range(6)]
     assert [status for status, _, _ in results[:5]] == [200] * 5
@@ -267,7 +267,17 @@ def test_throttling_is_aws_json_on_the_wire(aws: LocalAws) -> None:
     assert headers.get("X-Amzn-ErrorType") == "ThrottlingException"
 
 
-def test_throttling_through_boto3(aws: LocalAws, logs: CloudWatchLogsClient) -> None:
+@pytest.fixture
+def frozen_quota_clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The throttle's clock, stopped: a loaded machine must not let the window slide."""
+    now = [1000.0]
+    monkeypatch.setattr(FILTER_LOG_EVENTS_LIMIT, "clock", lambda: now[0])
+    return now
+
+
+def test_throttling_through_boto3(
+    aws: LocalAws, logs: CloudWatchLogsClient, clients: Clients, frozen_quota_clock: list[float]
+) -> None:
     aws.set_log_throttle(True)
     for _ in range(5):
         logs.filter_log_events(logGroupName=GROUP, limit=1)
@@ -275,14 +285,13 @@ def test_throttling_through_boto3(aws: LocalAws, logs: CloudWatchLogsClient) -> 
         logs.filter_log_events(logGroupName=GROUP, limit=1)
     assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     # Per account and region: eu-west-1 has its own budget.
-    aws.client("logs", "eu-west-1").filter_log_events(logGroupName=GROUP, limit=1)
+    clients.get("logs", "eu-west-1").filter_log_events(logGroupName=GROUP, limit=1)
 
 
 def test_throttle_window_refills(
-    aws: LocalAws, logs: CloudWatchLogsClient, monkeypatch: pytest.MonkeyPatch
+    aws: LocalAws, logs: CloudWatchLogsClient, frozen_quota_clock: list[float]
 ) -> None:
-    now = [1000.0]
-    monkeypatch.setattr(FILTER_LOG_EVENTS_LIMIT, "clock", lambda: now[0])
+    now = frozen_quota_clock
     aws.set_log_throttle(True)
     for _ in range(5):
         logs.filter_log_events(logGroupName=GROUP, limit=1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from mypy_boto3_sagemaker import SageMakerClient
 
@@ -67,9 +69,10 @@ def test_create_accepts_current_instance_types_and_platforms(sagemaker: SageMake
 
 
 def test_create_rejects_unknown_instance_type(sagemaker: SageMakerClient) -> None:
+    unknown: Any = "ml.nope.large"  # not in the stubs' Literal either
     with aws_error("ValidationException") as caught:
         sagemaker.create_notebook_instance(
-            NotebookInstanceName="bad", InstanceType="ml.nope.large", RoleArn=ROLE
+            NotebookInstanceName="bad", InstanceType=unknown, RoleArn=ROLE
         )
     assert "instanceType" in str(caught.value)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from datetime import UTC, datetime, timedelta
 from typing import cast
@@ -13,17 +14,18 @@ from mypy_boto3_sagemaker import SageMakerClient
 
 from sagedeck.localaws import LocalAws
 
-from .conftest import GROUP
+from .conftest import GROUP, Clients
 from .helpers import aws_error
+from .test_logs import read_all
 
 ALL_STATUSES = {"Pending", "InService", "Stopping", "Stopped", "Failed", "Deleting", "Updating"}
 GPU = {"ml.g4dn.xlarge", "ml.p3.2xlarge", "ml.g5.2xlarge"}
 
 
-def _fleet(aws: LocalAws) -> dict[tuple[str, str], dict[str, object]]:
+def _fleet(aws: LocalAws, clients: Clients) -> dict[tuple[str, str], dict[str, object]]:
     fleet: dict[tuple[str, str], dict[str, object]] = {}
     for region in aws.regions:
-        client = cast(SageMakerClient, aws.client("sagemaker", region))
+        client = cast(SageMakerClient, clients.get("sagemaker", region))
         for summary in client.list_notebook_instances()["NotebookInstances"]:
             described = client.describe_notebook_instance(
                 NotebookInstanceName=summary["NotebookInstanceName"]
@@ -32,10 +34,10 @@ def _fleet(aws: LocalAws) -> dict[tuple[str, str], dict[str, object]]:
     return fleet
 
 
-def test_both_regions_every_status(aws: LocalAws) -> None:
+def test_both_regions_every_status(aws: LocalAws, clients: Clients) -> None:
     assert aws.regions == ("us-east-1", "eu-west-1")
     assert aws.account_id == "123456789012"
-    fleet = _fleet(aws)
+    fleet = _fleet(aws, clients)
     assert 14 <= len(fleet) <= 18
     assert {region for region, _ in fleet} == set(aws.regions)
     assert {str(nb["NotebookInstanceStatus"]) for nb in fleet.values()} == ALL_STATUSES
@@ -43,12 +45,12 @@ def test_both_regions_every_status(aws: LocalAws) -> None:
     stopped = [nb for nb in fleet.values() if nb["NotebookInstanceStatus"] == "Stopped"]
     assert len(in_service) >= 3
     assert len(stopped) >= 3
-    assert GPU <= {str(nb["InstanceType"]) for nb in fleet.values()}
+    assert {str(nb["InstanceType"]) for nb in fleet.values()} >= GPU
     assert {"ml.t3.medium", "ml.m5.xlarge"} <= {str(nb["InstanceType"]) for nb in fleet.values()}
 
 
-def test_names_that_catch_bugs(aws: LocalAws) -> None:
-    fleet = _fleet(aws)
+def test_names_that_catch_bugs(aws: LocalAws, clients: Clients) -> None:
+    fleet = _fleet(aws, clients)
     assert ("us-east-1", "nb") in fleet
     assert ("us-east-1", "nb-dev") in fleet
     # The same name in two regions.
@@ -65,8 +67,8 @@ def test_failed_instance_says_why(sagemaker: SageMakerClient) -> None:
     assert len(reason) <= 1024
 
 
-def test_vpc_and_internet_only_instances(aws: LocalAws) -> None:
-    fleet = _fleet(aws)
+def test_vpc_and_internet_only_instances(aws: LocalAws, clients: Clients) -> None:
+    fleet = _fleet(aws, clients)
     in_vpc = [nb for nb in fleet.values() if "SubnetId" in nb]
     internet = [nb for nb in fleet.values() if "SubnetId" not in nb]
     assert in_vpc
@@ -174,3 +176,49 @@ def test_reseed_is_cheap_and_repeatable(aws: LocalAws, sagemaker: SageMakerClien
 def test_reset_without_seed_is_empty(aws: LocalAws, sagemaker: SageMakerClient) -> None:
     aws.reset(seed=False)
     assert sagemaker.list_notebook_instances()["NotebookInstances"] == []
+
+
+def test_seed_time_pins_every_timestamp(aws: LocalAws) -> None:
+    """Screenshots need the same fleet, ids and logs on every run."""
+    from sagedeck.localaws import notebooks
+
+    pinned = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    snapshots = []
+    for _ in range(2):
+        with LocalAws(simulate=False, seed_time=pinned) as other:
+            client = cast(SageMakerClient, other.client("sagemaker"))
+            logs = cast(CloudWatchLogsClient, other.client("logs"))
+            described = {
+                key: value
+                for key, value in client.describe_notebook_instance(
+                    NotebookInstanceName="cv-training-gpu"
+                ).items()
+                if key != "ResponseMetadata"
+            }
+            events = logs.filter_log_events(
+                logGroupName=GROUP, logStreamNamePrefix="cv-training-gpu/", limit=500
+            )["events"]
+            snapshots.append((described, [(e["timestamp"], e["message"]) for e in events]))
+    assert snapshots[0] == snapshots[1]
+    described = snapshots[0][0]
+    assert described["LastModifiedTime"] == pinned - timedelta(hours=26)
+    # The session's server got its hooks back.
+    assert notebooks.current_scheduler() == aws.simulator.schedule
+
+
+def test_history_runs_alternate_start_and_stop(logs: CloudWatchLogsClient) -> None:
+    streams = [
+        s["logStreamName"]
+        for s in logs.describe_log_streams(logGroupName=GROUP, limit=50)["logStreams"]
+        if s["logStreamName"].endswith("/jupyter.log")
+    ]
+    assert len(streams) >= 8
+    for stream in streams:
+        markers = [
+            "start" if "is running at" in e["message"] else "stop"
+            for e in read_all(logs, logStreamNames=[stream])
+            if "is running at" in e["message"] or "received signal 15" in e["message"]
+        ]
+        assert markers, stream
+        assert markers[0] == "start", stream
+        assert all(a != b for a, b in itertools.pairwise(markers)), stream

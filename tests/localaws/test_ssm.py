@@ -11,6 +11,7 @@ from mypy_boto3_ssm.type_defs import InstanceInformationStringFilterTypeDef
 
 from sagedeck.localaws import LocalAws
 
+from .conftest import Clients
 from .helpers import aws_error
 
 
@@ -48,7 +49,7 @@ def test_tag_filter_finds_a_notebooks_nodes(ssm: SSMClient) -> None:
     assert _tag(ssm, node["InstanceId"], "SSHOwner") == "priya"
 
 
-def test_seeded_nodes(ssm: SSMClient, aws: LocalAws) -> None:
+def test_seeded_nodes(ssm: SSMClient, clients: Clients) -> None:
     names = {
         _tag(ssm, node_id, "SSHResourceName"): node_id
         for node_id in _nodes(ssm, {"Key": "PingStatus", "Values": ["Online"]})
@@ -59,7 +60,7 @@ def test_seeded_nodes(ssm: SSMClient, aws: LocalAws) -> None:
         "cv-training-gpu",
         "data-eng-etl",
     }
-    eu = cast(SSMClient, aws.client("ssm", "eu-west-1"))
+    eu = cast(SSMClient, clients.get("ssm", "eu-west-1"))
     assert [_tag(eu, node, "SSHResourceName") for node in _nodes(eu)] == ["eu-forecasting"]
 
 

@@ -93,7 +93,8 @@ def as_lines(events: list[LogEvent]) -> list[Line]:
     return sorted((e.timestamp, e.stream, e.message) for e in events)
 
 
-async def until(predicate: Callable[[], bool], timeout: float = 20.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():
+async def until(predicate: Callable[[], bool], within: float = 20.0) -> None:
+    """Wait for a condition that other tasks and threads make true (hence a poll)."""
+    async with asyncio.timeout(within):
+        while not predicate():  # noqa: ASYNC110 - the condition has no event to wait on
             await asyncio.sleep(0.02)

@@ -78,7 +78,9 @@ def test_streams_filter_and_since(aws_env: LocalAws, capsys: pytest.CaptureFixtu
     assert kept == [m for _, _, m in expected if "kernel" in m.lower()]
     _, out, _ = run(capsys, "nb", "--since", "all", "--filter", "!kernel", "--format", "json")
     dropped = [json.loads(line)["message"] for line in out.splitlines()]
-    assert len(kept) + len(dropped) == len(expected) and kept and dropped
+    assert len(kept) + len(dropped) == len(expected)
+    assert kept
+    assert dropped
     # --since 10m, the default: only the recent part of a week of history
     newest = expected[-1][0]
     since = datetime.fromtimestamp((newest - 3_600_000) / 1000, UTC).isoformat()
@@ -89,9 +91,12 @@ def test_streams_filter_and_since(aws_env: LocalAws, capsys: pytest.CaptureFixtu
 
 def test_bad_input_is_one_line(aws_env: LocalAws, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "nb", "--since", "yesterday")
-    assert code == 2 and err.count("\n") == 1 and "--since" in err
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "--since" in err
     code, _, err = run(capsys, "nb", "--filter", "(")
-    assert code == 2 and "bad regular expression" in err
+    assert code == 2
+    assert "bad regular expression" in err
 
 
 def cli_env(aws: LocalAws) -> dict[str, str]:
@@ -116,8 +121,20 @@ def test_a_closed_pipe_ends_it_quietly(aws_env: LocalAws) -> None:
 def test_follow_prints_new_lines_as_they_come(aws_env: LocalAws) -> None:
     client = aws_env.client("logs", REGION)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sagedeck", "logs", "fol", "-f", "--since", "1m"]
-        + ["--format", "json", "--region", REGION],
+        [
+            sys.executable,
+            "-m",
+            "sagedeck",
+            "logs",
+            "fol",
+            "-f",
+            "--since",
+            "1m",
+            "--format",
+            "json",
+            "--region",
+            REGION,
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -128,7 +145,12 @@ def test_follow_prints_new_lines_as_they_come(aws_env: LocalAws) -> None:
     reader.start()
     try:
         for i in range(3):
-            put(client, f"fol/{'jupyter.log' if i else 'LifecycleConfigOnStart'}", [f"m{i}"], int(time.time() * 1000))
+            put(
+                client,
+                f"fol/{'jupyter.log' if i else 'LifecycleConfigOnStart'}",
+                [f"m{i}"],
+                int(time.time() * 1000),
+            )
             deadline = time.monotonic() + 20
             while len(lines) <= i and time.monotonic() < deadline:
                 time.sleep(0.05)
@@ -144,9 +166,21 @@ def test_the_aws_cli_sees_the_same_events(
     aws_env: LocalAws, capsys: pytest.CaptureFixture[str]
 ) -> None:
     peer = subprocess.run(
-        [str(PEER_AWS), "logs", "filter-log-events", "--log-group-name"]
-        + ["/aws/sagemaker/NotebookInstances", "--log-stream-name-prefix", "nb/"]
-        + ["--output", "json", "--region", REGION, "--endpoint-url", aws_env.endpoint_url],
+        [
+            str(PEER_AWS),
+            "logs",
+            "filter-log-events",
+            "--log-group-name",
+            "/aws/sagemaker/NotebookInstances",
+            "--log-stream-name-prefix",
+            "nb/",
+            "--output",
+            "json",
+            "--region",
+            REGION,
+            "--endpoint-url",
+            aws_env.endpoint_url,
+        ],
         capture_output=True,
         text=True,
         timeout=120,
@@ -167,8 +201,20 @@ def test_the_aws_cli_sees_the_same_events(
 
 def test_live_tail_falls_back_to_polling_where_unsupported(aws_env: LocalAws) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sagedeck", "logs", "nb", "--live", "--since", "all"]
-        + ["--format", "json", "--region", REGION],
+        [
+            sys.executable,
+            "-m",
+            "sagedeck",
+            "logs",
+            "nb",
+            "--live",
+            "--since",
+            "all",
+            "--format",
+            "json",
+            "--region",
+            REGION,
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

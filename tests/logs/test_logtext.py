@@ -59,11 +59,17 @@ def test_the_cached_second_does_not_leak_into_the_next() -> None:
 
 def test_filter_smart_case_and_inversion() -> None:
     f = LineFilter.parse("error")
-    assert f is not None and f.keeps("An ERROR here") and not f.keeps("fine")
+    assert f is not None
+    assert f.keeps("An ERROR here")
+    assert not f.keeps("fine")
     f = LineFilter.parse("Error")
-    assert f is not None and not f.keeps("ERROR") and f.keeps("Error")
+    assert f is not None
+    assert not f.keeps("ERROR")
+    assert f.keeps("Error")
     f = LineFilter.parse("!kernel")
-    assert f is not None and f.keeps("started") and not f.keeps("Kernel started")
+    assert f is not None
+    assert f.keeps("started")
+    assert not f.keeps("Kernel started")
     assert LineFilter.parse("") is None
     assert LineFilter.parse("!") is None
     with pytest.raises(InvalidInput, match="bad regular expression"):

@@ -69,12 +69,11 @@ class RestartableAws:
     def endpoint_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> RestartableAws:
+    def start(self) -> None:
         from moto.server import ThreadedMotoServer
 
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         self._server.start()
-        return self
 
     def kill(self) -> None:
         server, self._server = self._server, None
@@ -82,7 +81,8 @@ class RestartableAws:
             server.stop()
 
     def __enter__(self) -> RestartableAws:
-        return self.start()
+        self.start()
+        return self
 
     def __exit__(self, *exc: object) -> None:
         self.kill()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from rich.text import Text
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from sagedeck.aws.services import AwsServices
 from sagedeck.aws.session import AwsTarget, StaticCredentials
@@ -113,3 +116,20 @@ def first_with(board: DashboardScreen, status: NotebookStatus) -> NotebookSummar
 
 def notices_text(app: SagedeckApp) -> str:
     return "\n".join(f"{severity}|{title}|{message}" for severity, title, message in app.notices)
+
+
+async def actions_done(app: SagedeckApp) -> None:
+    """Wait for every action worker (the refresh loop never completes: not that one)."""
+    workers = [w for w in app.workers if w.group == "actions"]
+    if workers:  # an empty list would mean "every worker" to Textual
+        await app.workers.wait_for_complete(workers)
+
+
+def text_of(widget: Static, width: int = 120) -> str:
+    """What a Static shows, as plain text."""
+    from rich.console import Console
+
+    console = Console(width=width, record=True, color_system=None, file=io.StringIO())
+    content = widget.content
+    console.print(content if not isinstance(content, str) else Text(content))
+    return console.export_text()

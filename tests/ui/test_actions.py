@@ -12,6 +12,7 @@ from sagedeck.ui.screens.confirm import ConfirmScreen, PortScreen, TypeNameScree
 from sagedeck.ui.widgets.status_bars import UrlCountdown
 
 from .support import (
+    actions_done,
     SIZE,
     aws_status,
     build_app,
@@ -54,7 +55,7 @@ async def test_start_several_marked_instances(aws_env: LocalAws) -> None:
         assert "2 marked" in str(board.summary.render())
         await pilot.press("u")
         await wait_for(pilot, lambda: "Starting" in notices_text(app))
-        await app.workers.wait_for_complete()
+        await actions_done(app)
         assert aws_status(aws_env, "us-east-1", "nb-dev") is NotebookStatus.PENDING
         assert aws_status(aws_env, "eu-west-1", "eu-sandbox-carol") is NotebookStatus.PENDING
         assert aws_status(aws_env, "us-east-1", "nb") is NotebookStatus.IN_SERVICE
@@ -117,7 +118,7 @@ async def test_copy_url_goes_to_the_clipboard_with_a_countdown_and_nowhere_else(
         assert url.startswith("http") and "view=lab" in url
         assert url not in notices_text(app)
         countdown = app.dashboard.query_one(UrlCountdown)
-        assert countdown.display
+        await wait_for(pilot, lambda: countdown.display, what="the countdown")
         shown = str(countdown.render())
         assert "JupyterLab URL for nb" in shown and "use it within 4:5" in shown
         assert url not in shown

@@ -3,11 +3,12 @@ from Stopped to InService (and to Failed), and every key of the view."""
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import re
 import stat
 import time
 from collections.abc import AsyncIterator, Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from sagedeck.config import Settings
 from sagedeck.localaws import LocalAws
 from sagedeck.models import NotebookStatus, NotebookSummary
 from sagedeck.ui.screens.logs import LogScreen
+from sagedeck.ui.widgets.log_view import LogView
 
 REGION = "us-east-1"
 GROUP = "/aws/sagemaker/NotebookInstances"
@@ -42,7 +44,7 @@ class Host(App[None]):
     def bell(self) -> None:
         self.bells += 1
 
-    def notify(self, message: str, *, title: str = "", **kwargs: Any) -> None:  # type: ignore[override]
+    def notify(self, message: str, *, title: str = "", **kwargs: Any) -> None:
         self.notes.append((title, message))
         super().notify(message, title=title, **kwargs)
 
@@ -59,19 +61,29 @@ async def summary(services: AwsServices, name: str) -> NotebookSummary:
     return next(nb for nb in await services.sagemaker.list_region(REGION) if nb.name == name)
 
 
-async def wait_for(pilot: Pilot[None], predicate: Callable[[], bool], timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
+async def wait_for(pilot: Pilot[None], predicate: Callable[[], bool], within: float = 20) -> None:
+    deadline = time.monotonic() + within
     while not predicate():
         assert time.monotonic() < deadline, "timed out"
         await pilot.pause(0.05)
 
 
+def saved_files(folder: Path) -> list[tuple[str, int]]:
+    """(text, permission bits) of each file the view saved into ``folder``."""
+    return [
+        (path.read_text(), stat.S_IMODE(path.stat().st_mode))
+        for path in folder.glob("sagedeck-nb-*.log")
+    ]
+
+
+def ends_with(view: LogView, text: str) -> bool:
+    return bool(view.lines) and view.lines[-1].endswith(text)
+
+
 def put(aws: LocalAws, stream: str, messages: list[str]) -> None:
     client = aws.client("logs", REGION)
-    try:
+    with contextlib.suppress(client.exceptions.ResourceAlreadyExistsException):
         client.create_log_stream(logGroupName=GROUP, logStreamName=stream)
-    except client.exceptions.ResourceAlreadyExistsException:
-        pass
     now = int(time.time() * 1000)
     client.put_log_events(
         logGroupName=GROUP,
@@ -80,7 +92,9 @@ def put(aws: LocalAws, stream: str, messages: list[str]) -> None:
     )
 
 
-async def play_start(pilot: Pilot[None], aws: LocalAws, screen: LogScreen, goal: NotebookStatus) -> None:
+async def play_start(
+    pilot: Pilot[None], aws: LocalAws, screen: LogScreen, goal: NotebookStatus
+) -> None:
     """Simulated time in steps, with the follower and the status poll running in real time."""
     for _ in range(40):
         if screen.status is goal:
@@ -93,7 +107,8 @@ async def play_start(pilot: Pilot[None], aws: LocalAws, screen: LogScreen, goal:
 @pytest.mark.timeout(90)
 async def test_a_start_from_stopped_to_in_service(aws: LocalAws, services: AwsServices) -> None:
     notebook = await summary(services, "nb-dev")
-    assert notebook.status is NotebookStatus.STOPPED and notebook.lifecycle_config
+    assert notebook.status is NotebookStatus.STOPPED
+    assert notebook.lifecycle_config
     await services.sagemaker.start(notebook.key)
     screen = LogScreen(services, notebook, Settings(), watch_start=True)
     app = Host(screen)
@@ -112,7 +127,8 @@ async def test_a_start_from_stopped_to_in_service(aws: LocalAws, services: AwsSe
         assert screen.check_action("copy_url", ()) is True
         assert "nb-dev/" not in "".join(lines)  # short stream names; and never nb's lines
         panel = str(screen.query_one("#start-panel").render())
-        assert "Pending" in panel and "InService" in panel
+        assert "Pending" in panel
+        assert "InService" in panel
 
 
 @pytest.mark.timeout(90)
@@ -165,7 +181,8 @@ async def test_the_keys_of_the_view(
         await pilot.press("v")  # lifecycle only
         assert screen.streams.value == "lifecycle"
         heads = [line for line in view.lines if re.match(r"\d\d-\d\d ", line)]
-        assert heads and all(" OnStart " in line for line in heads)
+        assert heads
+        assert all(" OnStart " in line for line in heads)
         await pilot.press("v", "v")
         assert list(view.lines) == shown
 
@@ -176,27 +193,30 @@ async def test_the_keys_of_the_view(
         await pilot.press("j")
 
         await pilot.press("f", *"!kernel", "enter")
-        assert view.lines and not any("kernel" in line.lower() for line in view.lines)
+        assert view.lines
+        assert not any("kernel" in line.lower() for line in view.lines)
         await pilot.press("f", *["backspace"] * 7, *"Kernel started", "enter")
-        assert view.lines and all(
-            "Kernel started" in line for line in view.lines if re.match(r"\d\d-\d\d ", line)
-        )
+        assert view.lines
+        assert all("Kernel started" in line for line in view.lines if re.match(r"\d\d-\d\d ", line))
         await pilot.press("f", *["backspace"] * 20, "enter")
         assert list(view.lines) == shown
 
         await pilot.press("slash", *"token=", "enter")
-        assert view.current_match is not None and "token=" in view.lines[view.current_match]
+        assert view.current_match is not None
+        assert "token=" in view.lines[view.current_match]
         assert screen.following is False
         await pilot.press("escape")  # clears the search, stays on the screen
-        assert view.search is None and screen.is_current
+        assert view.search is None
+        assert screen.is_current
 
         await pilot.press("ctrl+s")
-        saved = list(tmp_path.glob("sagedeck-nb-*.log"))
+        saved = saved_files(tmp_path)
         assert len(saved) == 1
-        text = saved[0].read_text()
-        assert "f00dfeedcafe01" not in text and "token=[REDACTED]" in text
+        text, mode = saved[0]
+        assert "f00dfeedcafe01" not in text
+        assert "token=[REDACTED]" in text
         assert len(text.splitlines()) == len(view.lines)
-        assert stat.S_IMODE(saved[0].stat().st_mode) == 0o600
+        assert mode == 0o600
 
         await pilot.press("end")
         await pilot.pause()
@@ -255,7 +275,7 @@ async def test_a_full_buffer_keeps_drawing_new_lines(aws: LocalAws, services: Aw
         await wait_for(pilot, lambda: view.line_count >= 1000)
         for i in range(3):
             put(aws, "nb/jupyter.log", [f"fresh line {i}-{j}" for j in range(40)])
-            await wait_for(pilot, lambda i=i: view.lines[-1].endswith(f"fresh line {i}-39"))
+            await wait_for(pilot, partial(ends_with, view, f"fresh line {i}-39"))
         await pilot.pause(0.1)
         assert view.line_count == 1000
         assert "fresh&#160;line&#160;2-39" in app.export_screenshot()

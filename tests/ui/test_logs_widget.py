@@ -77,6 +77,8 @@ async def test_search_highlights_matches_and_walks_them() -> None:
         await pilot.pause()
         rendered = view._render_line_strip(0, Style())
         styles = [seg.style for seg in rendered if seg.text == "ERROR"]
-        assert styles and styles[0] is not None and styles[0].bgcolor is not None
+        assert styles
+        assert styles[0] is not None
+        assert styles[0].bgcolor is not None
         plain = view._render_line_strip(1, Style())
         assert all(seg.style is None or seg.style.bgcolor is None for seg in plain)

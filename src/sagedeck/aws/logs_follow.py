@@ -26,6 +26,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sagedeck.aws.logs import PAGE_LIMIT
 from sagedeck.errors import AwsError, EndpointUnreachable, NotFound, Throttled
 from sagedeck.models import LogEvent, NotebookKey
 
@@ -219,7 +220,7 @@ class LogFollower:
                 start_ms=start,
                 end_ms=self.until_ms,
                 token=token,
-                **({"limit": self.page_limit} if self.page_limit else {}),
+                limit=self.page_limit or PAGE_LIMIT,
             )
             self.polls += 1
             fresh: list[LogEvent] = []

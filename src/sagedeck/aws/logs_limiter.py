@@ -105,6 +105,13 @@ def limiter_for(scope: str, region: str) -> RateLimiter:
         return limiter
 
 
+def replace_limiter(scope: str, region: str, limiter: RateLimiter) -> None:
+    """Use ``limiter`` for (scope, region) from now on: a benchmark measuring the reader
+    rather than the budget, or a test with a tighter one."""
+    with _REGISTRY_LOCK:
+        _REGISTRY[(scope, region)] = limiter
+
+
 def forget_limiters() -> None:
     """Drop every limiter (tests that want a fresh budget)."""
     with _REGISTRY_LOCK:

@@ -305,7 +305,7 @@ def add_tags(backend: Any, arn: str, tags: list[dict[str, str]]) -> list[dict[st
     merged = {tag["Key"]: tag["Value"] for tag in resource.tags}
     merged.update({tag["Key"]: tag.get("Value", "") for tag in tags})
     resource.tags = [{"Key": key, "Value": value} for key, value in merged.items()]
-    return list(tags)
+    return list(resource.tags)
 
 
 @paginate(pagination_model=_PAGES)

@@ -60,14 +60,16 @@ class _JsonComparison:
             return matched if self.op == "=" else self.op == "!=" and not matched
         if isinstance(current, bool) or not isinstance(current, (int, float)):
             return self.op == "!="
-        return {
-            "=": current == self.value,
-            "!=": current != self.value,
-            ">": current > self.value,
-            "<": current < self.value,
-            ">=": current >= self.value,
-            "<=": current <= self.value,
-        }[self.op]
+        return bool(
+            {
+                "=": current == self.value,
+                "!=": current != self.value,
+                ">": current > self.value,
+                "<": current < self.value,
+                ">=": current >= self.value,
+                "<=": current <= self.value,
+            }[self.op]
+        )
 
 
 @dataclass(frozen=True, slots=True)

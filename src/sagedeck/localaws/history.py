@@ -79,7 +79,14 @@ def _runs(
     last_stop = {"Failed": changed - 2 * HOUR, "Updating": changed - 20 * 60_000}.get(
         spec.status, changed
     )
-    limit = current - HOUR if running else last_stop
+    # The run that ended in the current state (Stopped) takes the last six hours before it.
+    final_stop = last_stop if spec.status == "Stopped" and last_stop - 6 * HOUR > window else None
+    if running:
+        limit = current - HOUR
+    elif final_stop is not None:
+        limit = final_stop - 7 * HOUR
+    else:
+        limit = last_stop
     runs: list[Run] = []
     day = window - window % DAY
     while day < limit:
@@ -92,8 +99,8 @@ def _runs(
         day += DAY
     if running:
         runs.append((current, None))
-    elif spec.status == "Stopped" and limit > window:
-        runs.append((max(window, limit - 6 * HOUR), limit))
+    elif final_stop is not None:
+        runs.append((final_stop - 6 * HOUR, final_stop))
     return runs
 
 
@@ -197,7 +204,7 @@ def _event(
     roll = rng.random()
     notebook = f"{project}/{rng.choice(_FILES)}.ipynb"
     if roll < 0.12 or not kernels:
-        kernel = _uuid(rng)
+        kernel = jupyter.kernel_id(rng)
         kernels.append(kernel)
         yield ts, style.line("I", ts, f"Kernel started: {kernel}, name: {rng.choice(_KERNELS)}")
         yield ts + 15, style.line("I", ts + 15, f"Connecting to kernel {kernel}.")
@@ -206,20 +213,20 @@ def _event(
     elif roll < 0.65:
         yield ts, style.line("W", ts, f"Notebook {notebook} is not trusted")
     elif roll < 0.75:
-        session = _uuid(rng)
+        session = jupyter.kernel_id(rng)
         yield ts, style.line("I", ts, f"Starting buffering for {kernels[-1]}:{session}")
         yield (
             ts + 4_000,
             style.line("I", ts + 4_000, f"Restoring connection for {kernels[-1]}:{session}"),
         )
     elif roll < 0.83:
-        gone = _uuid(rng)
+        gone, session = jupyter.kernel_id(rng), jupyter.kernel_id(rng)
         yield (
             ts,
             style.line(
                 "W",
                 ts,
-                f"404 GET /api/kernels/{gone}/channels?session_id={_uuid(rng)} ({client}): "
+                f"404 GET /api/kernels/{gone}/channels?session_id={session} ({client}): "
                 f"Kernel does not exist: {gone}",
             ),
         )
@@ -266,8 +273,3 @@ def _traceback(
 
 def _iso(epoch_ms: int) -> str:
     return datetime.fromtimestamp(epoch_ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-def _uuid(rng: random.Random) -> str:
-    digits = f"{rng.getrandbits(128):032x}"
-    return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-a{digits[17:20]}-{digits[20:]}"

@@ -8,6 +8,7 @@ on Jupyter Server 2.x.
 from __future__ import annotations
 
 import hashlib
+import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -128,3 +129,9 @@ def shutdown(style: Flavour, kernel_ids: list[str]) -> list[tuple[str, str, str]
     lines += [("I", app, f"Kernel shutdown: {kernel}") for kernel in kernel_ids]
     lines.append(("I", app, "Shutting down 0 terminals"))
     return lines
+
+
+def kernel_id(rng: random.Random) -> str:
+    """A version-4 UUID as Jupyter prints for kernels and sessions, from ``rng``."""
+    digits = f"{rng.getrandbits(128):032x}"
+    return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-a{digits[17:20]}-{digits[20:]}"

@@ -79,10 +79,9 @@ def validate(backend: Any, notebook: Any, update: NotebookUpdate) -> str | None:
         )
     notebooks.validate_platform(update.platform_identifier)
     notebooks.validate_lifecycle_config(backend, update.lifecycle_config_name)
-    repositories = list(update.additional_code_repositories or [])
-    if update.default_code_repository:
-        repositories.append(update.default_code_repository)
-    notebooks.validate_repositories(backend, repositories)
+    notebooks.validate_repositories(
+        backend, update.default_code_repository, list(update.additional_code_repositories or [])
+    )
     return notebooks.validate_imds(update.imds)
 
 

@@ -48,6 +48,10 @@ def set_scheduler(scheduler: Scheduler | None) -> None:
         _scheduler.append(scheduler)
 
 
+def current_scheduler() -> Scheduler | None:
+    return _scheduler[0] if _scheduler else None
+
+
 def schedule(notebook: Any, kind: str) -> None:
     for scheduler in _scheduler:
         scheduler(notebook, kind)
@@ -92,9 +96,12 @@ def constraint_error(value: object, field: str, constraint: str) -> ValidationEr
 @functools.cache
 def instance_types() -> tuple[str, ...]:
     """The instance types AWS accepts, from the API model (moto's own list is years old)."""
+    from botocore.model import StringShape
     from moto.core.utils import get_service_model  # cached: the server parses it anyway
 
-    return tuple(get_service_model("sagemaker").shape_for("InstanceType").enum)
+    shape = get_service_model("sagemaker").shape_for("InstanceType")
+    assert isinstance(shape, StringShape)
+    return tuple(shape.enum)
 
 
 def validate_instance_type(instance_type: str) -> None:
@@ -160,17 +167,18 @@ def validate_lifecycle_config(backend: Any, name: str | None) -> None:
         backend.describe_notebook_instance_lifecycle_config(name)
 
 
-def validate_repositories(backend: Any, repositories: list[str]) -> None:
+def validate_repositories(backend: Any, default: str | None, additional: list[str]) -> None:
+    """Each repository is a URL or the name of a code repository of this region."""
     from .catalog import code_repositories
 
-    if len(repositories) > 3:
+    if len(additional) > 3:
         raise constraint_error(
-            repositories,
+            additional,
             "additionalCodeRepositories",
             "Member must have length less than or equal to 3",
         )
     known = code_repositories(backend)
-    for repository in repositories:
+    for repository in [*additional, *([default] if default else [])]:
         if not repository.startswith("https://") and repository not in known:
             raise ValidationError(f"Cannot find CodeRepository with name {repository}")
 
@@ -258,7 +266,8 @@ def validate_create(
     security_group_ids: list[str],
     direct_internet_access: str | None,
     lifecycle_config_name: str | None,
-    repositories: list[str],
+    default_repository: str | None,
+    additional_repositories: list[str],
 ) -> None:
     validate_name(name)
     if direct_internet_access == "Disabled" and not subnet_id:
@@ -267,4 +276,4 @@ def validate_create(
         )
     network.validate_network(backend.account_id, backend.region_name, subnet_id, security_group_ids)
     validate_lifecycle_config(backend, lifecycle_config_name)
-    validate_repositories(backend, repositories)
+    validate_repositories(backend, default_repository, additional_repositories)

@@ -100,7 +100,7 @@ def launch(notebook: Any, config: Any, duration: float, is_create: bool) -> list
 def halt(notebook: Any, duration: float, seed: float) -> list[Beat]:
     """Stopping: Jupyter shuts its kernels down, the SSM agent goes quiet, then Stopped."""
     rng = random.Random(f"{notebook.arn}/{seed}")
-    kernels = [_uuid(rng) for _ in range(rng.randint(0, 2))]
+    kernels = [jupyter.kernel_id(rng) for _ in range(rng.randint(0, 2))]
     style = jupyter.flavour(getattr(notebook, "platform_identifier", None))
     lines = jupyter.shutdown(style, kernels)
     beats = [
@@ -127,8 +127,3 @@ def build(kind: str, notebook: Any, config: Any, timings: Timings, now: float) -
     else:
         raise ValueError(f"unknown operation {kind!r}")
     return Operation(kind, now, deque(beats))
-
-
-def _uuid(rng: random.Random) -> str:
-    digits = f"{rng.getrandbits(128):032x}"
-    return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-a{digits[17:20]}-{digits[20:]}"

@@ -40,7 +40,8 @@ def reset_backends() -> None:
     from moto.core.model_instances import reset_model_data
 
     with LOCK:
-        for backend_dict in list(BackendDict._instances):
+        # vars(): the class attribute itself (moto types it per instance).
+        for backend_dict in list(vars(BackendDict)["_instances"]):
             for account_backends in list(backend_dict.values()):
                 account_backends.reset()
         reset_model_data()

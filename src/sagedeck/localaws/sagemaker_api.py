@@ -82,9 +82,6 @@ def create_notebook(backend: Any, params: dict[str, Any]) -> Any:
     name = params["NotebookInstanceName"]
     subnet_id = params.get("SubnetId") or None
     groups = list(params.get("SecurityGroupIds") or [])
-    repositories = list(params.get("AdditionalCodeRepositories") or [])
-    if params.get("DefaultCodeRepository"):
-        repositories.append(params["DefaultCodeRepository"])
     notebooks.validate_create(
         backend,
         name,
@@ -92,7 +89,8 @@ def create_notebook(backend: Any, params: dict[str, Any]) -> Any:
         groups,
         params.get("DirectInternetAccess"),
         params.get("LifecycleConfigName"),
-        repositories,
+        params.get("DefaultCodeRepository"),
+        list(params.get("AdditionalCodeRepositories") or []),
     )
     notebooks.validate_platform(params.get("PlatformIdentifier"))
     if subnet_id and not groups:

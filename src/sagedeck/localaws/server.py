@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
-import time
+from collections.abc import Callable
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
@@ -53,6 +53,7 @@ class LocalAws:
         )
         self._server: Any = None
         self._endpoint_url: str | None = None
+        self._previous_hooks: tuple[Callable[[], float], notebooks.Scheduler | None] | None = None
 
     # --- identity ------------------------------------------------------------------------------
 
@@ -104,6 +105,8 @@ class LocalAws:
         self._server = server
         host, port = server.get_host_and_port()
         self._endpoint_url = f"http://{host}:{port}"
+        # The hooks are process-wide (like moto's state): remember whose they were.
+        self._previous_hooks = (CLOCK.source, notebooks.current_scheduler())
         notebooks.set_scheduler(self.simulator.schedule)
         CLOCK.source = self.simulator.now
         self.reset(seed=self._seed)
@@ -116,9 +119,10 @@ class LocalAws:
         server, self._server = self._server, None
         if server is not None:
             server.stop()
-        if CLOCK.source == self.simulator.now:
-            CLOCK.source = time.time
-            notebooks.set_scheduler(None)
+        if CLOCK.source == self.simulator.now and self._previous_hooks is not None:
+            CLOCK.source, scheduler = self._previous_hooks
+            notebooks.set_scheduler(scheduler)
+        self._previous_hooks = None
         self._endpoint_url = None
 
     def __enter__(self) -> Self:

@@ -175,7 +175,7 @@ class NotebookActions:
             notebook.key, view, self.app.settings.url_session_seconds
         )
         where = await self.copy(url.url)
-        self.app.post_message(UrlCopied(url, where))
+        self.app.dashboard.post_message(UrlCopied(url, where))
         self.app.notify(
             f"{_view_name(view)} sign-in URL for {notebook.name} {where}: use it within 5 minutes",
             title="URL copied",

@@ -4,6 +4,7 @@ tests build it the same way); the dashboard is its only permanent screen."""
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -91,6 +92,15 @@ class SagedeckApp(App[int]):
             )
         if self.settings.keys:
             self.set_keymap(dict(self.settings.keys))
+        self.call_after_refresh(self._watch_exit_signals)
+
+    def _watch_exit_signals(self) -> None:
+        """SIGTERM/SIGHUP end the app normally (terminal restored, port forwards ended)."""
+        try:
+            from sagedeck.ui.ssm import watch_exit_signals
+        except ImportError:
+            return
+        watch_exit_signals(self)
 
     # --- notifications and failures ------------------------------------------------------
 
@@ -206,6 +216,12 @@ class SagedeckApp(App[int]):
         )
 
     async def on_unmount(self) -> None:
+        """Shutdown: hooks, then every port forward, then the AWS clients."""
+        if "sagedeck.ui.ssm" in sys.modules:  # never imported: no forward was ever opened
+            from sagedeck.ui.ssm import port_forwards
+
+            for services in (*self._retired, self.services):
+                self.shutdown_hooks.append(port_forwards(services).close_all)
         for hook in self.shutdown_hooks:
             try:
                 await hook()

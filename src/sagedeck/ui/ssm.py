@@ -19,7 +19,7 @@ from textual.app import App, SuspendNotSupported
 from sagedeck.aws.services import AwsServices
 from sagedeck.errors import SagedeckError
 from sagedeck.models import NotebookSummary
-from sagedeck.port_forwards import PortForward, PortForwards, install_exit_signals
+from sagedeck.port_forwards import PortForward, PortForwards
 from sagedeck.ssm_shell import ShellOutcome, plan_shell, run_shell
 from sagedeck.ui.screens.doctor import DoctorScreen
 from sagedeck.ui.screens.port_forwards import PortForwardScreen
@@ -31,19 +31,12 @@ __all__ = [
     "PortForwards",
     "open_shell",
     "port_forwards",
-    "watch_exit_signals",
 ]
 
 
 def port_forwards(services: AwsServices) -> PortForwards:
     """The one forward manager for these services, shared by the app and its screens."""
     return PortForwards.for_services(services)
-
-
-def watch_exit_signals(app: App[Any]) -> None:
-    """SIGTERM/SIGHUP make the app exit normally (terminal restored, forwards ended) instead
-    of killing the process with sessions left open."""
-    install_exit_signals(lambda signum: app.exit(return_code=128 + signum))
 
 
 async def open_shell(app: App[Any], services: AwsServices, notebook: NotebookSummary) -> None:
@@ -56,9 +49,7 @@ async def open_shell(app: App[Any], services: AwsServices, notebook: NotebookSum
         plan = await plan_shell(services, notebook.key)
         outcome = await run_shell(services, plan, hand_over=app.suspend)
     except SuspendNotSupported:
-        app.notify(
-            "this terminal cannot be handed over (no real TTY)", title=title, severity="error"
-        )
+        app.notify("no real terminal to hand over here", title=title, severity="error")
         return
     except SagedeckError as err:
         app.notify(str(err), title=title, severity="error", timeout=10)

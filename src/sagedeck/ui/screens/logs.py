@@ -9,15 +9,12 @@ time window starts a new follower.
 from __future__ import annotations
 
 import asyncio
-import os
 from collections import deque
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
@@ -35,9 +32,10 @@ from sagedeck.logtext import (
     TimeFormatter,
     TimeStyle,
     ViewOptions,
-    redact,
+    save_redacted,
 )
-from sagedeck.models import LogEvent, NotebookStatus, NotebookSummary
+from sagedeck.models import JupyterView, LogEvent, NotebookStatus, NotebookSummary
+from sagedeck.ui.screens.logs_keys import KEYS_HELP, LOG_BINDINGS
 from sagedeck.ui.widgets.log_view import LogView
 from sagedeck.ui.widgets.start_panel import StartPanel, StartTimeline
 
@@ -45,48 +43,12 @@ START_MARGIN_MS = 60_000  # a start's logs: from a minute before the view opened
 STATUS_POLL_ACTIVE = 1.0
 STATUS_POLL_QUIET = 10.0
 _STREAM_CYCLE = (StreamChoice.ALL, StreamChoice.LIFECYCLE, StreamChoice.JUPYTER)
-_WINDOW = Binding.Group("Window", compact=True)
-
-KEYS_HELP = """\
-**Log view keys**
-
-- `s` follow / pause (new lines wait while paused), `end` or `G` jump to the end and follow
-- `/` search (regex, highlighted), `n` / `N` next / previous match
-- `f` filter lines by regex; `!regex` keeps the lines that do not match
-- `v` streams: all, lifecycle scripts, jupyter.log
-- `t` timestamps on/off, `u` UTC or local time, `w` wrap, `j` JSON pretty or raw
-- `0` tail (the last 1,000 lines, then follow); `1`-`6` the last 1, 5, 10, 15, 30, 60 minutes
-- `ctrl+s` save the shown lines to a file (tokens and keys redacted)
-- `y` copy the JupyterLab URL once InService (valid for 5 minutes)
-- `esc` closes the search, then goes back
-"""
 
 
 class LogScreen(Screen[None]):
     CSS_PATH = "logs.tcss"
     HELP = KEYS_HELP
-    BINDINGS = [
-        Binding("escape,q", "back", "Back", id="logs.back"),
-        Binding("s", "toggle_follow", "Follow/Pause", id="logs.follow"),
-        Binding("end,G", "jump_end", "End", id="logs.end"),
-        Binding("home,g", "jump_top", "Top", show=False, id="logs.top"),
-        Binding("slash", "open_query('search')", "Search", id="logs.search"),
-        Binding("n", "find(True)", "Next", id="logs.next"),
-        Binding("N", "find(False)", "Prev", id="logs.prev"),
-        Binding("f", "open_query('filter')", "Filter", id="logs.filter"),
-        Binding("v", "cycle_streams", "Streams", id="logs.streams"),
-        Binding("t", "toggle_option('timestamps')", "Times", id="logs.timestamps"),
-        Binding("u", "toggle_option('local_time')", "UTC/Local", id="logs.local_time"),
-        Binding("w", "toggle_option('wrap')", "Wrap", id="logs.wrap"),
-        Binding("j", "toggle_option('pretty_json')", "JSON", show=False, id="logs.json"),
-        Binding("ctrl+s", "save", "Save", id="logs.save"),
-        Binding("y", "copy_url", "Copy URL", id="logs.copy_url"),
-        Binding("0", "window('0')", "Tail", group=_WINDOW, id="logs.window.tail"),
-        *(
-            Binding(k, f"window('{k}')", describe_window(k), group=_WINDOW, id=f"logs.window.{k}")
-            for k in "123456"
-        ),
-    ]
+    BINDINGS = LOG_BINDINGS
 
     def __init__(
         self,
@@ -178,7 +140,6 @@ class LogScreen(Screen[None]):
         for event in batch:
             if stream_kind(event.stream) is StreamChoice.LIFECYCLE:
                 self.timeline.lifecycle_line(datetime.fromtimestamp(event.timestamp / 1000, UTC))
-                break
         shown = [e for e in batch if self._shows(e)]
         if shown:
             if self.following:
@@ -248,10 +209,14 @@ class LogScreen(Screen[None]):
         name = self.key.name
         if status is NotebookStatus.IN_SERVICE and previous.is_transitional:
             self.app.bell()
-            self.notify(f"{name} is InService: press y to copy its Jupyter URL", title="ready")
+            self.notify(
+                f"{name} is InService: press y to copy its Jupyter URL", title="ready", timeout=30
+            )
         elif status is NotebookStatus.FAILED:
             self.app.bell()
-            self.notify(failure or "the start failed", title=f"{name} failed", severity="error")
+            self.notify(
+                failure or "the start failed", title=f"{name} failed", severity="error", timeout=30
+            )
         self.refresh_bindings()
         self._update_title()
 
@@ -400,20 +365,11 @@ class LogScreen(Screen[None]):
 
     def action_save(self) -> None:
         lines = list(self.log_view.lines)
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        name = f"sagedeck-{self.key.name}-{stamp}.log"
-        text = redact("\n".join(lines)) + "\n"
-        for folder in (Path.cwd(), Path.home()):
-            try:
-                path = folder / name
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                with os.fdopen(fd, "w", encoding="utf-8") as out:
-                    out.write(text)
-            except OSError:
-                continue
+        path = save_redacted(lines, f"sagedeck-{self.key.name}")
+        if path is None:
+            self.notify("could not write the file here nor in the home folder", severity="error")
+        else:
             self.notify(f"saved {len(lines)} lines to {path} (secrets redacted)", title="logs")
-            return
-        self.notify("could not write the file here nor in the home folder", severity="error")
 
     def action_copy_url(self) -> None:
         self._copy_url()
@@ -423,11 +379,11 @@ class LogScreen(Screen[None]):
         from sagedeck import clipboard
 
         presigned = await self.services.sagemaker.presigned_url(
-            self.key, session_seconds=self.settings.url_session_seconds
+            self.key, JupyterView.LAB, self.settings.url_session_seconds
         )
         if await asyncio.to_thread(clipboard.native_clipboard_available):
             await asyncio.to_thread(clipboard.copy_native, presigned.url)
         else:
             self.app.copy_to_clipboard(presigned.url)
         until = presigned.usable_until.astimezone().strftime("%H:%M")
-        self.notify(f"Jupyter URL copied: sign in before {until}", title=self.key.name)
+        self.notify(f"JupyterLab URL copied: sign in before {until}", title=self.key.name)

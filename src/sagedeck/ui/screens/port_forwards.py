@@ -92,13 +92,22 @@ class PortForwardScreen(ModalScreen[None]):
                 )
 
     async def tick(self) -> None:
-        dead = [f for f in self._mine() if not f.alive]
+        dead = [f for f in self._mine() if not f.ended and not f.alive]
         if dead:
             await self.forwards.reap()
             for forward in dead:
                 last = forward.output[-1] if forward.output else "no output"
                 self.notify(f"{forward.describe()} ended on its own: {last}", severity="warning")
         self.sync_rows()
+
+    def _end_with_the_app(self) -> None:
+        """The forwards end when the app does: its unmount hook, and SIGTERM/SIGHUP made an
+        orderly exit (atexit covers the rest)."""
+        app = self.app
+        hooks = getattr(app, "shutdown_hooks", None)
+        if isinstance(hooks, list) and self.forwards.close_all not in hooks:
+            hooks.append(self.forwards.close_all)
+        install_exit_signals(lambda signum: app.exit(return_code=128 + signum))
 
     def selected(self) -> PortForward | None:
         table = self.query_one("#forwards", DataTable)
@@ -130,7 +139,7 @@ class PortForwardScreen(ModalScreen[None]):
     @work(group="port-forward", description="start a port forward", exit_on_error=False)
     async def start_forward(self, port: int) -> None:
         self._set_status(f"starting a forward to {self.notebook.name}:{port}…")
-        install_exit_signals(lambda signum: self.app.exit(return_code=128 + signum))
+        self._end_with_the_app()
         try:
             forward = await self.forwards.start(self.notebook.key, port)
         except SagedeckError as err:

@@ -3,6 +3,7 @@ lifecycle-script budget counting down while Pending, and the FailureReason when 
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -13,6 +14,9 @@ from sagedeck.models import NotebookStatus
 
 # AWS fails a start whose lifecycle script runs longer than this.
 LIFECYCLE_BUDGET = timedelta(minutes=5)
+# A script line logged this long before Pending was seen still belongs to this start (the
+# status poll and the log poll each see the change up to a second late).
+_CLOCK_SLACK = timedelta(seconds=5)
 
 
 @dataclass(slots=True)
@@ -32,7 +36,7 @@ class StartTimeline:
         self.stages: list[Stage] = [Stage(status, since)]
         self.has_lifecycle = has_lifecycle
         self.failure_reason: str | None = None
-        self.script_started: datetime | None = None  # first lifecycle log line of this start
+        self._script_lines: deque[datetime] = deque(maxlen=500)  # lifecycle lines' times
 
     @property
     def status(self) -> NotebookStatus:
@@ -48,14 +52,24 @@ class StartTimeline:
         at = max(at, current.entered)
         current.left = at
         self.stages.append(Stage(status, at))
-        if status is NotebookStatus.PENDING:
-            self.script_started = None
         return True
 
     def lifecycle_line(self, at: datetime) -> None:
-        """A lifecycle script wrote a line at ``at``: its clock runs from the first one."""
-        if self.status is NotebookStatus.PENDING and self.script_started is None:
-            self.script_started = max(at, self.stages[-1].entered)
+        """A lifecycle script wrote a line at ``at`` (the log and the status are polled apart:
+        a line may come before the Pending it belongs to)."""
+        self._script_lines.append(at)
+
+    @property
+    def script_started(self) -> datetime | None:
+        """The first lifecycle line of the current Pending: the script's 5 minutes run from it."""
+        if self.status is not NotebookStatus.PENDING:
+            pending = [s for s in self.stages if s.status is NotebookStatus.PENDING]
+            if not pending:
+                return None
+            since = pending[-1].entered
+        else:
+            since = self.stages[-1].entered
+        return min((t for t in self._script_lines if t >= since - _CLOCK_SLACK), default=None)
 
     def budget_left(self, now: datetime) -> timedelta | None:
         """Time left of the lifecycle budget, while Pending with a lifecycle configuration."""

@@ -1,0 +1,278 @@
+"""Log benchmarks: how fast the follower reads CloudWatch Logs, and how fast the log view takes
+lines, each against a peer in the same run on the same embedded AWS.
+
+    python -m bench.bench_logs            # 100,000 events, medians of 5 (3 for the slow peers)
+    python -m bench.bench_logs --small    # 10,000 events, one run each: a smoke test
+
+Figures are wall-clock on this machine; compare the ratios, not the absolute numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sagedeck.aws.logs import LOG_GROUP, limiter_scope
+from sagedeck.aws.logs_limiter import RateLimiter, forget_limiters, replace_limiter
+from sagedeck.aws.services import AwsServices
+from sagedeck.aws.session import AwsTarget, StaticCredentials
+from sagedeck.localaws import LocalAws
+from sagedeck.models import LogEvent, NotebookKey
+
+REGION = "us-east-1"
+NAME = "bench"
+BATCH = 10_000  # lines per batch: what one FilterLogEvents page brings
+ROOT = Path(__file__).resolve().parents[1]
+PEERS = ROOT / ".venv-peers" / "bin"
+
+
+@dataclass
+class Row:
+    group: str
+    what: str
+    count: int
+    seconds: list[float]
+    unit: str
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+    @property
+    def rate(self) -> float:
+        return self.count / self.median if self.median else float("inf")
+
+
+def write_history(local: LocalAws, count: int) -> None:
+    client = local.client("logs", REGION)
+    client.create_log_group(logGroupName=LOG_GROUP)
+    base = int(time.time() * 1000) - 6 * 3_600_000
+    streams: dict[str, list[dict[str, Any]]] = {"jupyter.log": [], "LifecycleConfigOnStart": []}
+    for i in range(count):
+        stream = "LifecycleConfigOnStart" if i % 10 == 0 else "jupyter.log"
+        message = f"[I 2024-05-01 12:00:00.000 ServerApp] event {i}: kernel 4f1c activity"
+        streams[stream].append({"timestamp": base + i * 5, "message": message})
+    for stream, events in streams.items():
+        client.create_log_stream(logGroupName=LOG_GROUP, logStreamName=f"{NAME}/{stream}")
+        for start in range(0, len(events), 10_000):
+            client.put_log_events(
+                logGroupName=LOG_GROUP,
+                logStreamName=f"{NAME}/{stream}",
+                logEvents=events[start : start + 10_000],
+            )
+
+
+def timed(runs: int, job: Callable[[], Any]) -> list[float]:
+    out = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        job()
+        out.append(time.perf_counter() - started)
+    return out
+
+
+# --- the follower ---------------------------------------------------------------------------
+
+
+async def follow_once(target: AwsTarget, paced: bool) -> tuple[int, float]:
+    forget_limiters()
+    async with AwsServices(target) as services:
+        if not paced:
+            replace_limiter(limiter_scope(services.conn), REGION, RateLimiter(10_000))
+        await services.logs.stream_names(NotebookKey(REGION, NAME))  # client and model loaded
+        started = time.perf_counter()
+        count = 0
+        follower = services.logs.follower(NotebookKey(REGION, NAME), follow=False)
+        async for batch in follower:
+            count += len(batch)
+        return count, time.perf_counter() - started
+
+
+def follower_rows(target: AwsTarget, count: int, runs: int) -> list[Row]:
+    rows = []
+    for paced, label in (
+        (True, "LogFollower, paced at 5 req/s (as on AWS)"),
+        (False, "LogFollower, unpaced"),
+    ):
+        seconds = []
+        for _ in range(runs):
+            got, took = asyncio.run(follow_once(target, paced))
+            assert got == count, (got, count)
+            seconds.append(took)
+        rows.append(Row("follower (in process)", label, count, seconds, "events/s"))
+    return rows
+
+
+def cli_rows(local: LocalAws, count: int, runs: int) -> list[Row]:
+    env = {**os.environ, **local.environment(), "AWS_DEFAULT_REGION": REGION}
+    env.pop("AWS_PROFILE", None)
+    commands: list[tuple[str, list[str], int]] = [
+        (
+            "sagedeck logs --format json",
+            [sys.executable, "-m", "sagedeck", "logs", NAME, "--since", "all", "--format", "json"],
+            runs,
+        ),
+        (
+            "sagedeck logs (detailed)",
+            [sys.executable, "-m", "sagedeck", "logs", NAME, "--since", "all"],
+            runs,
+        ),
+    ]
+    if (PEERS / "aws").exists():
+        commands.append(
+            (
+                "aws logs filter-log-events (AWS CLI v1)",
+                [
+                    str(PEERS / "aws"),
+                    "logs",
+                    "filter-log-events",
+                    "--log-group-name",
+                    LOG_GROUP,
+                    "--log-stream-name-prefix",
+                    f"{NAME}/",
+                    "--output",
+                    "json",
+                ],
+                runs,
+            )
+        )
+    if (PEERS / "awslogs").exists():
+        commands.append(
+            (
+                "awslogs get",
+                [
+                    str(PEERS / "awslogs"),
+                    "get",
+                    LOG_GROUP,
+                    f"{NAME}/.*",
+                    "--start",
+                    "1d",
+                    "--aws-endpoint-url",
+                    local.endpoint_url,
+                    "--aws-region",
+                    REGION,
+                ],
+                max(1, min(runs, 3)),
+            )
+        )
+    rows = []
+    for label, argv, n in commands:
+
+        def run(argv: list[str] = argv) -> None:
+            subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, check=True, timeout=600)
+
+        rows.append(Row("CLI to a pipe (whole process)", label, count, timed(n, run), "events/s"))
+    return rows
+
+
+# --- the widget ------------------------------------------------------------------------------
+
+
+async def widget_rate(count: int, feed: str) -> float:
+    from textual.app import App, ComposeResult
+    from textual.widgets import Log
+
+    from sagedeck.logtext import EventRenderer, ViewOptions
+    from sagedeck.ui.widgets.log_view import LogView
+
+    widget: Log = LogView(max_lines=50_000) if feed != "write_line" else Log(max_lines=50_000)
+
+    class Bench(App[None]):
+        def compose(self) -> ComposeResult:
+            yield widget
+
+    lines = [
+        f"05-01 12:00:00.{i % 1000:03d} jupyter  [I ServerApp] event {i}" for i in range(count)
+    ]
+    events = [
+        LogEvent(1714564800000 + i, f"{NAME}/jupyter.log", f"[I ServerApp] event {i}", str(i))
+        for i in range(count)
+    ]
+    async with Bench().run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        widget.write_lines(["warm-up"] * 100)  # styles, fonts of the first paint: not measured
+        await pilot.pause()
+        widget.clear()
+        await pilot.pause()
+        started = time.perf_counter()
+        if feed == "write_line":
+            for start in range(0, count, BATCH):
+                for line in lines[start : start + BATCH]:
+                    widget.write_line(line)
+                await pilot.pause()
+        elif feed == "append":
+            assert isinstance(widget, LogView)
+            for start in range(0, count, BATCH):
+                widget.append(lines[start : start + BATCH])
+                await pilot.pause()
+        else:  # the screen's path: events rendered to lines, then appended
+            assert isinstance(widget, LogView)
+            renderer = EventRenderer(ViewOptions())
+            for start in range(0, count, BATCH):
+                widget.append(renderer.render_all(events[start : start + BATCH]))
+                await pilot.pause()
+        await pilot.pause()
+        return time.perf_counter() - started
+
+
+def widget_rows(count: int, runs: int) -> list[Row]:
+    slow = max(1000, count // 20)
+    specs: list[tuple[str, str, int]] = [
+        ("LogView.append, one batch per page (10,000 lines)", "append", count),
+        ("LogEvent -> lines -> LogView.append (the screen's path)", "events", count),
+        ("Log.write_line, one call per line (the peer)", "write_line", slow),
+    ]
+    rows = []
+    for label, feed, n in specs:
+        seconds = [asyncio.run(widget_rate(n, feed)) for _ in range(runs)]
+        rows.append(Row("widget ingestion (headless, 200x50)", label, n, seconds, "lines/s"))
+    return rows
+
+
+# --- main ----------------------------------------------------------------------------------
+
+
+def print_table(rows: list[Row]) -> None:
+    group = ""
+    print(f"{'':4}{'what':<66}{'count':>9}{'median s':>10}{'rate':>14}  unit     runs")
+    for row in rows:
+        if row.group != group:
+            group = row.group
+            print(f"\n{group}")
+        print(
+            f"{'':4}{row.what:<66}{row.count:>9,}{row.median:>10.3f}{row.rate:>14,.0f}"
+            f"  {row.unit:<8} {len(row.seconds)}"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_logs", description=__doc__)
+    parser.add_argument("--small", action="store_true", help="10,000 events, one run each")
+    parser.add_argument("--runs", type=int, default=None, help="runs per measurement")
+    args = parser.parse_args(argv)
+    count = 10_000 if args.small else 100_000
+    runs = args.runs or (1 if args.small else 5)
+    rows: list[Row] = []
+    with LocalAws(seed=False, simulate=False, throttle_filter_log_events=False) as local:
+        write_history(local, count)
+        target = AwsTarget(
+            None, (REGION,), local.endpoint_url, False, StaticCredentials("demo", "demo")
+        )
+        rows += follower_rows(target, count, runs)
+        rows += cli_rows(local, count, runs)
+    rows += widget_rows(count, runs)
+    print_table(rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

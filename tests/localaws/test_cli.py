@@ -1,0 +1,82 @@
+"""``sagedeck localaws``: serves in the foreground, stops cleanly on Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+
+import boto3
+import pytest
+
+from sagedeck.localaws import main
+
+
+def test_serves_until_interrupted() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from sagedeck.localaws import main; sys.exit(main(sys.argv[1:]))",
+            "--port",
+            "0",
+            "--no-seed",
+            "--speed",
+            "5",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        match = re.fullmatch(
+            r"sagedeck localaws: serving on (http://127\.0\.0\.1:\d+) "
+            r"\(regions us-east-1, eu-west-1\)\n",
+            first,
+        )
+        assert match, first
+        url = match.group(1)
+        following = [process.stdout.readline() for _ in range(5)]
+        assert f"  export AWS_ENDPOINT_URL={url}\n" in following
+        assert any(
+            "AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo" in line for line in following
+        )
+        client = boto3.client(
+            "sagemaker",
+            endpoint_url=url,
+            region_name="eu-west-1",
+            aws_access_key_id="demo",
+            aws_secret_access_key="demo",
+        )
+        # An empty account (--no-seed): the seed itself is tested in-process.
+        assert client.list_notebook_instances()["NotebookInstances"] == []
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=20)
+    assert process.returncode == 0, err
+    assert "Traceback" not in err
+    assert "sagedeck localaws: stopped" in out
+
+
+def test_busy_port_is_one_line_and_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["--port", str(port), "--no-seed"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in err
+    assert "--port" in err
+
+
+def test_bad_arguments_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--speed", "0"]) == 2
+    assert "--speed" in capsys.readouterr().err

@@ -1,0 +1,47 @@
+"""The dry run that decides what a lifecycle script prints and whether it fails."""
+
+from __future__ import annotations
+
+from sagedeck.localaws.lifecycle_scripts import dry_run
+
+
+def test_echo_and_variables() -> None:
+    run = dry_run('#!/bin/bash\nset -e\nIDLE=3600\necho "idle after $IDLE s"\necho ${IDLE}\n')
+    assert run.lines == ("idle after 3600 s", "3600")
+    assert run.outcome == "ok"
+
+
+def test_comments_and_blank_lines_print_nothing() -> None:
+    assert dry_run("# just a comment\n\n   \n").lines == ()
+
+
+def test_five_minutes_is_the_limit() -> None:
+    assert dry_run("sleep 299\necho done\n").outcome == "ok"
+    late = dry_run("sleep 200\necho halfway\nsleep 200\necho never\n")
+    assert late.outcome == "timeout"
+    assert late.lines == ("halfway",)
+
+
+def test_conda_is_slow_enough_to_time_out() -> None:
+    one = dry_run("conda create --yes -n nlp python=3.10\n")
+    assert one.outcome == "ok"
+    assert one.lines[-1] == "#     $ conda activate nlp"
+    two = dry_run("conda create --yes -n nlp python=3.10\nconda install --yes pytorch\n")
+    assert two.outcome == "timeout"
+    assert any(line.startswith("Collecting package metadata") for line in two.lines)
+
+
+def test_non_zero_exit_fails_and_stops() -> None:
+    run = dry_run("echo before\nexit 3\necho after\n")
+    assert run.outcome == "error"
+    assert run.lines == ("before",)
+    assert dry_run("echo ok\nexit 0\necho unreachable\n").outcome == "ok"
+
+
+def test_pip_install_reports_packages() -> None:
+    run = dry_run("pip install --quiet ipykernel jupyterlab-lsp\n")
+    assert run.lines == (
+        "Collecting ipykernel",
+        "Collecting jupyterlab-lsp",
+        "Successfully installed ipykernel-1.0.0 jupyterlab-lsp-1.0.0",
+    )

@@ -1,0 +1,169 @@
+"""The detail pane: every part from the embedded AWS, lazily, cached, and what was denied."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from textual.widgets import Static
+
+from sagedeck.localaws import LocalAws
+from sagedeck.ui.app import SagedeckApp
+from sagedeck.ui.widgets.detail_pane import DetailPane
+
+from .support import SIZE, build_app, loaded, poll_now, select, text_of, wait_for
+
+
+def part(app: SagedeckApp, name: str) -> str:
+    return text_of(app.dashboard.query_one(f"#part-{name}", Static))
+
+
+async def parts_loaded(pilot: Any, app: SagedeckApp) -> None:
+    names = ("overview", "network", "role", "lifecycle", "repositories", "tags", "ssm")
+    await wait_for(
+        pilot, lambda: all("loading…" not in part(app, n) for n in names), what="all parts"
+    )
+
+
+async def test_a_failed_vpc_instance_shows_why_and_its_network(aws_env: LocalAws) -> None:
+    app = build_app(aws_env)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, app)
+        await select(pilot, app, "us-east-1", "nlp-finetune")
+        await parts_loaded(pilot, app)
+        overview = part(app, "overview")
+        assert "FailureReason" in overview
+        assert "200 GB" in overview and "KMS key" in overview
+        assert "through the VPC only" in overview or "direct" in overview
+        network = part(app, "network")
+        assert "eni-" in network and "subnet-" in network and "vpc-" in network
+        assert "sg-" in network
+        role = part(app, "role")
+        assert "nlp-team-notebook-role" in role
+        lifecycle = part(app, "lifecycle")
+        assert "conda-setup-broken" in lifecycle and "#!/bin/bash" in lifecycle
+        assert "owner" in part(app, "tags") and "dmitri" in part(app, "tags")
+
+
+async def test_repositories_and_the_ssm_node(aws_env: LocalAws) -> None:
+    app = build_app(aws_env)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, app)
+        await select(pilot, app, "us-east-1", "cv-training-gpu")
+        await parts_loaded(pilot, app)
+        repos = part(app, "repositories")
+        assert "ml-utils" in repos and "sagemaker-examples" in repos
+        ssm = part(app, "ssm")
+        assert "mi-" in ssm and "Online" in ssm
+        assert "notebook-al2-v3" in part(app, "overview")
+        assert "none: not in a VPC" not in part(app, "network")
+
+
+def _denying(client: Any, method: str, code: str) -> Any:
+    """The real client, except that ``method`` answers as AWS does when IAM denies it."""
+
+    class Denying:
+        def __getattr__(self, name: str) -> Any:
+            if name == method:
+
+                async def denied(**kwargs: Any) -> Any:
+                    error = {"Error": {"Code": code, "Message": "not authorized"}}
+                    raise ClientError(error, method)  # type: ignore[arg-type]
+
+                return denied
+            return getattr(client, name)
+
+    return Denying()
+
+
+async def test_a_denied_part_says_what_was_denied_and_the_rest_still_shows(
+    aws_env: LocalAws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = build_app(aws_env)
+    conn = app.services.conn
+    real_client = conn.client
+
+    async def client(service: str, region: str) -> Any:
+        found = await real_client(service, region)
+        if service == "iam":
+            return _denying(found, "get_role", "AccessDenied")
+        if service == "ec2":
+            return _denying(found, "describe_network_interfaces", "UnauthorizedOperation")
+        return found
+
+    monkeypatch.setattr(conn, "client", client)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, app)
+        await select(pilot, app, "us-east-1", "fraud-detection")
+        await parts_loaded(pilot, app)
+        assert "not allowed: ec2:DescribeNetworkInterfaces" in part(app, "network")
+        role = part(app, "role")
+        assert "not allowed: iam:GetRole" in role
+        assert "AmazonSageMakerFullAccess" in role  # ListAttachedRolePolicies was allowed
+        assert "auto-stop-idle" in part(app, "lifecycle")
+
+
+async def test_parts_are_cached_until_the_instance_changes_or_a_manual_refresh(
+    aws_env: LocalAws,
+) -> None:
+    app = build_app(aws_env)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, app)
+        pane = app.dashboard.query_one(DetailPane)
+        await select(pilot, app, "us-east-1", "nb")
+        await parts_loaded(pilot, app)
+        loads = pane.loads
+        await select(pilot, app, "us-east-1", "nb-dev")
+        await parts_loaded(pilot, app)
+        await select(pilot, app, "us-east-1", "nb")
+        await poll_now(pilot, app)  # a quiet refresh: nb did not change
+        await parts_loaded(pilot, app)
+        assert pane.loads == loads + 1  # only nb-dev was loaded
+        await pilot.press("ctrl+r")  # a manual refresh drops the cache
+        await wait_for(pilot, lambda: pane.loads == loads + 2, what="a reload")
+        await parts_loaded(pilot, app)
+
+
+async def test_detail_pane_toggles_and_flips(aws_env: LocalAws) -> None:
+    app = build_app(aws_env)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, app)
+        pane = app.dashboard.query_one(DetailPane)
+        body = app.dashboard.query_one("#body")
+        assert pane.display and not body.has_class("-bottom")  # 200 columns: on the right
+        await pilot.press("v")
+        assert body.has_class("-bottom")
+        await pilot.press("d")
+        assert not pane.display
+        loads = pane.loads
+        await select(pilot, app, "eu-west-1", "eu-forecasting")
+        await pilot.pause(0.3)
+        assert pane.loads == loads  # hidden: nothing is loaded
+        await pilot.press("d")
+        await wait_for(pilot, lambda: pane.loads == loads + 1)
+        await parts_loaded(pilot, app)
+        assert "eu-forecasting" in part(app, "overview")
+
+
+async def test_platform_is_described_once_per_instance(
+    aws_env: LocalAws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = build_app(aws_env)
+    calls: list[str] = []
+    sagemaker = app.services.sagemaker
+    describe = sagemaker.describe
+
+    async def counting(key: Any) -> Any:
+        calls.append(str(key))
+        return await describe(key)
+
+    monkeypatch.setattr(sagemaker, "describe", counting)
+    async with app.run_test(size=SIZE) as pilot:
+        board = await loaded(pilot, app)
+        app.dashboard.query_one(DetailPane).display = False
+        first = len(calls)
+        for _ in range(3):
+            await poll_now(pilot, app)
+        assert len(calls) == first
+        assert first <= len(board.fleet) + 1  # + the detail pane's describe of the first row

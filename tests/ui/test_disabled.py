@@ -1,0 +1,113 @@
+"""Keys that don't apply are greyed (check_action -> None); read-only hides the mutating ones."""
+
+from __future__ import annotations
+
+import pytest
+
+from sagedeck.localaws import LocalAws
+from sagedeck.models import NotebookStatus
+from sagedeck.ui.screens.confirm import ConfirmScreen, TypeNameScreen
+from sagedeck.ui.screens.help import HelpScreen
+
+from .support import SIZE, aws_status, build_app, loaded, notices_text, select, wait_for
+
+ON = True
+GREY = None
+# action -> the statuses in which it is enabled; greyed in every other status.
+ENABLED_IN: dict[tuple[str, tuple[object, ...]], set[NotebookStatus] | None] = {
+    ("start", ()): {NotebookStatus.STOPPED, NotebookStatus.FAILED},
+    ("stop", ()): {NotebookStatus.IN_SERVICE},
+    ("delete", ()): {NotebookStatus.STOPPED, NotebookStatus.FAILED},
+    ("open", ("lab",)): {NotebookStatus.IN_SERVICE},
+    ("copy_url", ("lab",)): {NotebookStatus.IN_SERVICE},
+    ("shell", ()): {NotebookStatus.IN_SERVICE},
+    ("port_forward", ()): {NotebookStatus.IN_SERVICE},
+    ("logs", ()): None,  # None: in every status
+    ("doctor", ()): None,
+    ("copy_name", ()): None,
+    ("copy_arn", ()): None,
+    ("copy_proxy", ()): None,
+}
+
+
+async def test_each_action_is_greyed_in_the_states_where_aws_refuses_it(aws_env: LocalAws) -> None:
+    app = build_app(aws_env)
+    async with app.run_test(size=SIZE) as pilot:
+        board = await loaded(pilot, app)
+        seen: set[NotebookStatus] = set()
+        for key in list(board.table.shown_keys()):
+            notebook = board.fleet.notebooks[key]
+            seen.add(notebook.status)
+            await select(pilot, app, notebook.region, notebook.name)
+            for (action, params), states in ENABLED_IN.items():
+                expected = ON if states is None or notebook.status in states else GREY
+                got = board.check_action(action, params)
+                assert got is expected, f"{action} on {notebook.status}: {got}"
+        assert seen == set(NotebookStatus)  # the seeded fleet has every status
+
+
+async def test_a_greyed_key_does_nothing(aws_env: LocalAws) -> None:
+    app = build_app(aws_env)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, app)
+        await select(pilot, app, "us-east-1", "fraud-detection")  # Stopped
+        await pilot.press("x", "y", "o")
+        await pilot.pause()
+        assert app.screen is app.dashboard
+        await select(pilot, app, "us-east-1", "nb")  # InService
+        await pilot.press("u", "ctrl+d")
+        await pilot.pause()
+        assert not isinstance(app.screen, TypeNameScreen)
+        assert aws_status(aws_env, "us-east-1", "nb") is NotebookStatus.IN_SERVICE
+        assert "Start" not in notices_text(app)
+
+
+async def test_the_footer_greys_what_does_not_apply(aws_env: LocalAws) -> None:
+    app = build_app(aws_env)
+    async with app.run_test(size=SIZE) as pilot:
+        board = await loaded(pilot, app)
+        await select(pilot, app, "us-east-1", "fraud-detection")
+        active = board.active_bindings
+        assert active["u"].enabled and not active["x"].enabled
+        await select(pilot, app, "us-east-1", "nb")
+        active = board.active_bindings
+        assert not active["u"].enabled and active["x"].enabled
+
+
+async def test_marks_enable_start_when_any_marked_instance_can_start(aws_env: LocalAws) -> None:
+    app = build_app(aws_env)
+    async with app.run_test(size=SIZE) as pilot:
+        board = await loaded(pilot, app)
+        await select(pilot, app, "us-east-1", "fraud-detection")
+        await pilot.press("space")
+        await select(pilot, app, "us-east-1", "nb")  # the cursor on an InService one
+        assert board.check_action("start", ()) is True  # the marked Stopped one counts
+        assert board.check_action("stop", ()) is None
+        await pilot.press("escape")  # clears the marks
+        assert board.marked == set()
+        assert board.check_action("start", ()) is None
+
+
+@pytest.mark.parametrize("key", ["u", "x", "ctrl+d"])
+async def test_read_only_hides_every_mutating_action(aws_env: LocalAws, key: str) -> None:
+    app = build_app(aws_env, read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        board = await loaded(pilot, app)
+        for name in ("fraud-detection", "nb"):  # one Stopped, one InService
+            await select(pilot, app, "us-east-1", name)
+            for action in ("start", "stop", "delete"):
+                assert board.check_action(action, ()) is False
+            assert key not in board.active_bindings
+            await pilot.press(key)
+            await pilot.pause()
+            assert not isinstance(app.screen, ConfirmScreen | TypeNameScreen)
+        assert aws_status(aws_env, "us-east-1", "fraud-detection") is NotebookStatus.STOPPED
+        assert "READ-ONLY" in str(app.dashboard.query_one("#title").render())
+        # still readable: URL copy and logs stay
+        assert board.check_action("copy_url", ("lab",)) is True
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        assert isinstance(app.screen, HelpScreen)
+        described = {entry.binding_id for entry in app.screen._entries}
+        assert not described & {"start", "stop", "delete"}
+        assert {"copy_url_lab", "logs", "filter"} <= described
