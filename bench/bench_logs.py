@@ -12,11 +12,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import socket
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +27,6 @@ from sagedeck.aws.logs import LOG_GROUP, limiter_scope
 from sagedeck.aws.logs_limiter import RateLimiter, forget_limiters, replace_limiter
 from sagedeck.aws.services import AwsServices
 from sagedeck.aws.session import AwsTarget, StaticCredentials
-from sagedeck.localaws import LocalAws
 from sagedeck.models import LogEvent, NotebookKey
 
 REGION = "us-east-1"
@@ -52,8 +53,54 @@ class Row:
         return self.count / self.median if self.median else float("inf")
 
 
-def write_history(local: LocalAws, count: int) -> None:
-    client = local.client("logs", REGION)
+CREDENTIALS = {"AWS_ACCESS_KEY_ID": "demo", "AWS_SECRET_ACCESS_KEY": "demo"}
+
+
+@contextmanager
+def embedded_aws() -> Iterator[str]:
+    """The embedded AWS in its own process (in this one, the server would share the GIL with
+    the reader it serves): its endpoint URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sagedeck",
+            "localaws",
+            "--port",
+            str(port),
+            "--no-seed",
+            "--no-log-throttle",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        for line in server.stdout:
+            if "serving on" in line:
+                break
+        else:
+            raise RuntimeError("the embedded AWS did not start")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def write_history(endpoint: str, count: int) -> None:
+    import boto3
+
+    client = boto3.client(
+        "logs",
+        region_name=REGION,
+        endpoint_url=endpoint,
+        aws_access_key_id="demo",
+        aws_secret_access_key="demo",
+    )
     client.create_log_group(logGroupName=LOG_GROUP)
     base = int(time.time() * 1000) - 6 * 3_600_000
     streams: dict[str, list[dict[str, Any]]] = {"jupyter.log": [], "LifecycleConfigOnStart": []}
@@ -112,8 +159,8 @@ def follower_rows(target: AwsTarget, count: int, runs: int) -> list[Row]:
     return rows
 
 
-def cli_rows(local: LocalAws, count: int, runs: int) -> list[Row]:
-    env = {**os.environ, **local.environment(), "AWS_DEFAULT_REGION": REGION}
+def cli_rows(endpoint: str, count: int, runs: int) -> list[Row]:
+    env = {**os.environ, **CREDENTIALS, "AWS_ENDPOINT_URL": endpoint, "AWS_DEFAULT_REGION": REGION}
     env.pop("AWS_PROFILE", None)
     commands: list[tuple[str, list[str], int]] = [
         (
@@ -157,7 +204,7 @@ def cli_rows(local: LocalAws, count: int, runs: int) -> list[Row]:
                     "--start",
                     "1d",
                     "--aws-endpoint-url",
-                    local.endpoint_url,
+                    endpoint,
                     "--aws-region",
                     REGION,
                 ],
@@ -262,13 +309,11 @@ def main(argv: list[str] | None = None) -> int:
     count = 10_000 if args.small else 100_000
     runs = args.runs or (1 if args.small else 5)
     rows: list[Row] = []
-    with LocalAws(seed=False, simulate=False, throttle_filter_log_events=False) as local:
-        write_history(local, count)
-        target = AwsTarget(
-            None, (REGION,), local.endpoint_url, False, StaticCredentials("demo", "demo")
-        )
+    with embedded_aws() as endpoint:
+        write_history(endpoint, count)
+        target = AwsTarget(None, (REGION,), endpoint, False, StaticCredentials("demo", "demo"))
         rows += follower_rows(target, count, runs)
-        rows += cli_rows(local, count, runs)
+        rows += cli_rows(endpoint, count, runs)
     rows += widget_rows(count, runs)
     print_table(rows)
     return 0

@@ -104,15 +104,16 @@ class _Diagnosis:
 async def diagnose(services: AwsServices, key: NotebookKey | None) -> DoctorReport:
     region = key.region if key else services.conn.regions[0]
     d = _Diagnosis(services, key, region)
-    plugin_task = asyncio.create_task(_plugin(d))
-    identity = await _identity(d)
-    node: ManagedNode | None = None
+    # Independent checks run at once: the doctor takes as long as its slowest call.
+    plugin, identity, node, _, _ = await asyncio.gather(
+        _plugin(d),
+        _identity(d),
+        _node(d, key) if key else _nothing(),
+        _notebook(d, key) if key else _nothing(),
+        _tier(d),
+    )
     if key is not None:
-        await _notebook(d, key)
-        node = await _node(d, key)
         _owner(d, node, identity)
-    await _tier(d)
-    plugin = await plugin_task
     _permissions(d)
     if services.read_only:
         d.add(
@@ -123,7 +124,12 @@ async def diagnose(services: AwsServices, key: NotebookKey | None) -> DoctorRepo
         )
     order = ["plugin", "identity", "notebook", "node", "owner", "tier", "permissions", "read-only"]
     checks = sorted(d.checks, key=lambda c: order.index(c.topic))
-    return DoctorReport(key, tuple(checks), tuple(d.failed), node, identity, plugin)
+    failed = sorted(d.failed, key=lambda f: f.permission)
+    return DoctorReport(key, tuple(checks), tuple(failed), node, identity, plugin)
+
+
+async def _nothing() -> None:
+    return None
 
 
 async def _plugin(d: _Diagnosis) -> Plugin | None:

@@ -45,6 +45,12 @@ WELL_KNOWN_PORTS = {8888: "Jupyter", 6006: "TensorBoard"}
 _LOCALHOST = "127.0.0.1"
 
 
+# Local ports handed to forwards not yet ended: two forwards starting at once must not be given
+# the same free port (the OS may offer it twice before either plugin binds it).
+_CLAIMED: set[int] = set()
+_CLAIM_LOCK = threading.Lock()
+
+
 def free_local_port() -> int:
     """A port nothing listens on now (the plugin binds it a moment later)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
@@ -52,14 +58,33 @@ def free_local_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def check_local_port(port: int) -> None:
-    if not 1 <= port <= 65535:
+def claim_local_port(port: int | None) -> int:
+    """A free local port (``port`` itself when given), reserved until :func:`release_port`."""
+    if port is not None and not 1 <= port <= 65535:
         raise InvalidInput(f"local port must be 1 to 65535, not {port}")
+    with _CLAIM_LOCK:
+        for _ in range(20):
+            candidate = port if port is not None else free_local_port()
+            if candidate not in _CLAIMED and _bindable(candidate):
+                _CLAIMED.add(candidate)
+                return candidate
+            if port is not None:
+                break
+    raise InvalidInput(f"local port {port} is already in use: choose another")
+
+
+def release_port(port: int) -> None:
+    with _CLAIM_LOCK:
+        _CLAIMED.discard(port)
+
+
+def _bindable(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         try:
             probe.bind((_LOCALHOST, port))
         except OSError:
-            raise InvalidInput(f"local port {port} is already in use: choose another") from None
+            return False
+    return True
 
 
 @dataclass(eq=False)
@@ -161,10 +186,14 @@ class PortForwards:
         if not 1 <= remote_port <= 65535:
             raise InvalidInput(f"remote port must be 1 to 65535, not {remote_port}")
         self.services.conn.require_writable(f"forward port {remote_port} of {key.name}")
-        if local_port is None:
-            local_port = free_local_port()
-        else:
-            check_local_port(local_port)
+        port = claim_local_port(local_port)
+        try:
+            return await self._start(key, remote_port, port)
+        except BaseException:
+            release_port(port)
+            raise
+
+    async def _start(self, key: NotebookKey, remote_port: int, local_port: int) -> PortForward:
         node = await self.services.ssm.find_node(key.name, key.region)
         if node is None:
             raise NoManagedNode(key, self.services.ssm.tag_key)
@@ -180,14 +209,14 @@ class PortForwards:
         except BaseException:
             await self._terminate(session)
             raise
-        self._forwards.append(forward)
         with _LIVE_LOCK:
-            _LIVE.add(forward)
+            _LIVE.add(forward)  # ended at exit even while starting
         try:
             await self._wait_ready(forward)
         except BaseException:
             await self.end(forward)
             raise
+        self._forwards.append(forward)  # listed once it listens
         return forward
 
     def _spawn(
@@ -236,17 +265,20 @@ class PortForwards:
         raise PluginFailed(f"{what} ended at once (exit {code}): {last}")
 
     async def end(self, forward: PortForward) -> bool:
-        """Kill the plugin's process group and TerminateSession. True when AWS confirmed."""
+        """Kill the plugin's process group and TerminateSession. True when AWS confirmed.
+
+        Cancelled half-way (the app closing), the forward stays in the process-wide list, so
+        ``atexit`` finishes the job."""
         forward.ended = True  # not alive from now on: never reaped or ended twice
-        try:
-            await asyncio.to_thread(forward.kill)
-            return await self._terminate(forward.session)
-        finally:
-            # Listed until really gone, so the list never shows a forward as ended early.
-            with _LIVE_LOCK:
-                _LIVE.discard(forward)
-            if forward in self._forwards:
-                self._forwards.remove(forward)
+        await asyncio.to_thread(forward.kill)
+        confirmed = await self._terminate(forward.session)
+        # Listed until really gone, so the list never shows a forward as ended early.
+        with _LIVE_LOCK:
+            _LIVE.discard(forward)
+        if forward in self._forwards:
+            self._forwards.remove(forward)
+        release_port(forward.local_port)
+        return confirmed
 
     async def _terminate(self, session: StartedSession) -> bool:
         try:

@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import IO, Any
 
 from sagedeck.aws.services import AwsServices
 from sagedeck.aws.ssm import TargetNotConnected
@@ -82,7 +82,7 @@ class TerminalGuard:
     fallback. Output-side modes a remote program may leave on are reset too.
     """
 
-    def __init__(self, stream: TextIO | None = None, out: TextIO | None = None) -> None:
+    def __init__(self, stream: IO[str] | None = None, out: IO[str] | None = None) -> None:
         self.stream = stream if stream is not None else sys.__stdin__
         self.out = out if out is not None else sys.__stdout__
         self.saved: list[Any] | None = None

@@ -7,6 +7,7 @@ steps the simulator: nothing here sleeps.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -261,6 +262,21 @@ async def test_describe_unknown(layer: AwsServices) -> None:
 # --- actions and their legal states ---------------------------------------------------------
 
 
+@pytest.mark.parametrize("action", ["start", "stop", "delete", "update", "url"])
+async def test_actions_on_a_missing_instance_name_it(layer: AwsServices, action: str) -> None:
+    key = NotebookKey(WEST, "nb")  # nb lives in us-east-1 only
+    calls: dict[str, Callable[[NotebookKey], Awaitable[object]]] = {
+        "start": layer.sagemaker.start,
+        "stop": layer.sagemaker.stop,
+        "delete": layer.sagemaker.delete,
+        "update": lambda k: layer.sagemaker.update(k, volume_size_gb=10),
+        "url": layer.sagemaker.presigned_url,
+    }
+    with pytest.raises(NotFound) as info:
+        await calls[action](key)
+    assert str(info.value) == "no notebook instance named 'nb' in eu-west-1"
+
+
 async def test_start_goes_pending_then_in_service(aws: LocalAws, layer: AwsServices) -> None:
     key = NotebookKey(EAST, "nb-dev")
     await layer.sagemaker.start(key)
@@ -366,7 +382,7 @@ async def test_update_with_nothing_to_change(layer: AwsServices) -> None:
 
 async def test_volume_can_only_grow(aws: LocalAws, layer: AwsServices) -> None:
     key = NotebookKey(EAST, "fraud-detection")  # 50 GB
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput, match="can only be increased"):
         await layer.sagemaker.update(key, volume_size_gb=10)
     assert status_of(aws, key) == "Stopped"
 
@@ -444,7 +460,7 @@ async def test_add_tags_overwrites(aws: LocalAws, layer: AwsServices) -> None:
 
 async def test_tags_of_unknown_arn(layer: AwsServices) -> None:
     arn = "arn:aws:sagemaker:us-east-1:123456789012:notebook-instance/ghost"
-    with pytest.raises((NotFound, InvalidInput)):
+    with pytest.raises(NotFound):
         await layer.sagemaker.tags(arn, EAST)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import PYTHON, CliEnvironment
+from .conftest import PYTHON, CliEnvironment, clean_environment
 
 AWS_CLI = Path(__file__).resolve().parents[2] / ".venv-peers" / "bin" / "aws"
 SERVING = re.compile(r"serving on (http://127\.0\.0\.1:\d+)")
@@ -20,12 +20,14 @@ SERVING = re.compile(r"serving on (http://127\.0\.0\.1:\d+)")
 pytestmark = pytest.mark.timeout(90)
 
 
-@pytest.fixture
-def served(cli: CliEnvironment) -> Iterator[str]:
-    """``sagedeck localaws`` in a subprocess at 20x speed; its endpoint, read from its output."""
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``sagedeck localaws`` in a subprocess at 20x speed; its endpoint, read from its output.
+    One server for this module: starting one costs seconds."""
+    env = clean_environment(tmp_path_factory.mktemp("localaws") / "home")
     proc = subprocess.Popen(
         [PYTHON, "-m", "sagedeck", "localaws", "--port", "0", "--speed", "20"],
-        env=cli.env,
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -242,3 +242,12 @@ def test_live_tail_falls_back_to_polling_where_unsupported(aws_env: LocalAws) ->
     assert any("polling instead" in e for e in errors), errors
     messages = [json.loads(line)["message"] for line in lines]
     assert messages == [m for _, _, m in expected] + ["after"]
+
+
+def test_nothing_to_show_says_so_on_stderr(
+    aws_env: LocalAws, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "nb-d", "--since", "all")  # a prefix of nb-dev: no match
+    assert code == 0
+    assert out == ""
+    assert err == "sagedeck: no log lines for nb-d in us-east-1 at all\n"

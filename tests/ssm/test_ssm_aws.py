@@ -44,9 +44,12 @@ async def test_finds_the_node_with_one_tag_filtered_call(
 ) -> None:
     calls = await count_calls(services, "DescribeInstanceInformation")
     node = await services.ssm.find_node(ONLINE, REGION)
-    assert node is not None and node.instance_id == node_id(aws, ONLINE)
-    assert node.ping_status == "Online" and node.agent_version
-    assert node.tag("SSHResourceName") == ONLINE and node.tag("SSHOwner") == "alice"
+    assert node is not None
+    assert node.instance_id == node_id(aws, ONLINE)
+    assert node.ping_status == "Online"
+    assert node.agent_version
+    assert node.tag("SSHResourceName") == ONLINE
+    assert node.tag("SSHOwner") == "alice"
     assert calls == ["DescribeInstanceInformation"]
     assert await services.ssm.find_node(NODELESS, REGION) is None
 
@@ -60,7 +63,8 @@ async def test_prefers_online_then_the_newest_registration(
     newer_online = aws.register_managed_node(REGION, name, registered=now - timedelta(days=1))
     aws.register_managed_node(REGION, name, "ConnectionLost", registered=now)  # newest, dead
     node = await services.ssm.find_node(name, REGION)
-    assert node is not None and node.instance_id == newer_online != old_online
+    assert node is not None
+    assert node.instance_id == newer_online != old_online
 
 
 async def test_the_tag_key_is_configurable(aws: LocalAws, services: AwsServices) -> None:
@@ -70,14 +74,13 @@ async def test_the_tag_key_is_configurable(aws: LocalAws, services: AwsServices)
         ResourceType="ManagedInstance", ResourceId=node, Tags=[{"Key": "Box", "Value": "x1"}]
     )
     found = await services.ssm.find_node("x1", REGION, tag_key="Box")
-    assert found is not None and found.instance_id == node
+    assert found is not None
+    assert found.instance_id == node
     services.ssm.tag_key = "Box"
     assert await services.ssm.find_node(ONLINE, REGION) is None
 
 
-async def test_offline_node_is_target_not_connected(
-    aws: LocalAws, services: AwsServices
-) -> None:
+async def test_offline_node_is_target_not_connected(aws: LocalAws, services: AwsServices) -> None:
     with pytest.raises(TargetNotConnected, match="not connected"):
         await services.ssm.start_session(REGION, node_id(aws, OFFLINE))
     assert active_sessions(aws) == []
@@ -91,8 +94,10 @@ async def test_session_round_trip(aws: LocalAws, services: AwsServices) -> None:
         "DocumentName": "AWS-StartPortForwardingSession",
         "Parameters": {"portNumber": ["8888"], "localPortNumber": ["50123"]},
     }
-    assert session.endpoint_url == aws.endpoint_url and session.region == REGION
-    assert "TokenValue" in session.response_json() and session.token not in repr(session)
+    assert session.endpoint_url == aws.endpoint_url
+    assert session.region == REGION
+    assert "TokenValue" in session.response_json()
+    assert session.token not in repr(session)
     listed = await services.ssm.active_sessions(REGION, node)
     assert [s.session_id for s in listed] == [session.session_id]
     await services.ssm.terminate_session(REGION, session.session_id)
@@ -115,4 +120,5 @@ async def test_read_only_refuses_sessions_but_still_ends_them(aws: LocalAws) -> 
 
 async def test_caller_identity(services: AwsServices) -> None:
     identity = await services.ssm.caller_identity(REGION)
-    assert identity.account == "123456789012" and identity.arn.startswith("arn:aws:")
+    assert identity.account == "123456789012"
+    assert identity.arn.startswith("arn:aws:")

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from ssm_support import ONLINE, REGION, Recorder, active_sessions, node_id
 
 from sagedeck.localaws import LocalAws
@@ -54,7 +53,8 @@ def assert_same_invocation(cli: dict[str, Any], ours: dict[str, Any], env_form: 
     if env_form:
         assert cli["argv"][0] == ours["argv"][0] == ENV_NAME
     else:
-        assert ENV_NAME not in cli["env"] and ENV_NAME not in ours["env"]
+        assert ENV_NAME not in cli["env"]
+        assert ENV_NAME not in ours["env"]
         assert cli["argv"][0] != ENV_NAME
     assert shape(response_of(ours)) == shape(response_of(cli))
     cli_env = {k: v for k, v in cli["env"].items() if k not in NOT_COMPARED}
@@ -64,11 +64,11 @@ def assert_same_invocation(cli: dict[str, Any], ours: dict[str, Any], env_form: 
 
 def write_profile(tmp_path: Path, env: dict[str, str]) -> None:
     config = tmp_path / "aws-home" / "config"
-    config.write_text(
-        "[default]\nregion = us-east-1\n[profile conformance]\nregion = us-east-1\n"
-    )
+    config.write_text("[default]\nregion = us-east-1\n[profile conformance]\nregion = us-east-1\n")
     credentials = tmp_path / "aws-home" / "credentials"
-    credentials.write_text("[conformance]\naws_access_key_id = demo\naws_secret_access_key = demo\n")
+    credentials.write_text(
+        "[conformance]\naws_access_key_id = demo\naws_secret_access_key = demo\n"
+    )
     env["AWS_CONFIG_FILE"], env["AWS_SHARED_CREDENTIALS_FILE"] = str(config), str(credentials)
 
 

@@ -43,7 +43,8 @@ def statuses(report: DoctorReport) -> dict[str, Status]:
 
 async def test_instance_without_a_node_says_why_and_what_to_do(services: AwsServices) -> None:
     report = await diagnose(services, NotebookKey(REGION, NODELESS))
-    assert not report.healthy and report.node is None
+    assert not report.healthy
+    assert report.node is None
     text = render_text(report)
     lines = text.splitlines()
     assert lines[0] == f"sagedeck doctor: {NODELESS} ({REGION})"
@@ -71,7 +72,8 @@ async def test_instance_without_a_node_says_why_and_what_to_do(services: AwsServ
 async def test_a_stopped_instance_says_start_it(services: AwsServices) -> None:
     report = await diagnose(services, NotebookKey(REGION, "fraud-detection"))
     notebook = report.check("notebook")
-    assert notebook is not None and notebook.status is Status.WARN
+    assert notebook is not None
+    assert notebook.status is Status.WARN
     assert "is Stopped" in notebook.summary
     assert "sagedeck start fraud-detection --wait" in report.next_steps[0]
 
@@ -84,10 +86,13 @@ async def test_online_node_and_owner_against_caller(aws: LocalAws) -> None:
     async with AwsServices(target_for(aws.endpoint_url, alice)) as services:
         report = await diagnose(services, NotebookKey(REGION, ONLINE))
     node = report.check("node")
-    assert node is not None and node.status is Status.OK
+    assert node is not None
+    assert node.status is Status.OK
     assert node.summary.startswith(f"{node_id(aws, ONLINE)}: Online, agent 3.")
     owner = report.check("owner")
-    assert owner is not None and owner.status is Status.OK and "alice" in owner.summary
+    assert owner is not None
+    assert owner.status is Status.OK
+    assert "alice" in owner.summary
     assert report.healthy
     assert "Nothing to fix" in render_text(report)
 
@@ -95,16 +100,20 @@ async def test_online_node_and_owner_against_caller(aws: LocalAws) -> None:
 async def test_someone_elses_node_is_a_warning_with_the_policy(services: AwsServices) -> None:
     report = await diagnose(services, NotebookKey(REGION, "cv-training-gpu"))
     owner = report.check("owner")
-    assert owner is not None and owner.status is Status.WARN
-    assert "registered by priya" in owner.summary and "${aws:userid}" in owner.summary
+    assert owner is not None
+    assert owner.status is Status.WARN
+    assert "registered by priya" in owner.summary
+    assert "${aws:userid}" in owner.summary
     assert report.healthy  # a warning does not block
 
 
 async def test_offline_node(services: AwsServices) -> None:
     report = await diagnose(services, NotebookKey(REGION, OFFLINE))
     node = report.check("node")
-    assert node is not None and node.status is Status.FAIL
-    assert "ConnectionLost" in node.summary and "TargetNotConnected" in node.summary
+    assert node is not None
+    assert node.status is Status.FAIL
+    assert "ConnectionLost" in node.summary
+    assert "TargetNotConnected" in node.summary
 
 
 async def test_plugin_missing_and_outdated(
@@ -114,14 +123,18 @@ async def test_plugin_missing_and_outdated(
     monkeypatch.setenv("PATH", str(tmp_path))
     report = await diagnose(services, None)
     plugin = report.check("plugin")
-    assert plugin is not None and plugin.status is Status.FAIL
-    assert plugin.fix and "session-manager-working-with-install-plugin" in plugin.fix
+    assert plugin is not None
+    assert plugin.status is Status.FAIL
+    assert plugin.fix
+    assert "session-manager-working-with-install-plugin" in plugin.fix
     for name, value in recorder.env("1.2.400.0").items():
         monkeypatch.setenv(name, value)
     report = await diagnose(services, None)
     plugin = report.check("plugin")
-    assert plugin is not None and plugin.status is Status.WARN
-    assert "1.2.400.0" in plugin.summary and "outdated" in plugin.summary
+    assert plugin is not None
+    assert plugin.status is Status.WARN
+    assert "1.2.400.0" in plugin.summary
+    assert "outdated" in plugin.summary
 
 
 async def test_denied_and_failed_calls_are_named(aws: LocalAws, proxy: FaultProxy) -> None:
@@ -130,7 +143,8 @@ async def test_denied_and_failed_calls_are_named(aws: LocalAws, proxy: FaultProx
         report = await diagnose(services, NotebookKey(REGION, ONLINE))
     assert [c.permission for c in report.failed_calls] == ["ssm:DescribeInstanceInformation"]
     permissions = report.check("permissions")
-    assert permissions is not None and permissions.status is Status.FAIL
+    assert permissions is not None
+    assert permissions.status is Status.FAIL
     assert "denied: ssm:DescribeInstanceInformation" in permissions.summary
     assert "ask an administrator to allow ssm:DescribeInstanceInformation" in report.next_steps
     proxy.refuse()
@@ -141,14 +155,16 @@ async def test_denied_and_failed_calls_are_named(aws: LocalAws, proxy: FaultProx
         "sts:GetCallerIdentity",
         "ssm:DescribeInstanceInformation",
     }
-    assert "Failed calls:" in text and "unreachable" in text
+    assert "Failed calls:" in text
+    assert "unreachable" in text
 
 
 async def test_read_only_is_noted(aws: LocalAws) -> None:
     async with AwsServices(target_for(aws.endpoint_url, read_only=True)) as services:
         report = await diagnose(services, NotebookKey(REGION, ONLINE))
     read_only = report.check("read-only")
-    assert read_only is not None and read_only.status is Status.WARN
+    assert read_only is not None
+    assert read_only.status is Status.WARN
 
 
 def test_cli_doctor_exit_status(aws_env: LocalAws) -> None:
@@ -165,4 +181,5 @@ def test_cli_doctor_exit_status(aws_env: LocalAws) -> None:
         missing_node.stdout
     )
     general = doctor()
-    assert general.returncode == 0 and "sagedeck doctor: SSM setup" in general.stdout
+    assert general.returncode == 0
+    assert "sagedeck doctor: SSM setup" in general.stdout

@@ -70,7 +70,8 @@ def test_env_form_decision_matches_the_aws_cli_for_every_version() -> None:
     )
     expected = json.loads(done.stdout)
     assert [uses_env_form(v) for v in VERSIONS] == expected
-    assert True in expected and False in expected
+    assert True in expected
+    assert False in expected
 
 
 def test_env_form_puts_the_response_in_the_environment_only() -> None:
@@ -141,11 +142,15 @@ def test_plugin_choice(tmp_path: Path) -> None:
     fake.write_text("#!/bin/sh\necho 1.2.650.0\n")
     fake.chmod(0o755)
     real = find_plugin("https://ssm.us-east-1.amazonaws.com", env={"PATH": str(tmp_path)})
-    assert real == Plugin((str(fake),), "1.2.650.0") and real.uses_env_form and real.outdated
+    assert real == Plugin((str(fake),), "1.2.650.0")
+    assert real.uses_env_form
+    assert real.outdated
     forced = find_plugin("http://127.0.0.1:1", env={"PATH": str(tmp_path), ENV_OVERRIDE: str(fake)})
-    assert not forced.demo and forced.command == (str(fake),)
+    assert not forced.demo
+    assert forced.command == (str(fake),)
     demo = find_plugin("https://ssm.us-east-1.amazonaws.com", env={ENV_OVERRIDE: "demo"})
-    assert demo.demo and demo.uses_env_form
+    assert demo.demo
+    assert demo.uses_env_form
 
 
 def test_demo_plugin_reads_both_forms_and_rejects_others() -> None:
@@ -154,7 +159,8 @@ def test_demo_plugin_reads_both_forms_and_rejects_others() -> None:
     legacy = parse([response, *args], {})
     via_env = parse([ENV_RESPONSE, *args], {ENV_RESPONSE: response})
     assert legacy == via_env
-    assert legacy["target"] == SESSION.target and legacy["session_id"] == SESSION.session_id
+    assert legacy["target"] == SESSION.target
+    assert legacy["session_id"] == SESSION.session_id
     with pytest.raises(UsageError, match="not set"):
         parse([ENV_RESPONSE, *args], {})
     with pytest.raises(UsageError, match="6 arguments"):
@@ -171,5 +177,6 @@ def test_demo_plugin_answers_like_the_real_one() -> None:
     bad = subprocess.run(
         [*demo_command(), "x"], capture_output=True, text=True, timeout=30, check=False
     )
-    assert bad.returncode == 1 and "6 arguments" in bad.stderr
+    assert bad.returncode == 1
+    assert "6 arguments" in bad.stderr
     assert sys.executable == demo_command()[0]

@@ -3,6 +3,7 @@ however sagedeck exits (close_all, atexit, SIGTERM, SIGHUP, Ctrl-C)."""
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import socket
 import subprocess
@@ -19,7 +20,7 @@ from sagedeck.aws.session import AwsTarget, StaticCredentials
 from sagedeck.errors import InvalidInput, SagedeckError
 from sagedeck.localaws import LocalAws
 from sagedeck.models import NotebookKey
-from sagedeck.port_forwards import PortForward, PortForwards
+from sagedeck.port_forwards import PortForward, PortForwards, claim_local_port, release_port
 
 KEY = NotebookKey(REGION, ONLINE)
 pytestmark = pytest.mark.timeout(60)
@@ -55,8 +56,7 @@ def assert_gone(forward: PortForward) -> None:
 
 
 async def test_start_list_and_end(aws: LocalAws, forwards: PortForwards) -> None:
-    jupyter = await forwards.start(KEY, 8888)
-    board = await forwards.start(KEY, 6006)
+    jupyter, board = await asyncio.gather(forwards.start(KEY, 8888), forwards.start(KEY, 6006))
     assert jupyter.local_port != board.local_port
     assert jupyter.local_url == f"http://localhost:{jupyter.local_port}/"
     assert f"demo Jupyter on {ONLINE}:8888" in fetch(jupyter.local_url)
@@ -71,6 +71,20 @@ async def test_start_list_and_end(aws: LocalAws, forwards: PortForwards) -> None
     assert active_sessions(aws) == [board.session_id]
     await forwards.close_all()
     assert_gone(board)
+
+
+def test_a_claimed_port_is_not_handed_out_twice() -> None:
+    first = claim_local_port(None)
+    try:
+        second = claim_local_port(None)
+        release_port(second)
+        assert second != first
+        with pytest.raises(InvalidInput, match="already in use"):
+            claim_local_port(first)
+    finally:
+        release_port(first)
+    assert claim_local_port(first) == first
+    release_port(first)
 
 
 async def test_chosen_local_port_and_a_busy_one(forwards: PortForwards) -> None:
@@ -97,7 +111,8 @@ async def test_a_forward_that_dies_is_reaped(aws: LocalAws, forwards: PortForwar
     forward.process.wait(10)
     assert not forward.alive
     assert await forwards.reap() == [forward]
-    assert active_sessions(aws) == [] and forwards.active() == []
+    assert active_sessions(aws) == []
+    assert forwards.active() == []
 
 
 ATEXIT_SCRIPT = textwrap.dedent(

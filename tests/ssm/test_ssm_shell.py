@@ -52,7 +52,8 @@ async def test_exit_status_is_returned_and_the_session_ended(
     plan = await plan_shell(services, KEY)
     seen: list[str] = []
     outcome = await run_shell(services, plan, announce=seen.append)
-    assert outcome.exit_code == 3 and outcome.terminated
+    assert outcome.exit_code == 3
+    assert outcome.terminated
     assert outcome.summary == "session ended, exit status 3"
     assert seen == [f"── sagedeck: shell on {ONLINE} ({plan.node.instance_id}, {REGION})"
                     " · type `exit` or Ctrl-D to come back ──"]  # fmt: skip
@@ -64,7 +65,7 @@ async def test_plugin_missing_opens_no_session_and_says_how_to_install(
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setenv("SAGEDECK_SSM_PLUGIN", "session-manager-plugin")
-    with pytest.raises(PluginNotFound, match="install it, see https://docs.aws.amazon.com/"):
+    with pytest.raises(PluginNotFound, match=r"install it, see https://docs\.aws\.amazon\.com/"):
         await plan_shell(services, KEY)
 
 
@@ -103,7 +104,8 @@ async def test_target_not_connected_is_one_line_with_the_next_step(
         await run_shell(services, plan, announce=lambda _: None)
     message = str(caught.value)
     assert "\n" not in message
-    assert "TargetNotConnected" in message and f"sagedeck doctor {OFFLINE}" in message
+    assert "TargetNotConnected" in message
+    assert f"sagedeck doctor {OFFLINE}" in message
     assert use_recorder.records() == []  # the plugin never ran
 
 
@@ -134,12 +136,15 @@ def test_cli_errors_are_one_line(aws_env: LocalAws, recorder: Recorder) -> None:
     env = recorder.env()
     offline = sagedeck(aws_env, "ssm", OFFLINE, env=env)
     assert offline.returncode == 1
-    assert offline.stderr.count("\n") == 1 and "TargetNotConnected" in offline.stderr
+    assert offline.stderr.count("\n") == 1
+    assert "TargetNotConnected" in offline.stderr
     missing = sagedeck(aws_env, "ssm", ONLINE, env={**env, "PATH": "/nonexistent"})
     assert missing.returncode == 1
     assert missing.stderr.startswith("sagedeck: session-manager-plugin not found")
-    assert "install" in missing.stderr and missing.stderr.count("\n") == 1
-    assert active_sessions(aws_env) == [] and recorder.records() == []
+    assert "install" in missing.stderr
+    assert missing.stderr.count("\n") == 1
+    assert active_sessions(aws_env) == []
+    assert recorder.records() == []
 
 
 def test_cli_returns_the_plugin_exit_status(aws_env: LocalAws, recorder: Recorder) -> None:

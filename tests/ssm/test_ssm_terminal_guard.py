@@ -16,12 +16,11 @@ from sagedeck.ssm_shell import TerminalGuard, exit_status
 @pytest.fixture
 def pty_pair() -> Iterator[tuple[int, IO[str]]]:
     master, slave = os.openpty()
-    stream = open(slave, "w", buffering=1, closefd=True)  # noqa: SIM115
-    try:
-        yield master, stream
-    finally:
-        stream.close()
-        os.close(master)
+    with open(slave, "w", buffering=1, closefd=True) as stream:
+        try:
+            yield master, stream
+        finally:
+            os.close(master)
 
 
 def flags(fd: int) -> tuple[bool, bool, bool]:
@@ -70,9 +69,12 @@ def test_stty_sane_when_the_attributes_cannot_be_put_back(
 
 
 def test_no_terminal_no_changes() -> None:
-    with subprocess.Popen(["true"], stdin=subprocess.PIPE) as proc, TerminalGuard(
-        proc.stdin  # type: ignore[arg-type]
-    ) as guard:
+    with (
+        subprocess.Popen(["true"], stdin=subprocess.PIPE) as proc,
+        TerminalGuard(
+            proc.stdin  # type: ignore[arg-type]
+        ) as guard,
+    ):
         assert guard.fd is None
 
 

@@ -6,6 +6,7 @@ The test keeps the terminal's slave side open, so it can read the terminal's att
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import struct
@@ -38,7 +39,7 @@ class PtyApp:
             stderr=self.slave,
             env={**env, "TERM": "xterm-256color", "COLUMNS": str(COLUMNS), "LINES": str(ROWS)},
             start_new_session=True,
-            preexec_fn=_take_terminal,  # noqa: PLW1509 (the child's own controlling tty)
+            preexec_fn=_take_terminal,
         )
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -108,10 +109,8 @@ class PtyApp:
             self.process.kill()
             self.process.wait(10)
         for fd in (self.slave, self.master):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
 
 
 def _take_terminal() -> None:

@@ -6,6 +6,7 @@ import io
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from rich.text import Text
 from textual.pilot import Pilot
@@ -51,10 +52,10 @@ def simulated_clock(aws: LocalAws) -> Callable[[], datetime]:
 
 
 async def wait_for(
-    pilot: Pilot[object], condition: Callable[[], object], timeout: float = 15.0, what: str = ""
+    pilot: Pilot[Any], condition: Callable[[], object], limit: float = 15.0, what: str = ""
 ) -> None:
     """Let the app run until ``condition()`` holds (polls the app, never a blind sleep)."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + limit
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what or condition}")
@@ -65,18 +66,20 @@ def dashboard(app: SagedeckApp) -> DashboardScreen:
     return app.dashboard
 
 
-async def loaded(pilot: Pilot[object], app: SagedeckApp, rows: int = FLEET_SIZE) -> DashboardScreen:
+async def loaded(pilot: Pilot[Any], app: SagedeckApp, rows: int = FLEET_SIZE) -> DashboardScreen:
     """Wait for the first refresh and the platform of every row, then settle the detail pane."""
     board = app.dashboard
     await wait_for(pilot, lambda: board.table.row_count == rows, what=f"{rows} rows")
     await wait_for(
-        pilot, lambda: not board.fleet.missing_platforms() and not board._describing, what="platforms"
+        pilot,
+        lambda: not board.fleet.missing_platforms() and not board._describing,
+        what="platforms",
     )
     await pilot.pause()
     return board
 
 
-async def poll_now(pilot: Pilot[object], app: SagedeckApp) -> None:
+async def poll_now(pilot: Pilot[Any], app: SagedeckApp) -> None:
     """Ask for a refresh and wait until one has completed after the ask."""
     board = app.dashboard
     before = board.poller.polls
@@ -85,7 +88,7 @@ async def poll_now(pilot: Pilot[object], app: SagedeckApp) -> None:
     await pilot.pause()
 
 
-async def select(pilot: Pilot[object], app: SagedeckApp, region: str, name: str) -> NotebookSummary:
+async def select(pilot: Pilot[Any], app: SagedeckApp, region: str, name: str) -> NotebookSummary:
     """Put the cursor on an instance (as the user would find it: by moving the cursor)."""
     board = app.dashboard
     key = f"{region}/{name}"
@@ -107,11 +110,7 @@ def aws_status(aws: LocalAws, region: str, name: str) -> NotebookStatus | None:
 
 
 def first_with(board: DashboardScreen, status: NotebookStatus) -> NotebookSummary:
-    return next(
-        nb
-        for key, nb in sorted(board.fleet.notebooks.items())
-        if nb.status is status
-    )
+    return next(nb for key, nb in sorted(board.fleet.notebooks.items()) if nb.status is status)
 
 
 def notices_text(app: SagedeckApp) -> str:

@@ -12,8 +12,8 @@ from sagedeck.ui.screens.confirm import ConfirmScreen, PortScreen, TypeNameScree
 from sagedeck.ui.widgets.status_bars import UrlCountdown
 
 from .support import (
-    actions_done,
     SIZE,
+    actions_done,
     aws_status,
     build_app,
     loaded,
@@ -115,12 +115,14 @@ async def test_copy_url_goes_to_the_clipboard_with_a_countdown_and_nowhere_else(
         await pilot.press("y")
         await wait_for(pilot, lambda: "URL copied" in notices_text(app))
         url = app.clipboard
-        assert url.startswith("http") and "view=lab" in url
+        assert url.startswith("http")
+        assert "view=lab" in url
         assert url not in notices_text(app)
         countdown = app.dashboard.query_one(UrlCountdown)
         await wait_for(pilot, lambda: countdown.display, what="the countdown")
         shown = str(countdown.render())
-        assert "JupyterLab URL for nb" in shown and "use it within 4:5" in shown
+        assert "JupyterLab URL for nb" in shown
+        assert "use it within 4:5" in shown
         assert url not in shown
         for worker in app.workers:
             assert url not in f"{worker.name} {worker.description} {worker.result!r}"
@@ -148,8 +150,11 @@ async def test_open_in_the_browser_lab_and_classic(
         await wait_for(pilot, lambda: len(opened) == 1)
         await pilot.press("O")
         await wait_for(pilot, lambda: len(opened) == 2)
-        assert "view=lab" in opened[0] and "view=lab" not in opened[1]
-        await wait_for(pilot, lambda: "Opened Jupyter (Classic) for eu-forecasting" in notices_text(app))
+        assert "view=lab" in opened[0]
+        assert "view=lab" not in opened[1]
+        await wait_for(
+            pilot, lambda: "Opened Jupyter (Classic) for eu-forecasting" in notices_text(app)
+        )
         assert not any(url in notices_text(app) for url in opened)
 
 

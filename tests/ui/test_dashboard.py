@@ -28,7 +28,8 @@ async def test_every_seeded_instance_in_both_regions_with_its_platform(aws_env: 
         summary = str(board.summary.render())
         assert f"{FLEET_SIZE} instances" in summary
         assert "1 Failed" in summary
-        assert "us-east-1 11" in summary and "eu-west-1 5" in summary
+        assert "us-east-1 11" in summary
+        assert "eu-west-1 5" in summary
 
 
 async def test_refresh_updates_cells_in_place_and_the_cursor_follows(
@@ -71,9 +72,9 @@ async def test_fast_refresh_while_an_instance_is_changing_state(aws_env: LocalAw
         board = await loaded(pilot, app)
         assert board.fleet.transitional
         polls = board.poller.polls
-        await wait_for(pilot, lambda: board.poller.polls >= polls + 2, timeout=5, what="fast polls")
+        await wait_for(pilot, lambda: board.poller.polls >= polls + 2, limit=5, what="fast polls")
         aws_env.simulator.settle()
-        await wait_for(pilot, lambda: not board.fleet.transitional, timeout=5, what="settled")
+        await wait_for(pilot, lambda: not board.fleet.transitional, limit=5, what="settled")
         assert board._interval() == 30.0
         assert "(every 30s)" in str(board.summary.render())
 

@@ -34,16 +34,21 @@ async def test_a_failed_vpc_instance_shows_why_and_its_network(aws_env: LocalAws
         await parts_loaded(pilot, app)
         overview = part(app, "overview")
         assert "FailureReason" in overview
-        assert "200 GB" in overview and "KMS key" in overview
+        assert "200 GB" in overview
+        assert "KMS key" in overview
         assert "through the VPC only" in overview or "direct" in overview
         network = part(app, "network")
-        assert "eni-" in network and "subnet-" in network and "vpc-" in network
+        assert "eni-" in network
+        assert "subnet-" in network
+        assert "vpc-" in network
         assert "sg-" in network
         role = part(app, "role")
         assert "nlp-team-notebook-role" in role
         lifecycle = part(app, "lifecycle")
-        assert "conda-setup-broken" in lifecycle and "#!/bin/bash" in lifecycle
-        assert "owner" in part(app, "tags") and "dmitri" in part(app, "tags")
+        assert "conda-setup-broken" in lifecycle
+        assert "#!/bin/bash" in lifecycle
+        assert "owner" in part(app, "tags")
+        assert "dmitri" in part(app, "tags")
 
 
 async def test_repositories_and_the_ssm_node(aws_env: LocalAws) -> None:
@@ -53,9 +58,11 @@ async def test_repositories_and_the_ssm_node(aws_env: LocalAws) -> None:
         await select(pilot, app, "us-east-1", "cv-training-gpu")
         await parts_loaded(pilot, app)
         repos = part(app, "repositories")
-        assert "ml-utils" in repos and "sagemaker-examples" in repos
+        assert "ml-utils" in repos
+        assert "sagemaker-examples" in repos
         ssm = part(app, "ssm")
-        assert "mi-" in ssm and "Online" in ssm
+        assert "mi-" in ssm
+        assert "Online" in ssm
         assert "notebook-al2-v3" in part(app, "overview")
         assert "none: not in a VPC" not in part(app, "network")
 
@@ -131,7 +138,8 @@ async def test_detail_pane_toggles_and_flips(aws_env: LocalAws) -> None:
         await loaded(pilot, app)
         pane = app.dashboard.query_one(DetailPane)
         body = app.dashboard.query_one("#body")
-        assert pane.display and not body.has_class("-bottom")  # 200 columns: on the right
+        assert pane.display
+        assert not body.has_class("-bottom")
         await pilot.press("v")
         assert body.has_class("-bottom")
         await pilot.press("d")

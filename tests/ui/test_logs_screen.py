@@ -279,3 +279,21 @@ async def test_a_full_buffer_keeps_drawing_new_lines(aws: LocalAws, services: Aw
         await pilot.pause(0.1)
         assert view.line_count == 1000
         assert "fresh&#160;line&#160;2-39" in app.export_screenshot()
+
+
+@pytest.mark.timeout(60)
+async def test_the_help_screen_lists_the_log_keys(aws: LocalAws, services: AwsServices) -> None:
+    from sagedeck.ui.screens.help import key_help
+
+    notebook = await summary(services, "nb")
+    screen = LogScreen(services, notebook, Settings())
+    app = Host(screen)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        entries = key_help(app, screen)
+        found = {(e.category, e.description) for e in entries}
+        assert ("Logs", "Search") in found
+        assert ("Logs", "Filter") in found
+        assert ("View", "UTC/Local") in found
+        assert ("Window", "Tail") in found
+        assert ("Window", "last hour") in found

@@ -50,3 +50,13 @@ def test_no_budget_without_a_lifecycle_configuration_or_once_settled() -> None:
     timeline.observe(S.FAILED, at(301), "took longer than 5 minutes")
     assert timeline.budget_left(at(302)) is None
     assert timeline.failure_reason == "took longer than 5 minutes"
+
+
+def test_every_log_key_has_an_id_and_a_help_category() -> None:
+    from sagedeck.ui.keys import CATEGORIES
+    from sagedeck.ui.screens.logs_keys import LOG_BINDINGS
+
+    ids = [b.id for b in LOG_BINDINGS if not isinstance(b, tuple)]
+    assert all(ids)
+    assert len(ids) == len(set(ids))
+    assert all(CATEGORIES.get(i or "") for i in ids)

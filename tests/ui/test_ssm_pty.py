@@ -8,6 +8,7 @@ import re
 import signal
 import socket
 import urllib.request
+from collections.abc import Iterator
 
 import pytest
 
@@ -20,10 +21,12 @@ DOWN = "j"
 
 
 @pytest.fixture
-def tui(aws_env: LocalAws) -> PtyApp:
+def tui(aws_env: LocalAws) -> Iterator[PtyApp]:
     app = PtyApp(sagedeck_argv(aws_env.endpoint_url), os.environ)
-    yield app  # type: ignore[misc]
-    app.close()
+    try:
+        yield app
+    finally:
+        app.close()
 
 
 def detail_name(tui: PtyApp) -> str | None:
@@ -95,3 +98,18 @@ def test_port_forward_ends_when_the_app_is_terminated(aws_env: LocalAws, tui: Pt
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", port)) != 0
     assert tui.attrs() == tui.baseline  # an orderly exit: Textual restored the terminal
+
+
+def test_cli_shell_restores_the_terminal_and_returns_the_exit_status(aws_env: LocalAws) -> None:
+    argv = [*sagedeck_argv(aws_env.endpoint_url), "ssm", "alice-sandbox"]
+    cli = PtyApp(argv, os.environ)
+    try:
+        cli.wait_output("── sagedeck: shell on alice-sandbox (mi-")
+        cli.wait_output("[DEMO mi-")
+        cli.send("stty raw -echo; exit 4\r")
+        assert cli.wait_exit() == 4
+        cli.wait_output("session ended, exit status 4")
+        assert cli.attrs() == cli.baseline
+        assert active_sessions(aws_env.client("ssm", "us-east-1")) == []
+    finally:
+        cli.close()

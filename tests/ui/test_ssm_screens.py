@@ -3,6 +3,7 @@ failure notifications, the port-forward screen and the doctor screen."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import urllib.request
 
@@ -32,6 +33,11 @@ def notices(app: SagedeckApp) -> list[str]:
     return [message for _, _, message in app.notices]
 
 
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as page:
+        return str(page.read().decode())
+
+
 def ended(forward: PortForward) -> bool:
     return forward.process.poll() is not None and not processes_with_session(forward.session_id)
 
@@ -52,7 +58,8 @@ async def test_shell_failures_are_one_notification_and_leave_no_session(
         assert active_sessions(ssm) == []  # started, then terminated
 
         await open_shell(app, app.services, await summary(app, "data-eng-etl"))
-        assert "TargetNotConnected" in notices(app)[-1] and "\n" not in notices(app)[-1]
+        assert "TargetNotConnected" in notices(app)[-1]
+        assert "\n" not in notices(app)[-1]
         await open_shell(app, app.services, await summary(app, "nb"))
         assert notices(app)[-1].startswith("nb has no SSM managed node")
 
@@ -78,12 +85,13 @@ async def test_port_forward_screen_starts_lists_and_ends(aws: LocalAws) -> None:
         await wait_for(pilot, lambda: table.row_count == 1, what="the Jupyter forward")
         (jupyter,) = forwards.active(alice.key)
         assert table.get_row_at(0)[:2] == [jupyter.local_url, "8888 (Jupyter)"]
-        with urllib.request.urlopen(jupyter.local_url, timeout=10) as page:
-            assert "demo Jupyter on alice-sandbox:8888" in page.read().decode()
+        page = await asyncio.to_thread(fetch, jupyter.local_url)
+        assert "demo Jupyter on alice-sandbox:8888" in page
 
         await pilot.press("x")
         await wait_for(pilot, lambda: table.row_count == 0, what="the forward to end")
-        assert ended(jupyter) and active_sessions(ssm) == []
+        assert ended(jupyter)
+        assert active_sessions(ssm) == []
 
         await pilot.press("n", "7", "0", "0", "0", "enter")
         await pilot.press("t")
@@ -113,7 +121,8 @@ async def test_doctor_screen_explains_an_instance_without_a_node(aws: LocalAws) 
         shown = str(screen.query_one("#report", Static).content)
         assert "FAIL  node" in shown
         assert "no SSM managed node is tagged SSHResourceName=nb in us-east-1" in shown
-        assert "Next steps" in shown and "sagemaker-ssh-helper" in shown
+        assert "Next steps" in shown
+        assert "sagemaker-ssh-helper" in shown
         await pilot.press("r")
         await wait_for(pilot, lambda: "checking" not in str(
             screen.query_one("#report", Static).content), what="the second run")  # fmt: skip

@@ -6,7 +6,8 @@ import asyncio
 import base64
 import binascii
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -189,30 +190,26 @@ class SageMaker:
 
     async def describe(self, key: NotebookKey) -> NotebookDetail:
         client = await self._client(key.region)
-        with translate_errors(f"describe {key.name}", "sagemaker:DescribeNotebookInstance"):
-            try:
-                item = await client.describe_notebook_instance(NotebookInstanceName=key.name)
-            except Exception as exc:
-                _raise_not_found_for(exc, key)
-                raise
+        with _on_instance(key, "describe", "sagemaker:DescribeNotebookInstance"):
+            item = await client.describe_notebook_instance(NotebookInstanceName=key.name)
         return detail_from_api(item, key.region)
 
     async def start(self, key: NotebookKey) -> None:
         self.conn.require_writable("start")
         client = await self._client(key.region)
-        with translate_errors(f"start {key.name}", "sagemaker:StartNotebookInstance"):
+        with _on_instance(key, "start", "sagemaker:StartNotebookInstance"):
             await client.start_notebook_instance(NotebookInstanceName=key.name)
 
     async def stop(self, key: NotebookKey) -> None:
         self.conn.require_writable("stop")
         client = await self._client(key.region)
-        with translate_errors(f"stop {key.name}", "sagemaker:StopNotebookInstance"):
+        with _on_instance(key, "stop", "sagemaker:StopNotebookInstance"):
             await client.stop_notebook_instance(NotebookInstanceName=key.name)
 
     async def delete(self, key: NotebookKey) -> None:
         self.conn.require_writable("delete")
         client = await self._client(key.region)
-        with translate_errors(f"delete {key.name}", "sagemaker:DeleteNotebookInstance"):
+        with _on_instance(key, "delete", "sagemaker:DeleteNotebookInstance"):
             await client.delete_notebook_instance(NotebookInstanceName=key.name)
 
     async def update(
@@ -249,7 +246,7 @@ class SageMaker:
         if len(kwargs) == 1:
             raise InvalidInput("update: nothing to change")
         client = await self._client(key.region)
-        with translate_errors(f"update {key.name}", "sagemaker:UpdateNotebookInstance"):
+        with _on_instance(key, "update", "sagemaker:UpdateNotebookInstance"):
             await client.update_notebook_instance(**kwargs)
 
     async def presigned_url(
@@ -265,9 +262,7 @@ class SageMaker:
                 f" not {session_seconds}"
             )
         client = await self._client(key.region)
-        with translate_errors(
-            f"create a URL for {key.name}", "sagemaker:CreatePresignedNotebookInstanceUrl"
-        ):
+        with _on_instance(key, "create a URL for", "sagemaker:CreatePresignedNotebookInstanceUrl"):
             result = await client.create_presigned_notebook_instance_url(
                 NotebookInstanceName=key.name,
                 SessionExpirationDurationInSeconds=session_seconds,
@@ -381,11 +376,25 @@ async def _paginate(call: Any, key: str, action: str, permission: str) -> list[M
             return items
 
 
+@contextmanager
+def _on_instance(key: NotebookKey, action: str, permission: str) -> Iterator[None]:
+    """Translate errors of a call on one instance, naming it when AWS says it is missing."""
+    with translate_errors(f"{action} {key.name}", permission):
+        try:
+            yield
+        except Exception as exc:
+            _raise_not_found_for(exc, key)
+            raise
+
+
 def _raise_not_found_for(exc: Exception, key: NotebookKey) -> None:
-    """Describe's ``RecordNotFound`` names no instance; say which one was missing."""
+    """AWS's ``RecordNotFound`` names no instance; say which one was missing."""
     from botocore.exceptions import ClientError
 
     if isinstance(exc, ClientError):
-        message = str(exc.response.get("Error", {}).get("Message", ""))
+        error = exc.response.get("Error", {})
+        if error.get("Code") not in ("ValidationException", "ResourceNotFound"):
+            return
+        message = str(error.get("Message", ""))
         if "RecordNotFound" in message or "not found" in message.lower():
             raise NotFound(f"no notebook instance named {key.name!r} in {key.region}") from exc

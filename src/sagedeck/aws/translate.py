@@ -76,7 +76,7 @@ NOT_FOUND_CODES = frozenset(
 )
 _TRANSITION = re.compile(r"Status \((\w+)\) not in \(\[([^\]]*)\]\)")
 _NOT_FOUND_TEXT = re.compile(
-    r"RecordNotFound|does not exist|(could|can)(not|'t) find|not found", re.I
+    r"RecordNotFound|does not exist|(could|can)(not| not|'t) find|not found", re.I
 )
 
 FIX_CREDENTIALS = "run `aws configure` (keys) or `aws sso login` (SSO)"

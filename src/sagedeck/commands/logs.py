@@ -159,6 +159,9 @@ async def cmd_logs(args: argparse.Namespace, services: AwsServices) -> int:
         return 0
     if follower.health.state is HealthState.NO_LOG_GROUP:
         print(f"sagedeck: no logs for {key.name} in {key.region} yet", file=sys.stderr)
+    elif not printer.printed:
+        window = "at all" if since is None else f"since {args.since}"
+        print(f"sagedeck: no log lines for {key.name} in {key.region} {window}", file=sys.stderr)
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import signal
 import sys
+import threading
 from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -49,15 +50,24 @@ def page(name: str, remote: int, session_id: str) -> bytes:
 
 def serve(session: Mapping[str, Any], remote: int, local: int) -> int:
     sid = str(session["session_id"])
-    content = page(notebook_name(session), remote, sid)
+    cache: list[bytes] = []
+    lock = threading.Lock()
+
+    def content() -> bytes:
+        """Built on the first request: listening does not wait for the name lookup."""
+        with lock:
+            if not cache:
+                cache.append(page(notebook_name(session), remote, sid))
+            return cache[0]
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            body = content()
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(content)))
+            self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(content)
+            self.wfile.write(body)
 
         def do_HEAD(self) -> None:
             self.send_response(200)

@@ -70,7 +70,6 @@ class SagedeckApp(App[int]):
     def read_only(self) -> bool:
         return self.settings.read_only or self.services.read_only
 
-
     @property
     def dashboard(self) -> DashboardScreen:
         from sagedeck.ui.screens.dashboard import DashboardScreen
@@ -86,21 +85,13 @@ class SagedeckApp(App[int]):
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         else:
+            known = ", ".join(sorted(self.available_themes))
             self.notify(
-                f"unknown theme {self.settings.theme!r}; known: {', '.join(sorted(self.available_themes))}",
+                f"unknown theme {self.settings.theme!r}; known: {known}",
                 severity="warning",
             )
         if self.settings.keys:
             self.set_keymap(dict(self.settings.keys))
-        self.call_after_refresh(self._watch_exit_signals)
-
-    def _watch_exit_signals(self) -> None:
-        """SIGTERM/SIGHUP end the app normally (terminal restored, port forwards ended)."""
-        try:
-            from sagedeck.ui.ssm import watch_exit_signals
-        except ImportError:
-            return
-        watch_exit_signals(self)
 
     # --- notifications and failures ------------------------------------------------------
 

@@ -133,23 +133,22 @@ class Fleet:
         return [key for key in self.notebooks if key not in self.platforms]
 
 
-def searchable_text(notebook: NotebookSummary, platform: str | None) -> str:
-    """What the filter matches against: every column's text."""
-    return " ".join(
-        (
-            notebook.name,
-            notebook.status.value,
-            notebook.instance_type,
-            notebook.region,
-            notebook.lifecycle_config or "",
-            platform or "",
-        )
+def searchable_text(notebook: NotebookSummary, platform: str | None) -> tuple[str, ...]:
+    """What the filter matches against: each column's text (so ``^nb$`` means the name nb)."""
+    return (
+        notebook.name,
+        notebook.status.value,
+        notebook.instance_type,
+        notebook.region,
+        notebook.lifecycle_config or "",
+        platform or "",
     )
 
 
 @dataclass(frozen=True, slots=True)
 class RowFilter:
-    """``/`` filter: a case-insensitive regex; a leading ``!`` keeps the rows that don't match.
+    """``/`` filter: a case-insensitive regex searched in each column; a leading ``!`` keeps
+    the rows where it matches no column.
 
     Text that is not a valid regex is matched literally (``valid`` says so).
     """
@@ -174,10 +173,14 @@ class RowFilter:
     def active(self) -> bool:
         return self.pattern is not None
 
-    def matches(self, text: str) -> bool:
+    def matches(self, fields: str | tuple[str, ...]) -> bool:
+        """True when the pattern finds a match in any field (none, when inverted)."""
         if self.pattern is None:
             return True
-        return bool(self.pattern.search(text)) != self.invert
+        if isinstance(fields, str):
+            fields = (fields,)
+        pattern = self.pattern
+        return any(pattern.search(field) for field in fields) != self.invert
 
 
 def sort_key(column: SortColumn, notebook: NotebookSummary, platform: str | None) -> Any:

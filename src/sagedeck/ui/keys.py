@@ -68,6 +68,7 @@ DASHBOARD_BINDINGS: list[Binding] = [
 APP_BINDINGS: list[Binding] = _group(
     "App",
     Binding("question_mark", "help", "Help", id="help", key_display="?"),
-    Binding("colon", "command_palette", "Commands", id="palette", show=False, key_display=":"),
+    Binding("ctrl+p", "command_palette", "Commands", id="palette", show=False, priority=True),
+    Binding("colon", "command_palette", "Commands (k9s)", id="palette_colon", show=False),
     Binding("q", "quit", "Quit", id="quit"),
 )

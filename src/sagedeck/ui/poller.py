@@ -6,6 +6,7 @@ the loop goes on; throttling backs the interval off.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 
 MAX_BACKOFF_SECONDS = 60.0
@@ -52,7 +53,5 @@ class Poller:
             finally:
                 self.running = False
                 self.polls += 1
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.next_delay())
-            except TimeoutError:
-                pass

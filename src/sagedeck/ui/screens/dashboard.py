@@ -179,7 +179,7 @@ class DashboardScreen(Screen[None]):
     def _sync(self) -> None:
         keys = visible_keys(self.fleet, self.row_filter, self.sort_column, self.sort_reverse)
         with self.app.batch_update():
-            self.table.sync(self.fleet, keys, self.marked, self.deck.clock())
+            self.table.sync(self.fleet, keys, self.marked, self.deck.clock(), self._frame())
             self.summary.show(
                 self.fleet,
                 shown=len(keys),
@@ -189,11 +189,14 @@ class DashboardScreen(Screen[None]):
             )
             self._selection_changed()
 
+    def _frame(self) -> int:
+        """The spinner's frame, from the clock: a frozen clock (snapshots) freezes it."""
+        return int(self.deck.clock().timestamp() / SPINNER_SECONDS)
+
     def _spin(self) -> None:
         if self.fleet.transitional:
-            frame = int(self.deck.clock().timestamp() / SPINNER_SECONDS)
             with self.app.batch_update():
-                self.table.animate_markers(self.fleet, frame)
+                self.table.animate_markers(self.fleet, self._frame())
 
     def _describe_platforms(self) -> None:
         """The listing has no platform: describe each instance once, in the background."""

@@ -18,8 +18,6 @@ from sagedeck.ui.keys import CATEGORIES
 if TYPE_CHECKING:
     from textual.app import App, ComposeResult
 
-CATEGORY_ORDER = ("Instance", "Fleet", "View", "Navigation", "App")
-
 
 @dataclass(frozen=True, slots=True)
 class KeyHelp:
@@ -34,11 +32,13 @@ def key_help(app: App[Any], screen: Screen[Any]) -> list[KeyHelp]:
     """The keys active on ``screen`` now (hidden actions, e.g. in read-only mode, left out)."""
     seen: set[tuple[str, str]] = set()
     entries: list[KeyHelp] = []
-    for key, active in screen.active_bindings.items():
+    for _key, active in screen.active_bindings.items():
         binding = active.binding
         if binding.system or not binding.description:
             continue
-        category = CATEGORIES.get(binding.id or "", "Navigation")
+        category = CATEGORIES.get(binding.id or "")
+        if category is None:
+            continue  # Textual's own (arrows, tab...): summed up in NAVIGATION
         display = app.get_key_display(binding)
         marker = (display, binding.description)
         if marker in seen:
@@ -49,28 +49,42 @@ def key_help(app: App[Any], screen: Screen[Any]) -> list[KeyHelp]:
 
 
 def render_help(entries: Iterable[KeyHelp]) -> Table:
+    """Three columns: Instance | Fleet and App | View (and any other category after)."""
     by_category: dict[str, list[KeyHelp]] = {}
     for entry in entries:
         by_category.setdefault(entry.category, []).append(entry)
+    layout = [["Instance"], ["Fleet", "App"], ["View"]]
+    known = {c for column in layout for c in column}
+    layout += [[c] for c in by_category if c not in known]
     outer = Table.grid(padding=(0, 4))
-    columns = [c for c in CATEGORY_ORDER if c in by_category]
-    columns += [c for c in by_category if c not in columns]
-    for _ in columns:
-        outer.add_column(vertical="top")
-    cells = []
-    for category in columns:
+    cells: list[Table] = []
+    for categories in layout:
         table = Table.grid(padding=(0, 1))
         table.add_column(style="bold cyan", no_wrap=True)
-        table.add_column()
-        table.add_row(Text(category, style="bold underline"), "")
-        for entry in by_category[category]:
-            description = Text(entry.description)
-            if not entry.enabled:
-                description.append("  (not now)", style="dim italic")
-            table.add_row(entry.key, description)
-        cells.append(table)
+        table.add_column(no_wrap=True)
+        for category in categories:
+            if category not in by_category:
+                continue
+            if table.row_count:
+                table.add_row("", "")
+            table.add_row(Text(category, style="bold underline"), "")
+            for entry in by_category[category]:
+                description = Text(entry.description)
+                if not entry.enabled:
+                    description.append(" (not now)", style="dim italic")
+                table.add_row(entry.key, description)
+        if table.row_count:
+            outer.add_column(vertical="top")
+            cells.append(table)
     outer.add_row(*cells)
     return outer
+
+
+NAVIGATION = Text.assemble(
+    ("Move ", "bold"),
+    "↑ ↓ j k, pgup pgdn, g G first/last; click a header to sort by it; tab moves to the "
+    "detail pane and back.",
+)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -88,16 +102,17 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help") as scroll:
             scroll.border_title = f"{self._title}  (esc closes)"
             yield Static(render_help(self._entries), id="keys")
+            yield Static(NAVIGATION, classes="hints")
             yield Static(
                 Text.assemble(
-                    ("Filter: ", "bold"),
-                    "/ then a regex, matched against every column; ",
+                    ("Filter ", "bold"),
+                    "/ then a regex, searched in each column; ",
                     ("!", "bold"),
                     " first keeps the rows that don't match; enter keeps it, esc clears it.\n",
                     ("Keys ", "bold"),
                     'are rebound by id in the config file\'s [keys] table, e.g. start = "S".',
                 ),
-                id="hints",
+                classes="hints",
             )
 
     def action_dismiss_help(self) -> None:

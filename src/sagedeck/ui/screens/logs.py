@@ -13,6 +13,7 @@ from collections import deque
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.events import Resize
@@ -34,7 +35,13 @@ from sagedeck.logtext import (
     ViewOptions,
     save_redacted,
 )
-from sagedeck.models import JupyterView, LogEvent, NotebookStatus, NotebookSummary
+from sagedeck.models import (
+    STARTABLE,
+    JupyterView,
+    LogEvent,
+    NotebookStatus,
+    NotebookSummary,
+)
 from sagedeck.ui.screens.logs_keys import KEYS_HELP, LOG_BINDINGS
 from sagedeck.ui.widgets.log_view import LogView
 from sagedeck.ui.widgets.start_panel import StartPanel, StartTimeline
@@ -77,6 +84,7 @@ class LogScreen(Screen[None]):
         self.follower: LogFollower | None = None
         self.health: FollowHealth | None = None
         self.query_mode: str | None = None
+        self.search_info = ""  # "/regex/ 3/17 matches", counted on search and n / N only
         self.opened_ms = now_ms()
         self.timeline = StartTimeline(
             notebook.status, notebook.last_modified, bool(notebook.lifecycle_config)
@@ -177,8 +185,8 @@ class LogScreen(Screen[None]):
         if event.state is WorkerState.ERROR and event.worker.group.startswith("logs-"):
             error = event.worker.error
             message = str(error) if isinstance(error, SagedeckError) else repr(error)
-            self.notify(message, title="logs", severity="error")
-            self.query_one("#log-status", Static).update(f"[b red]stopped:[/] {message}")
+            self.notify(message, title="logs", severity="error", markup=False)
+            self.query_one("#log-status", Static).update(f"[b red]stopped:[/] {escape(message)}")
 
     # --- the instance's status -----------------------------------------------------------------
 
@@ -207,7 +215,8 @@ class LogScreen(Screen[None]):
         if self.follower is not None:
             self.follower.poke()  # the last lines of a transition come right after it
         name = self.key.name
-        if status is NotebookStatus.IN_SERVICE and previous.is_transitional:
+        arrived = previous.is_transitional or (self.watch_start and previous in STARTABLE)
+        if status is NotebookStatus.IN_SERVICE and arrived:
             self.app.bell()
             self.notify(
                 f"{name} is InService: press y to copy its Jupyter URL", title="ready", timeout=30
@@ -215,7 +224,11 @@ class LogScreen(Screen[None]):
         elif status is NotebookStatus.FAILED:
             self.app.bell()
             self.notify(
-                failure or "the start failed", title=f"{name} failed", severity="error", timeout=30
+                failure or "the start failed",
+                title=f"{name} failed",
+                severity="error",
+                timeout=30,
+                markup=False,
             )
         self.refresh_bindings()
         self._update_title()
@@ -234,7 +247,7 @@ class LogScreen(Screen[None]):
             "local time" if self.options.local_time else "UTC",
         ]
         if self.line_filter:
-            parts.append(f"filter: {self.line_filter.text}")
+            parts.append(f"filter: {escape(self.line_filter.text)}")
         self.query_one("#log-title", Static).update(" · ".join(parts))
 
     def _update_status(self) -> None:
@@ -243,13 +256,9 @@ class LogScreen(Screen[None]):
         health = self.health
         if health is not None and health.state not in (HealthState.FOLLOWING, HealthState.QUIET):
             wait = f", retry in {health.retry_in:.0f}s" if health.retry_in >= 1 else ""
-            parts.append(f"[b]{health.state.value}[/] {health.detail}{wait}".strip())
+            parts.append(f"[b]{health.state.value}[/] {escape(health.detail)}{wait}".strip())
         if self.log_view.search is not None:
-            current = self.log_view.current_match
-            parts.append(
-                f"search /{self.log_view.search.pattern}/"
-                + ("" if current is not None else " (no match)")
-            )
+            parts.append(escape(self.search_info))
         self.query_one("#log-status", Static).update(" · ".join(parts))
 
     # --- actions -------------------------------------------------------------------------------
@@ -344,7 +353,7 @@ class LogScreen(Screen[None]):
         try:
             parsed = LineFilter.parse(text)
         except InvalidInput as err:
-            self.notify(str(err), severity="error")
+            self.notify(str(err), severity="error", markup=False)
             return
         if mode == "filter":
             self.line_filter = parsed
@@ -355,12 +364,22 @@ class LogScreen(Screen[None]):
             self._set_following(False)
             self.log_view.find(forward=False, start=len(self.log_view.lines))
         self.refresh_bindings()
-        self._update_status()
+        self._count_matches()
 
     def action_find(self, forward: bool) -> None:
         self._set_following(False)
         if self.log_view.find(forward=forward) is None:
             self.notify("no match", severity="warning")
+        self._count_matches()
+
+    def _count_matches(self) -> None:
+        view = self.log_view
+        if view.search is not None:
+            matches = view.match_lines()
+            where = (
+                f"{matches.index(view.current_match) + 1}/" if view.current_match in matches else ""
+            )
+            self.search_info = f"/{view.search.pattern}/ {where}{len(matches)} matches"
         self._update_status()
 
     def action_save(self) -> None:
@@ -369,7 +388,7 @@ class LogScreen(Screen[None]):
         if path is None:
             self.notify("could not write the file here nor in the home folder", severity="error")
         else:
-            self.notify(f"saved {len(lines)} lines to {path} (secrets redacted)", title="logs")
+            self.notify(f"saved {len(lines)} lines to {path} (secrets redacted)", markup=False)
 
     def action_copy_url(self) -> None:
         self._copy_url()

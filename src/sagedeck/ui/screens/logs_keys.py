@@ -9,6 +9,7 @@ from __future__ import annotations
 from textual.binding import Binding, BindingType
 
 from sagedeck.aws.logs_time import describe_window
+from sagedeck.ui.keys import CATEGORIES
 
 _WINDOW = Binding.Group("Window", compact=True)
 
@@ -48,3 +49,17 @@ LOG_BINDINGS: list[BindingType] = [
         for k in "123456"
     ),
 ]
+
+# The help screen (``?``) lists a screen's keys by category.
+CATEGORIES.update(
+    {
+        f"logs.{name}": category
+        for category, names in (
+            ("Logs", ("follow", "end", "top", "search", "next", "prev", "filter", "save")),
+            ("Logs", ("copy_url", "back")),
+            ("View", ("streams", "timestamps", "local_time", "wrap", "json")),
+            ("Window", ("window.tail", *(f"window.{k}" for k in "123456"))),
+        )
+        for name in names
+    }
+)

@@ -1,4 +1,4 @@
-"""The ``/`` filter line: a regex, live as typed; ``!`` first inverts; enter keeps, escape clears."""
+"""The ``/`` filter line: a regex, live as typed; ``!`` inverts; enter keeps, escape clears."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sagedeck.ui.messages import FilterChanged, FilterClosed
 
 class FilterBar(Input):
     DEFAULT_CSS = """
-    FilterBar { dock: bottom; display: none; border: tall $accent; height: 3; }
+    FilterBar { display: none; border: tall $accent; height: 3; }
     FilterBar.-open { display: block; }
     FilterBar.-invalid { border: tall $error; }
     """
@@ -25,7 +25,9 @@ class FilterBar(Input):
 
     def open(self) -> None:
         self.add_class("-open")
-        self.focus()
+        # Now, not after a refresh (``focus()`` is deferred): keys typed right after "/" must
+        # land here, not on the table's bindings.
+        self.screen.set_focus(self)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()

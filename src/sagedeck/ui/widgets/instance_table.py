@@ -117,6 +117,7 @@ class InstanceTable(DataTable[Text]):
         keys: Sequence[str],
         marked: set[str],
         now: datetime,
+        frame: int = 0,
     ) -> None:
         """Show ``keys`` (already filtered and sorted) with their current values.
 
@@ -124,6 +125,7 @@ class InstanceTable(DataTable[Text]):
         the instance it was on, wherever that row moves.
         """
         current = self.current_key
+        self.frame = frame
         wanted = set(keys)
         gone = [key for key in self._shown if key not in wanted]
         if len(gone) > REBUILD_THRESHOLD:

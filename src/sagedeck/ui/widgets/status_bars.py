@@ -49,7 +49,9 @@ class SummaryBar(Static):
     """Counts by status, instances running, rows per region, last refresh and what failed."""
 
     DEFAULT_CSS = """
-    SummaryBar { height: auto; max-height: 4; padding: 0 1; }
+    SummaryBar {
+        height: auto; max-height: 5; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     """
 
     def show(
@@ -80,7 +82,7 @@ class SummaryBar(Static):
             parts += [SEPARATOR, (f"{marked} marked", "bold magenta")]
         if fleet.refreshed_at is not None:
             parts += [SEPARATOR, ("refreshed ", "dim"), local_time(fleet.refreshed_at)]
-            parts.append((f" (every {interval:g}s)", "dim"))
+            parts.append((f" · every {interval:g}s", "dim"))
         else:
             parts += [SEPARATOR, ("loading…", "italic")]
         text = Text.assemble(*parts, no_wrap=True, overflow="ellipsis")

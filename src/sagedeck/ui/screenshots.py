@@ -1,0 +1,116 @@
+"""``python -m sagedeck.ui.screenshots DIR`` (``make screenshots``): SVGs of the dashboard, its
+detail pane and its help screen, from the demo fleet at a fixed moment, so they change only
+when the UI does. The snapshot tests drive the app through the same steps (``prepare``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
+
+    from sagedeck.localaws import LocalAws
+    from sagedeck.ui.app import SagedeckApp
+
+SEED_TIME = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
+SIZE = (200, 50)
+VIEWS = ("dashboard", "detail", "help")
+DETAIL_OF = "us-east-1/nlp-finetune"  # failed, in a VPC, a lifecycle config: every part
+PARTS = ("overview", "network", "role", "lifecycle", "repositories", "tags", "ssm")
+
+
+def demo_app(local: LocalAws, **settings: Any) -> SagedeckApp:
+    """The app as ``sagedeck --demo`` builds it, on the embedded AWS's clock, polling rarely."""
+    from sagedeck.aws.services import AwsServices
+    from sagedeck.aws.session import AwsTarget, StaticCredentials
+    from sagedeck.config import Settings
+    from sagedeck.ui.app import SagedeckApp
+
+    target = AwsTarget(
+        None, local.regions, local.endpoint_url, False, StaticCredentials("demo", "demo")
+    )
+    base = Settings(refresh_interval=3600, fast_refresh_interval=3600)
+    return SagedeckApp(
+        settings=base.merged(**settings),
+        services=AwsServices(target),
+        demo=True,
+        clock=lambda: datetime.fromtimestamp(local.simulator.now(), UTC),
+    )
+
+
+async def until(pilot: Pilot[Any], condition: Callable[[], object], limit: float = 30) -> None:
+    deadline = time.monotonic() + limit
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the demo did not settle in time")
+        await pilot.pause(0.05)
+
+
+async def prepare(pilot: Pilot[Any], view: str) -> None:
+    """Bring the app to ``view``: the table alone, the detail of one instance, or the help."""
+    from textual.widgets import Static
+
+    from sagedeck.ui.app import SagedeckApp
+
+    app = pilot.app
+    assert isinstance(app, SagedeckApp)
+    board = app.dashboard
+    await until(pilot, lambda: board.table.row_count > 0 and not board.fleet.missing_platforms())
+    await until(pilot, lambda: not board._describing)
+    if view == "detail":
+        board.table.follow(DETAIL_OF)
+
+        def loaded() -> bool:
+            return all(
+                "loading…" not in str(board.query_one(f"#part-{part}", Static).content)
+                for part in PARTS
+            )
+
+        await until(pilot, lambda: board.detail.notebook is not None and loaded())
+    else:
+        await pilot.press("d")  # the table alone
+        if view == "help":
+            await pilot.press("question_mark")
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+
+
+async def capture(local: LocalAws, directory: Path) -> list[Path]:
+    written: list[Path] = []
+    for view in VIEWS:
+        app = demo_app(local)
+        async with app.run_test(size=SIZE) as pilot:
+            await prepare(pilot, view)
+            written.append(Path(app.save_screenshot(f"{view}.svg", str(directory))))
+    return written
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 1:
+        print("usage: python -m sagedeck.ui.screenshots DIR", file=sys.stderr)
+        return 2
+    directory = Path(args[0])
+    directory.mkdir(parents=True, exist_ok=True)
+    os.environ["TZ"] = "UTC"  # "refreshed 09:30:00" on every machine
+    time.tzset()
+    from sagedeck.localaws import LocalAws
+
+    with LocalAws(
+        seed=True, simulate=False, seed_time=SEED_TIME, throttle_filter_log_events=False
+    ) as local:
+        for path in asyncio.run(capture(local, directory)):
+            print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,227 @@
+"""The installed ``sagedeck --demo`` in a real pseudo-terminal (tmux): read the screen, press
+keys, check what changed; and the clipboard paths end to end: OSC 52 through a terminal
+(tmux keeps what an application sets with OSC 52 as a paste buffer) and a real X clipboard
+(Xvfb + xclip)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from sagedeck.localaws import LocalAws
+
+from .support import SIZE, build_app, loaded, notices_text, select, wait_for
+
+SAGEDECK = Path(sys.executable).parent / "sagedeck"
+REQUIRED = os.environ.get("SAGEDECK_REQUIRE_SYSTEM_TOOLS") == "1"
+
+
+def need(*tools: str) -> None:
+    missing = [tool for tool in tools if shutil.which(tool) is None]
+    if missing:
+        message = f"{', '.join(missing)} not installed (apt-get install tmux xvfb xclip)"
+        if REQUIRED:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+class Tmux:
+    """One tmux server of our own (its own socket), one pane running a command."""
+
+    def __init__(self, command: list[str], env: dict[str, str], size: tuple[int, int]) -> None:
+        self.socket = f"sagedeck-test-{uuid.uuid4().hex[:8]}"
+        self.tmux(
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            str(size[0]),
+            "-y",
+            str(size[1]),
+            "sleep 3600",
+        )
+        self.tmux("set-option", "-s", "set-clipboard", "on")
+        self.tmux("set-option", "-g", "remain-on-exit", "on")
+        exports = [f"{k}={v}" for k, v in env.items()]
+        self.tmux("respawn-pane", "-k", "-t", "t", "env", "-i", *exports, *command)
+
+    def tmux(self, *args: str) -> str:
+        done = subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=10
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"tmux {args[0]}: {done.stderr.strip()}")
+        return done.stdout
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "t")
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", "t", *keys)
+
+    def wait(self, condition: Callable[[str], bool], what: str, timeout: float = 45) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            if condition(screen):
+                return screen
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what}; the screen:\n{screen}")
+            time.sleep(0.1)
+
+    def dead(self) -> bool:
+        return self.tmux("display-message", "-p", "-t", "t", "#{pane_dead}").strip() == "1"
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, timeout=10)
+
+
+@pytest.fixture
+def demo_terminal(tmp_path: Path) -> Iterator[Tmux]:
+    need("tmux")
+    if not SAGEDECK.exists():
+        pytest.skip(f"{SAGEDECK} is not installed (pip install -e .)")
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "TERM": "xterm-256color",
+        "LANG": "C.UTF-8",
+        "SAGEDECK_CONFIG": str(tmp_path / "none.toml"),
+        "AWS_CONFIG_FILE": str(tmp_path / "aws-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "aws-credentials"),
+    }
+    terminal = Tmux([str(SAGEDECK), "--demo"], env, (200, 50))
+    try:
+        yield terminal
+    finally:
+        terminal.close()
+
+
+def test_demo_in_a_real_terminal(demo_terminal: Tmux) -> None:
+    t = demo_terminal
+    screen = t.wait(lambda s: "16 instances" in s and "nlp-finetune" in s, "the fleet")
+    assert "us-east-1 11" in screen
+    assert "eu-west-1 5" in screen
+    assert "DEMO: embedded AWS" in screen
+    assert "? Help" in screen
+
+    t.keys("/", "g", "p", "u", "Enter")  # filter
+    screen = t.wait(lambda s: "(2 shown)" in s, "the filter")
+    assert "cv-training-gpu" in screen
+    assert "eu-vision-gpu" in screen
+    assert "nlp-finetune" not in screen
+
+    t.keys("Escape")
+    t.wait(lambda s: "nlp-finetune" in s and "shown" not in s, "the filter cleared")
+
+    t.keys("?")
+    screen = t.wait(lambda s: "Keys" in s and "Sort by status" in s, "the help screen")
+    assert "Copy URL" in screen
+    assert "Profile/regions" in screen
+    t.keys("Escape")
+    t.wait(lambda s: "Sort by status" not in s, "the help closed")
+
+    # copy a name: no X here, so it goes through OSC 52 to the terminal (tmux keeps it)
+    t.keys("/", "^", "n", "b", "-", "d", "e", "v", "$", "Enter")
+    t.wait(lambda s: "(1 shown)" in s, "nb-dev alone")
+    t.keys("c")
+    t.wait(lambda s: "Copied" in s, "the copy notification")
+    assert t.tmux("show-buffer").strip() == "nb-dev"
+
+    t.keys("q")
+    deadline = time.monotonic() + 20
+    while not t.dead():
+        assert time.monotonic() < deadline, "sagedeck did not exit on q"
+        time.sleep(0.1)
+    status = t.tmux("display-message", "-p", "-t", "t", "#{pane_dead_status}").strip()
+    assert status == "0"
+
+
+async def test_osc52_is_what_the_app_writes_to_the_terminal(
+    aws_env: LocalAws, no_native_clipboard: None
+) -> None:
+    app = build_app(aws_env)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, app)
+        written: list[str] = []
+        driver = app._driver
+        assert driver is not None
+        write = driver.write
+
+        def capture(data: str) -> None:
+            written.append(data)
+            write(data)
+
+        driver.write = capture  # type: ignore[method-assign]
+        await select(pilot, app, "us-east-1", "nb")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: any("\x1b]52;c;" in w for w in written), what="OSC 52")
+        sequence = next(w for w in written if "\x1b]52;c;" in w)
+        payload = sequence.split("\x1b]52;c;", 1)[1].split("\a", 1)[0]
+        url = base64.b64decode(payload).decode()
+        assert url == app.clipboard
+        assert "view=lab" in url
+        assert "sent to the terminal's clipboard (OSC 52)" in notices_text(app)
+
+
+@pytest.fixture
+def x_display() -> Iterator[str]:
+    need("Xvfb", "xclip")
+    read, write = os.pipe()
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write), "-nolisten", "tcp", "-screen", "0", "640x480x24"],
+        pass_fds=(write,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write)
+    try:
+        with os.fdopen(read) as pipe:
+            number = pipe.readline().strip()
+        assert number, "Xvfb did not report its display"
+        yield f":{number}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+async def test_url_round_trip_through_a_real_x_clipboard(
+    aws_env: LocalAws, x_display: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DISPLAY", x_display)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.delenv("SSH_CONNECTION", raising=False)
+    app = build_app(aws_env)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, app)
+        await select(pilot, app, "eu-west-1", "eu-forecasting")
+        await pilot.press("Y")
+        await wait_for(pilot, lambda: "URL copied" in notices_text(app), limit=30)
+        assert "in the clipboard" in notices_text(app)
+        done = await asyncio.to_thread(
+            subprocess.run,
+            ["xclip", "-o", "-selection", "clipboard"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            env={**os.environ, "DISPLAY": x_display},
+        )
+        pasted = done.stdout
+        assert pasted.startswith("http")
+        assert "eu-forecasting" in pasted
+        assert "view=lab" not in pasted
+        assert pasted not in notices_text(app)
+        assert app.clipboard == ""  # not through the terminal: the native clipboard had it
