@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -98,7 +98,7 @@ def _region(handler: BaseHTTPRequestHandler) -> str:
 
 
 @contextmanager
-def wire_server(replies: dict[str, Reply | Responder] | None = None) -> Iterator[WireServer]:
+def wire_server(replies: Mapping[str, Reply | Responder] | None = None) -> Iterator[WireServer]:
     state = WireServer(dict(replies or {}))
 
     class Handler(BaseHTTPRequestHandler):

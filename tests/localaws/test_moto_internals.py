@@ -45,6 +45,7 @@ def test_every_patch_was_installed(aws: LocalAws) -> None:
         ("SageMakerResponse", "update_code_repository"),
         ("SageMakerResponse", "delete_code_repository"),
         ("LogsResponse", "filter_log_events"),
+        ("LogsResponse", "start_live_tail"),
         ("SimpleSystemManagerBackend", "_validate_resource_type_and_id"),
         ("SimpleSystemManagerResponse", "describe_instance_information"),
         ("SimpleSystemManagerResponse", "start_session"),
@@ -147,6 +148,27 @@ def test_settings_and_randomness_we_rely_on() -> None:
     assert moto.settings.ec2_load_default_amis() is False
     assert isinstance(vars(BackendDict)["_instances"], list)
     assert callable(mock_random.seed)
+
+
+def test_event_stream_machinery_for_live_tail() -> None:
+    from moto.core.eventstream import EventStream, EventStreamEncoder
+    from moto.core.responses import ActionContext, ActionResult
+    from moto.core.serialize import BaseJSONSerializer
+
+    assert callable(EventStreamEncoder().encode_event)
+    assert list(inspect.signature(EventStream).parameters) == [
+        "result",
+        "output_shape",
+        "serializer",
+    ]
+    assert {"serializer_class", "operation_model"} <= set(
+        inspect.signature(ActionContext).parameters
+    )
+    assert "execute_result" in vars(ActionResult)
+    assert any(
+        getattr(klass, "EVENT_STREAM_SERIALIZER_CLS", None) is not None
+        for klass in BaseJSONSerializer.__subclasses__()
+    )
 
 
 def test_service_errors_serialise_through_module_names() -> None:

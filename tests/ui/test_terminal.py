@@ -118,8 +118,16 @@ def test_demo_in_a_real_terminal(demo_terminal: Tmux) -> None:
     assert "DEMO: embedded AWS" in screen
     assert "? Help" in screen
 
-    t.keys("/", "g", "p", "u", "Enter")  # filter
+    # One key at a time, as a person types: in one burst, the keys after "/" would be read
+    # before the filter has the focus (Textual forwards each key to the widget focused when
+    # the key is read).
+    t.keys("/")
+    t.wait(lambda s: "!regex keeps" in s, "the filter line")
+    t.keys("-l", "gpu")
+    t.wait(lambda s: "gpu" in s.splitlines()[-3], "the typed filter")
+    t.keys("Enter")
     screen = t.wait(lambda s: "(2 shown)" in s, "the filter")
+    t.wait(lambda s: "Copy URL" in s.splitlines()[-1], "the table's keys in the footer")
     assert "cv-training-gpu" in screen
     assert "eu-vision-gpu" in screen
     assert "nlp-finetune" not in screen
@@ -135,8 +143,12 @@ def test_demo_in_a_real_terminal(demo_terminal: Tmux) -> None:
     t.wait(lambda s: "Sort by status" not in s, "the help closed")
 
     # copy a name: no X here, so it goes through OSC 52 to the terminal (tmux keeps it)
-    t.keys("/", "^", "n", "b", "-", "d", "e", "v", "$", "Enter")
+    t.keys("/")
+    t.wait(lambda s: "!regex keeps" in s, "the filter line")
+    t.keys("-l", "^nb-dev$")
     t.wait(lambda s: "(1 shown)" in s, "nb-dev alone")
+    t.keys("Enter")
+    t.wait(lambda s: "Copy URL" in s.splitlines()[-1], "the table's keys in the footer")
     t.keys("c")
     t.wait(lambda s: "Copied" in s, "the copy notification")
     assert t.tmux("show-buffer").strip() == "nb-dev"

@@ -9,7 +9,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
-from . import notebooks, ssm
+from . import live_tail, notebooks, ssm
 from .logs import FILTER_LOG_EVENTS_LIMIT
 from .operations import Timings
 from .patches import apply_patches
@@ -102,6 +102,7 @@ class LocalAws:
         _check_port_free(self._host, self._port)
         server = ThreadedMotoServer(ip_address=self._host, port=self._port, verbose=False)
         server.start()
+        live_tail.server_started()
         self._server = server
         host, port = server.get_host_and_port()
         self._endpoint_url = f"http://{host}:{port}"
@@ -118,6 +119,7 @@ class LocalAws:
         self.simulator.stop()
         server, self._server = self._server, None
         if server is not None:
+            live_tail.server_stopped()
             server.stop()
         if CLOCK.source == self.simulator.now and self._previous_hooks is not None:
             CLOCK.source, scheduler = self._previous_hooks

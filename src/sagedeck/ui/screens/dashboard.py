@@ -271,7 +271,7 @@ class DashboardScreen(Screen[None]):
         self._sync()
 
     def on_filter_closed(self, message: FilterClosed) -> None:
-        self.table.focus()
+        self.set_focus(self.table)
 
     def on_url_copied(self, message: UrlCopied) -> None:
         self.query_one(UrlCountdown).start(message.url, message.where)
