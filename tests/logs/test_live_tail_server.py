@@ -1,7 +1,7 @@
-"""Where the embedded AWS still differs from CloudWatch Logs, for what the log view uses.
+"""The embedded AWS's StartLiveTail streams as CloudWatch Logs does.
 
-Each gap is a strict xfail: it documents the difference, and fails loudly the day the
-embedded AWS closes it (then drop the marker, and the workaround it forced, if any).
+moto 5.2.5 sent one snapshot of the first 500 stored events and closed; the embedded AWS
+now streams newly ingested events every second. This test keeps it that way.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import asyncio
 import time
 from typing import Any
 
-import pytest
 from aiobotocore.session import get_session
 
 from sagedeck.aws.logs import LOG_GROUP
@@ -20,11 +19,6 @@ from sagedeck.localaws import LocalAws
 from .conftest import REGION, put
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="localaws/moto StartLiveTail sends one snapshot of the first 500 stored events and"
-    " closes; AWS streams newly ingested events every second for up to 3 hours",
-)
 async def test_live_tail_streams_events_written_after_the_session_began(
     aws: LocalAws, logs_client: Any
 ) -> None:
