@@ -52,6 +52,7 @@ async def until(pilot: Pilot[int], condition: Callable[[], bool], seconds: float
         await pilot.pause(0.01)
 
 
+@pytest.mark.timeout(max(120, SOAK_CYCLES))  # about 0.1-0.3 s a refresh on a loaded machine
 async def test_thousands_of_refreshes_keep_memory_and_tasks_flat(
     aws: LocalAws, proxy: FaultProxy, record_property: Callable[[str, object], None]
 ) -> None:

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+import time
 import urllib.request
 from collections.abc import AsyncIterator
 
@@ -176,3 +177,38 @@ def test_cli_forward_ends_on_signals(aws_env: LocalAws, sig: signal.Signals) -> 
             process.kill()
     assert processes_with_session(session_id) == []
     assert active_sessions(aws_env) == []
+
+
+ORPHAN_SCRIPT = textwrap.dedent(
+    """
+    import json, subprocess, sys, time
+    request = {"Target": "mi-0", "DocumentName": "AWS-StartPortForwardingSession",
+               "Parameters": {"portNumber": ["8888"], "localPortNumber": ["0"]}}
+    response = {"SessionId": "orphan-test", "TokenValue": "t", "StreamUrl": "wss://x"}
+    plugin = subprocess.Popen(
+        [sys.executable, "-m", "sagedeck.demo_plugin", json.dumps(response), "us-east-1",
+         "StartSession", "", json.dumps(request), "http://127.0.0.1:9"],
+        start_new_session=True)
+    print(plugin.pid, flush=True)
+    time.sleep(120)
+    """
+)
+
+
+def test_demo_plugin_ends_itself_when_sagedeck_is_killed_outright() -> None:
+    """SIGKILL leaves sagedeck no chance to end its forwards: the stand-in notices."""
+    parent = subprocess.Popen(
+        [sys.executable, "-c", ORPHAN_SCRIPT], stdout=subprocess.PIPE, text=True
+    )
+    assert parent.stdout is not None
+    plugin_pid = int(parent.stdout.readline())
+    ready = parent.stdout.readline()
+    while "Waiting for connections" not in ready:
+        ready = parent.stdout.readline()
+        assert ready, "the plugin ended before listening"
+    parent.kill()
+    parent.wait(10)
+    deadline = time.monotonic() + 20
+    while processes_with_session("orphan-test"):
+        assert time.monotonic() < deadline, f"plugin {plugin_pid} outlived its parent"
+        time.sleep(0.1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import os
 import signal
 import sys
 import threading
@@ -60,6 +61,15 @@ def serve(session: Mapping[str, Any], remote: int, local: int) -> int:
                 cache.append(page(notebook_name(session), remote, sid))
             return cache[0]
 
+    parent = os.getppid()
+
+    class Server(ThreadingHTTPServer):
+        def service_actions(self) -> None:
+            # sagedeck killed outright (SIGKILL) cannot end its forwards: the stand-in then
+            # ends itself rather than listen forever (the real plugin ends with its session).
+            if os.getppid() != parent:
+                raise SystemExit(0)
+
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             body = content()
@@ -79,7 +89,7 @@ def serve(session: Mapping[str, Any], remote: int, local: int) -> int:
 
     print(f"\nStarting session with SessionId: {sid}", flush=True)
     try:
-        server = ThreadingHTTPServer(("127.0.0.1", local), Handler)
+        server = Server(("127.0.0.1", local), Handler)
     except OSError as err:
         print(f"listen tcp 127.0.0.1:{local}: {err.strerror or err}", file=sys.stderr)
         return 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -153,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"  control: type a command, or curl -d 'clear' {proxy.url}/__faultproxy/", flush=True
         )
         try:
-            for line in sys.stdin:
+            for line in sys.stdin if _reads_stdin() else ():
                 if not line.strip():
                     continue
                 try:
@@ -167,6 +168,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         except KeyboardInterrupt:
             pass
     return 0
+
+
+def _reads_stdin() -> bool:
+    """Commands come from stdin unless the proxy runs in the background of a terminal (``&``),
+    where reading it would stop the process (SIGTTIN): then only the control endpoint."""
+    if not sys.stdin.isatty():
+        return True
+    try:
+        return os.tcgetpgrp(sys.stdin.fileno()) == os.getpgrp()
+    except OSError:
+        return False
 
 
 if __name__ == "__main__":
