@@ -176,7 +176,11 @@ class FleetServer:
         while not self._tail_stop.is_set():
             stamp = int(time.time() * 1000)
             events = [
-                (stamp, f"[I ServerApp] tail line {written + i}: 200 GET /api/kernels 1.2ms", stamp)
+                (
+                    stamp + i * 100 // per_tick,
+                    f"[I ServerApp] tail line {written + i}: 200 GET /api/kernels 1.2ms",
+                    stamp + 100,
+                )
                 for i in range(per_tick)
             ]
             with LOCK:

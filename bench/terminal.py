@@ -20,7 +20,8 @@ import subprocess
 import termios
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 import pyte
 
@@ -106,6 +107,12 @@ class Terminal:
                 self._changed.notify_all()
 
     # --- what the benchmarks use -------------------------------------------------------------
+
+    @contextmanager
+    def locked(self) -> Iterator[pyte.Screen]:
+        """The screen, with the parser held off (for attributes as well as text)."""
+        with self._changed:
+            yield self.screen
 
     def lines(self) -> list[str]:
         with self._changed:

@@ -51,8 +51,12 @@ def test_every_patch_was_installed(aws: LocalAws) -> None:
         ("SimpleSystemManagerResponse", "start_session"),
         ("SimpleSystemManagerResponse", "terminate_session"),
         ("SimpleSystemManagerResponse", "describe_sessions"),
+        ("SimpleSystemManagerResponse", "get_service_setting"),
+        ("SimpleSystemManagerResponse", "update_service_setting"),
+        ("SimpleSystemManagerResponse", "reset_service_setting"),
         ("IAMBackend", "_init_aws_policies"),
         ("BaseResponse", "call_action"),
+        ("BaseResponse", "get_access_key"),
     }
     assert installed == expected
     assert len(RECORDS) == len(expected), "a patch was applied twice"
@@ -66,6 +70,8 @@ def test_replaced_originals_had_the_signatures_we_call() -> None:
     assert list(inspect.signature(validate).parameters) == ["self", "resource_type", "resource_id"]
     call_action = originals[("BaseResponse", "call_action")]
     assert list(inspect.signature(call_action).parameters) == ["self"]
+    get_access_key = originals[("BaseResponse", "get_access_key")]
+    assert list(inspect.signature(get_access_key).parameters) == ["self"]
 
 
 def test_patching_refuses_surprises() -> None:
@@ -181,3 +187,26 @@ def test_service_errors_serialise_through_module_names() -> None:
     assert model is not None
     assert model.service_name == "sagemaker"
     assert TargetNotConnected("x").code == "TargetNotConnected"
+
+
+def test_identity_and_documents_we_rely_on(aws: LocalAws) -> None:
+    from moto.iam.models import get_account_id_from, iam_backends
+    from moto.ssm.models import Document, Documents, ssm_backends
+    from moto.sts.models import STSBackend
+
+    iam = iam_backends[aws.account_id]["global"]
+    assert isinstance(iam.access_keys, dict)
+    assert "demo" in iam.access_keys  # re-keyed by its (replaced) id
+    assert iam.users["demo"].id.startswith("AIDA")
+    assert get_account_id_from("demo") == aws.account_id
+    assert list(inspect.signature(STSBackend.get_caller_identity).parameters) == [
+        "self",
+        "access_key_id",
+        "region",
+    ]
+    ssm = ssm_backends[aws.account_id]["us-east-1"]
+    assert isinstance(ssm._documents, dict)
+    assert callable(Documents.get_default_version)
+    assert {"document_type", "content_json", "content"} <= set(
+        inspect.signature(Document.__init__).parameters
+    ) | {"content_json"}

@@ -26,8 +26,8 @@ from textual.widget import Widget
 from sagedeck.faultproxy import Fault, FaultKind, FaultProxy
 from sagedeck.localaws import LocalAws
 
-SOAK_CYCLES = int(os.environ.get("SAGEDECK_SOAK_CYCLES", "60"))
-WARM_UP = 20  # refreshes before the first measurement: clients, pools and models loaded
+SOAK_CYCLES = int(os.environ.get("SAGEDECK_SOAK_CYCLES", "45"))
+WARM_UP = 15  # refreshes before the first measurement: clients, pools and models loaded
 SAMPLES = 3
 LIST = frozenset({"ListNotebookInstances"})
 # What must not grow with the number of refreshes, and by how much it may drift. Textual's

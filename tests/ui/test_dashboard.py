@@ -76,7 +76,7 @@ async def test_fast_refresh_while_an_instance_is_changing_state(aws_env: LocalAw
         aws_env.simulator.settle()
         await wait_for(pilot, lambda: not board.fleet.transitional, limit=5, what="settled")
         assert board._interval() == 30.0
-        assert "(every 30s)" in str(board.summary.render())
+        assert "every 30s" in str(board.summary.render())
 
 
 async def test_polls_never_overlap(aws_env: LocalAws, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,8 +6,17 @@ Run it by hand with ``python -m sagedeck.faultproxy --upstream http://127.0.0.1:
 docs/reliability.md.
 """
 
-from sagedeck.faultproxy.faults import Call, Fault, FaultKind, error_reply, identify, parse_fault
-from sagedeck.faultproxy.server import FaultProxy, Seen, Stats
+from sagedeck.faultproxy.faults import (
+    Call,
+    Fault,
+    FaultKind,
+    Seen,
+    Stats,
+    error_reply,
+    identify,
+    parse_fault,
+)
+from sagedeck.faultproxy.server import FaultProxy
 
 __all__ = [
     "Call",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -110,6 +111,38 @@ def parse_fault(spec: str) -> Fault:
         seconds=float(values["seconds"]) if "seconds" in values else None,
         times=int(values["times"]) if "times" in values else None,
     )
+
+
+# --- what the proxy keeps about its faults and calls ----------------------------------------
+
+
+@dataclass(slots=True)
+class ActiveFault:
+    fault: Fault
+    hits: int = 0
+
+    @property
+    def spent(self) -> bool:
+        return self.fault.times is not None and self.hits >= self.fault.times
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """A call that reached the proxy and what was done to it (None: forwarded untouched)."""
+
+    call: Call
+    fault: FaultKind | None
+    at: float
+
+
+@dataclass(slots=True)
+class Stats:
+    requests: int = 0
+    forwarded: int = 0
+    hung_now: int = 0
+    hangs: int = 0
+    connections_now: int = 0
+    injected: Counter[str] = field(default_factory=Counter)
 
 
 # --- recognising the call -----------------------------------------------------------------

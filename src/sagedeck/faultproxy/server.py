@@ -18,12 +18,20 @@ import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 
-from sagedeck.faultproxy.faults import Call, Fault, FaultKind, error_reply, identify
+from sagedeck.faultproxy.faults import (
+    ActiveFault,
+    Call,
+    Fault,
+    FaultKind,
+    Seen,
+    Stats,
+    error_reply,
+    identify,
+)
 from sagedeck.faultproxy.http import (
     Request,
     read_request,
@@ -36,39 +44,11 @@ CONTROL_PREFIX = "/__faultproxy/"
 ControlHandler = Callable[[Request], tuple[int, bytes, Callable[[], None] | None]]
 
 
-@dataclass(slots=True)
-class ActiveFault:
-    fault: Fault
-    hits: int = 0
-
-    @property
-    def spent(self) -> bool:
-        return self.fault.times is not None and self.hits >= self.fault.times
-
-
-@dataclass(frozen=True, slots=True)
-class Seen:
-    """A call that reached the proxy and what was done to it (None: forwarded untouched)."""
-
-    call: Call
-    fault: FaultKind | None
-    at: float
-
-
-@dataclass(slots=True)
-class Stats:
-    requests: int = 0
-    forwarded: int = 0
-    hung_now: int = 0
-    hangs: int = 0
-    connections_now: int = 0
-    injected: Counter[str] = field(default_factory=Counter)
-
-
 class FaultProxy:
     """``with FaultProxy("http://127.0.0.1:4566") as proxy:`` then point clients at
     ``proxy.url``. ``add()`` a :class:`Fault`, ``clear()`` them, ``release()`` hung requests,
-    ``refuse()``/``accept()`` connections."""
+    ``refuse()``/``accept()`` connections; assigning ``upstream`` sends the next requests
+    elsewhere (a dead port: the endpoint behind the proxy is down)."""
 
     def __init__(
         self, upstream: str, *, host: str = "127.0.0.1", port: int = 0, seed: int | None = None

@@ -8,6 +8,7 @@ import sys
 import threading
 from collections.abc import Sequence
 from types import FrameType
+from typing import NoReturn
 
 DEFAULT_PORT = 5050
 
@@ -19,8 +20,19 @@ def _speed(text: str) -> float:
     return value
 
 
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """Bad arguments are one line on stderr, not argparse's usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(message)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="sagedeck localaws",
         description="Serve a local, seeded fake of AWS (SageMaker notebooks, CloudWatch Logs, "
         "SSM, EC2, IAM) that any AWS client can use.",
@@ -42,8 +54,11 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
-    except SystemExit as exit_:
-        return exit_.code if isinstance(exit_.code, int) else 2
+    except _UsageError as error:
+        print(f"sagedeck localaws: {error} (see sagedeck localaws --help)", file=sys.stderr)
+        return 2
+    except SystemExit as exit_:  # --help
+        return exit_.code if isinstance(exit_.code, int) else 0
 
     from .server import LocalAws
 

@@ -17,7 +17,7 @@ class NodeSpec:
     """An SSM managed node registered by the SSH helper for the notebook."""
 
     ping: str  # Online / ConnectionLost
-    owner: str
+    owner: str  # the IAM user who registered it (identity.USERS); SSHOwner is their user id
     registered_hours_ago: float
 
 
@@ -62,7 +62,7 @@ NOTEBOOKS = (
         lifecycle="auto-stop-idle",
         volume_gb=20,
         additional_repositories=("ml-utils",),
-        nodes=(NodeSpec("Online", "alice", 3.1),),
+        nodes=(NodeSpec("Online", "demo", 3.1),),
     ),
     NotebookSpec(
         region=EAST,
@@ -97,6 +97,7 @@ NOTEBOOKS = (
         additional_repositories=("sagemaker-examples",),
         history_days=21,
         # A stale node from the previous start and the current one: prefer the newest Online.
+        # Priya registered them herself: to the demo caller they are someone else's nodes.
         nodes=(NodeSpec("ConnectionLost", "priya", 50), NodeSpec("Online", "priya", 25.9)),
         env="prod",
     ),
@@ -131,7 +132,7 @@ NOTEBOOKS = (
         volume_gb=100,
         history_days=21,
         always_on=True,
-        nodes=(NodeSpec("ConnectionLost", "sam", 30),),  # agent died: the one Offline node
+        nodes=(NodeSpec("ConnectionLost", "demo", 30),),  # agent died: the one Offline node
         env="prod",
     ),
     NotebookSpec(
@@ -243,7 +244,7 @@ NOTEBOOKS = (
         volume_gb=75,
         default_repository="demand-forecasting",
         history_days=14,
-        nodes=(NodeSpec("Online", "jonas", 49.9),),
+        nodes=(NodeSpec("Online", "demo", 49.9),),
         env="prod",
     ),
     NotebookSpec(

@@ -18,8 +18,9 @@ def apply_patches() -> None:
     with _install_lock:
         if _installed:
             return
-        from . import live_tail, logs, reset, sagemaker_api, ssm
+        from . import identity, live_tail, logs, reset, sagemaker_api, ssm
 
+        identity.install()
         sagemaker_api.install()
         logs.install()
         live_tail.install()

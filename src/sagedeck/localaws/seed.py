@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from . import log_store, network, notebooks, ssm
+from . import log_store, network, notebooks, service_settings, ssm
 from .fleet import NOTEBOOKS, NotebookSpec
 from .fleet_resources import (
     INLINE_POLICIES,
@@ -25,6 +25,7 @@ from .fleet_resources import (
     LifecycleSpec,
 )
 from .history import DAY, HOUR, notebook_history
+from .identity import DEMO_USER, user_arn, user_id
 from .lifecycle_scripts import failure_reason
 from .state import (
     ACCOUNT_ID,
@@ -78,6 +79,8 @@ def seed_account(schedule: Any, anchor: float) -> None:
         for config in LIFECYCLE_CONFIGS:
             _seed_lifecycle_config(config, plan.anchor_ms)
         _seed_repositories(plan.anchor_ms)
+        for region in sorted({spec.region for spec in NOTEBOOKS if spec.nodes}):
+            _seed_instance_tier(region, plan.anchor_ms)
         rng = random.Random(1)
         for spec in NOTEBOOKS:
             _seed_notebook(spec, groups[spec.region], plan.anchor_ms, schedule, rng)
@@ -92,6 +95,21 @@ def role_arn(name: str) -> str:
     role = next((r for r in ROLES if r.name == name), None)
     path = role.path if role else "/service-role/"
     return f"arn:aws:iam::{ACCOUNT_ID}:role{path}{name}"
+
+
+TIER_CHANGED_DAYS_AGO = 400  # before the first SSH-helper node: the helper's setup step 1
+
+
+def _seed_instance_tier(region: str, anchor_ms: int) -> None:
+    """Session Manager reaches the helper's ``mi-`` nodes only in the advanced-instances tier:
+    every region with nodes has it, switched on by the platform's admin (the demo user)."""
+    service_settings.customise(
+        ssm_backend(ACCOUNT_ID, region),
+        service_settings.ACTIVATION_TIER,
+        "advanced",
+        user_arn(DEMO_USER.name),
+        _at(anchor_ms - TIER_CHANGED_DAYS_AGO * DAY),
+    )
 
 
 def _seed_iam(anchor_ms: int) -> None:
@@ -224,7 +242,7 @@ def _seed_notebook(
             spec.name,
             notebook.arn,
             ping=node.ping,
-            owner=node.owner,
+            owner=user_id(node.owner),
             when=_at(anchor_ms - int(node.registered_hours_ago * HOUR)),
             rng=rng,
         )

@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from . import live_tail, notebooks, ssm
+from .identity import DEMO_ACCESS_KEY, DEMO_SECRET_KEY, DEMO_USER, seed_users
 from .logs import FILTER_LOG_EVENTS_LIMIT
 from .operations import Timings
 from .patches import apply_patches
@@ -18,7 +19,7 @@ from .seed import seed_account
 from .simulator import Simulator
 from .state import ACCOUNT_ID, CLOCK, LOCK, REGIONS, sagemaker_backend, ssm_backend
 
-DEMO_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "demo", "AWS_SECRET_ACCESS_KEY": "demo"}
+DEMO_CREDENTIALS = {"AWS_ACCESS_KEY_ID": DEMO_ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": DEMO_SECRET_KEY}
 
 
 class LocalAws:
@@ -85,8 +86,8 @@ class LocalAws:
             service,
             region_name=region,
             endpoint_url=self.endpoint_url,
-            aws_access_key_id="demo",
-            aws_secret_access_key="demo",
+            aws_access_key_id=DEMO_ACCESS_KEY,
+            aws_secret_access_key=DEMO_SECRET_KEY,
             config=Config(retries=retries, **config),
         )
 
@@ -139,12 +140,16 @@ class LocalAws:
         self.stop()
 
     def reset(self, seed: bool = True) -> None:
-        """Empty the account (like ``POST /moto-api/reset``) and, with ``seed``, re-seed it."""
+        """Empty the account (like ``POST /moto-api/reset``) and, with ``seed``, re-seed it.
+
+        The IAM users (``identity``) are there either way: the demo credentials belong to one.
+        """
         with LOCK:
             reset_backends()
             self.simulator.reset_clock()
             FILTER_LOG_EVENTS_LIMIT.clear()
             FILTER_LOG_EVENTS_LIMIT.enabled = self._throttle_default
+            seed_users()  # the demo credentials' IAM user exists even in an empty account
             if seed:
                 seed_account(self.simulator.schedule, self.simulator.now())
 
@@ -161,10 +166,14 @@ class LocalAws:
         notebook_name: str,
         ping: str = "Online",
         *,
-        owner: str = "alice",
+        owner: str | None = None,
         registered: datetime | None = None,
     ) -> str:
-        """Register an SSM managed node for a notebook as sagemaker-ssh-helper does; its id."""
+        """Register an SSM managed node for a notebook as sagemaker-ssh-helper does; its id.
+
+        ``owner`` is the ``SSHOwner`` tag, the registering user's ``aws:userid``: the demo
+        caller's unless given.
+        """
         with LOCK:
             notebook = sagemaker_backend(ACCOUNT_ID, region).notebook_instances.get(notebook_name)
             arn = (
@@ -177,7 +186,7 @@ class LocalAws:
                 notebook_name,
                 arn,
                 ping=ping,
-                owner=owner,
+                owner=owner or DEMO_USER.user_id,
                 when=registered.replace(tzinfo=None) if registered else None,
             )
             return node.instance_id

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import random
 import secrets
+import warnings
 from datetime import UTC, datetime
 from typing import Any
 
 from moto.ssm.exceptions import InvalidResourceId
 
-from . import ssm_nodes, ssm_sessions
+from . import service_settings, ssm_nodes, ssm_sessions
+from .identity import DEMO_USER
 from .patching import add, replace
 from .ssm_nodes import PING_STATUSES, ManagedNodeRecord, node_tags, nodes, register_node
 from .state import CLOCK
@@ -22,15 +24,21 @@ from .state import CLOCK
 def set_ping(backend: Any, instance_id: str, status: str) -> None:
     """Change a node's ping status; a node that drops off ends its open sessions."""
     node = nodes(backend)[instance_id]
-    node.ping_status = status
-    if status == "Online":
-        node.last_ping = CLOCK.utcnow()
-        return
-    ssm_sessions.end_sessions(backend, instance_id)
+    if status not in PING_STATUSES:
+        raise ValueError(f"ping must be one of {PING_STATUSES}")
+    node.set_ping(status, CLOCK.utcnow())
+    if status != "Online":
+        ssm_sessions.end_sessions(backend, instance_id)
 
 
 def install() -> None:
     from moto.ssm import models, responses
+
+    # BadRequest (advanced-instances tier) is an AWS error without a shape in the SSM model:
+    # moto serialises it fine but warns, and a warning would land on a running TUI's screen.
+    warnings.filterwarnings(
+        "ignore", message=r"Exception\(BadRequest\) with code BadRequest", category=UserWarning
+    )
 
     original = models.SimpleSystemManagerBackend._validate_resource_type_and_id
 
@@ -48,6 +56,9 @@ def install() -> None:
     add(response_class, "start_session", ssm_sessions.start_session)
     add(response_class, "terminate_session", ssm_sessions.terminate_session)
     add(response_class, "describe_sessions", ssm_sessions.describe_sessions)
+    add(response_class, "get_service_setting", service_settings.get_service_setting)
+    add(response_class, "update_service_setting", service_settings.update_service_setting)
+    add(response_class, "reset_service_setting", service_settings.reset_service_setting)
 
 
 # --- the notebook side: what sagemaker-ssh-helper's agent does on the instance ----------------
@@ -67,11 +78,12 @@ def register_notebook_node(
     notebook_arn: str,
     *,
     ping: str = "Online",
-    owner: str = "alice",
+    owner: str = DEMO_USER.user_id,
     when: datetime | None = None,
     rng: random.Random | None = None,
 ) -> ManagedNodeRecord:
-    """Register a managed node for a notebook, tagged as the SSH helper tags it.
+    """Register a managed node for a notebook, tagged as the SSH helper tags it: ``owner`` is
+    the registering user's ``aws:userid`` (the demo caller's by default).
 
     ``rng`` makes the node's ids reproducible (the seed); without it they are random.
     """
@@ -121,5 +133,5 @@ def agent_started(backend: Any, notebook_name: str, notebook_arn: str) -> None:
     if not previous:
         return
     newest = max(previous, key=lambda n: n.registered)
-    owner = node_tags(backend, newest.instance_id).get("SSHOwner", "alice")
+    owner = node_tags(backend, newest.instance_id).get("SSHOwner", DEMO_USER.user_id)
     register_notebook_node(backend, notebook_name, notebook_arn, owner=owner)

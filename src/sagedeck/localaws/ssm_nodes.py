@@ -1,17 +1,23 @@
-"""SSM managed nodes (``mi-…``) and DescribeInstanceInformation, absent from moto 5.2.5."""
+"""SSM managed nodes (``mi-…``) and DescribeInstanceInformation, absent from moto 5.2.5.
+
+An Online node's agent pings every five minutes, so its ``LastPingDateTime`` is always within
+five minutes of (simulated) now: the last ping on the node's five-minute beat since it came
+online. A node that drops off keeps the last ping it made.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from moto.core.responses import ActionResult
 from moto.ssm.exceptions import InvalidFilterKey, SSMException, ValidationException
 from moto.utilities.paginator import paginate
 
-from .state import extension_state
+from .state import CLOCK, extension_state
 
+PING_INTERVAL = timedelta(minutes=5)
 PING_STATUSES = ("Online", "ConnectionLost", "Inactive")
 _FILTER_KEYS = frozenset(
     {
@@ -45,7 +51,7 @@ class InvalidInstanceInformationFilterValue(SSMException):
 class ManagedNodeRecord:
     instance_id: str
     ping_status: str
-    last_ping: datetime
+    last_ping: datetime  # Online: when its pings began; otherwise its last ping
     registered: datetime
     ip_address: str
     computer_name: str
@@ -55,11 +61,21 @@ class ManagedNodeRecord:
     activation_id: str = ""
     iam_role: str = "service-role/SageMaker-SSH-Helper-Activation"
 
-    def to_dict(self) -> dict[str, Any]:
+    def last_ping_at(self, now: datetime) -> datetime:
+        """The node's last ping as of ``now``."""
+        if self.ping_status != "Online" or now <= self.last_ping:
+            return self.last_ping
+        return self.last_ping + ((now - self.last_ping) // PING_INTERVAL) * PING_INTERVAL
+
+    def set_ping(self, status: str, now: datetime) -> None:
+        self.last_ping = now if status == "Online" else self.last_ping_at(now)
+        self.ping_status = status
+
+    def to_dict(self, now: datetime) -> dict[str, Any]:
         return {
             "InstanceId": self.instance_id,
             "PingStatus": self.ping_status,
-            "LastPingDateTime": self.last_ping,
+            "LastPingDateTime": self.last_ping_at(now),
             "AgentVersion": self.agent_version,
             "IsLatestVersion": False,
             "PlatformType": "Linux",
@@ -178,5 +194,8 @@ def describe_instance_information(self: Any) -> ActionResult:
         next_token=self._get_param("NextToken"),
     )
     return ActionResult(
-        {"InstanceInformationList": [node.to_dict() for node in page], "NextToken": token}
+        {
+            "InstanceInformationList": [node.to_dict(CLOCK.utcnow()) for node in page],
+            "NextToken": token,
+        }
     )

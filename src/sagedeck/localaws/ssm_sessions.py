@@ -1,4 +1,11 @@
-"""Session Manager sessions: StartSession, TerminateSession, DescribeSessions."""
+"""Session Manager sessions: StartSession, TerminateSession, DescribeSessions.
+
+StartSession checks, in this order: the document and its parameters (``session_documents``),
+that the target is connected, and that the region is in the advanced-instances tier (Session
+Manager reaches hybrid nodes ``mi-…`` only there; AWS answers BadRequest otherwise, the message
+sagemaker-ssh-helper's FAQ quotes). A session is owned by the caller, as GetCallerIdentity
+names it, and its id starts with the caller's user or role-session name.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +20,14 @@ from moto.core.responses import ActionResult
 from moto.ssm.exceptions import InvalidFilterKey, SSMException, ValidationException
 from moto.utilities.paginator import paginate
 
+from . import service_settings, session_documents
+from .identity import caller
 from .ssm_nodes import max_results, nodes
 from .state import CLOCK, extension_state
 
-SESSION_OWNER = "arn:aws:iam::{account}:user/demo"
-
+TIER_REQUIRED = (
+    "Enable advanced-instances tier to use Session Manager with your on-premises instances"
+)
 
 _PAGES = {
     "page_sessions": {
@@ -31,6 +41,10 @@ _PAGES = {
 
 class TargetNotConnected(SSMException):
     code = "TargetNotConnected"
+
+
+class BadRequest(SSMException):
+    code = "BadRequest"
 
 
 @dataclass(slots=True)
@@ -79,17 +93,21 @@ def page_sessions(found: list[SessionRecord], query: str) -> list[SessionRecord]
 
 def start_session(self: Any) -> ActionResult:
     backend = self.ssm_backend
+    document = session_documents.resolve(backend, self._get_param("DocumentName"))
+    session_documents.check_parameters(document, self._get_param("Parameters"))
     target = self._get_param("Target")
     node = nodes(backend).get(target)
     if node is None or node.ping_status != "Online":
         raise TargetNotConnected(f"{target} is not connected.")
-    owner = SESSION_OWNER.format(account=self.current_account)
-    session_id = f"{owner.rsplit('/', 1)[-1]}-{secrets.token_hex(9)[:17]}"
+    if service_settings.activation_tier(backend) != "advanced":
+        raise BadRequest(TIER_REQUIRED)
+    owner = caller(self)
+    session_id = f"{owner.name}-{secrets.token_hex(9)[:17]}"
     sessions(backend)[session_id] = SessionRecord(
         session_id=session_id,
         target=target,
-        document_name=self._get_param("DocumentName") or "SSM-SessionManagerRunShell",
-        owner=owner,
+        document_name=document.name,
+        owner=owner.arn,
         started=CLOCK.utcnow(),
         reason=self._get_param("Reason"),
     )
