@@ -5,12 +5,14 @@ lines, each against a peer in the same run on the same embedded AWS.
     python -m bench.bench_logs --small    # 10,000 events, one run each: a smoke test
 
 Figures are wall-clock on this machine; compare the ratios, not the absolute numbers.
+``python -m bench`` runs the same measurements (:func:`log_figures`) as rows of its table.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import socket
 import statistics
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.common import Figure
 from sagedeck.aws.logs import LOG_GROUP, limiter_scope
 from sagedeck.aws.logs_limiter import RateLimiter, forget_limiters, replace_limiter
 from sagedeck.aws.services import AwsServices
@@ -54,6 +57,11 @@ class Row:
 
 
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "demo", "AWS_SECRET_ACCESS_KEY": "demo"}
+DETAILED = "sagedeck logs NAME --since 1d"
+AWS_CLI = "aws logs filter-log-events (AWS CLI v1)"
+AWSLOGS = "awslogs get"
+SCREEN_PATH = "LogEvent -> lines -> LogView.append (the screen's path)"
+PEER_WIDGET = "Log.write_line, one call per line (the peer)"
 
 
 @contextmanager
@@ -159,25 +167,32 @@ def follower_rows(target: AwsTarget, count: int, runs: int) -> list[Row]:
     return rows
 
 
-def cli_rows(endpoint: str, count: int, runs: int) -> list[Row]:
-    env = {**os.environ, **CREDENTIALS, "AWS_ENDPOINT_URL": endpoint, "AWS_DEFAULT_REGION": REGION}
+def cli_rows(
+    endpoint: str, count: int, runs: int, base_env: dict[str, str] | None = None
+) -> list[Row]:
+    env = {
+        **(os.environ if base_env is None else base_env),
+        **CREDENTIALS,
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_DEFAULT_REGION": REGION,
+    }
     env.pop("AWS_PROFILE", None)
     commands: list[tuple[str, list[str], int]] = [
         (
             "sagedeck logs --format json",
-            [sys.executable, "-m", "sagedeck", "logs", NAME, "--since", "all", "--format", "json"],
+            [sys.executable, "-m", "sagedeck", "logs", NAME, "--since", "1d", "--format", "json"],
             runs,
         ),
         (
-            "sagedeck logs (detailed)",
-            [sys.executable, "-m", "sagedeck", "logs", NAME, "--since", "all"],
+            DETAILED,
+            [sys.executable, "-m", "sagedeck", "logs", NAME, "--since", "1d"],
             runs,
         ),
     ]
     if (PEERS / "aws").exists():
         commands.append(
             (
-                "aws logs filter-log-events (AWS CLI v1)",
+                AWS_CLI,
                 [
                     str(PEERS / "aws"),
                     "logs",
@@ -195,7 +210,7 @@ def cli_rows(endpoint: str, count: int, runs: int) -> list[Row]:
     if (PEERS / "awslogs").exists():
         commands.append(
             (
-                "awslogs get",
+                AWSLOGS,
                 [
                     str(PEERS / "awslogs"),
                     "get",
@@ -275,14 +290,101 @@ def widget_rows(count: int, runs: int) -> list[Row]:
     slow = max(1000, count // 20)
     specs: list[tuple[str, str, int]] = [
         ("LogView.append, one batch per page (10,000 lines)", "append", count),
-        ("LogEvent -> lines -> LogView.append (the screen's path)", "events", count),
-        ("Log.write_line, one call per line (the peer)", "write_line", slow),
+        (SCREEN_PATH, "events", count),
+        (PEER_WIDGET, "write_line", slow),
     ]
     rows = []
     for label, feed, n in specs:
         seconds = [asyncio.run(widget_rate(n, feed)) for _ in range(runs)]
         rows.append(Row("widget ingestion (headless, 200x50)", label, n, seconds, "lines/s"))
     return rows
+
+
+# --- as rows of ``python -m bench`` ---------------------------------------------------------
+
+
+def log_figures(
+    endpoint: str,
+    env: dict[str, str],
+    count: int,
+    runs: int,
+    widget_count: int,
+    memory_lines: int,
+    follower: bool = True,
+) -> list[Figure]:
+    """Figure 5: the CLI against both peers, the follower on its own, the log view's ingestion
+    and its memory after ``memory_lines`` lines."""
+    write_history(endpoint, count)
+    group = "5. Logs"
+    figures: list[Figure] = []
+    cli = {row.what: row for row in cli_rows(endpoint, count, runs, env)}
+    ours = cli[DETAILED]
+    peers = {what: cli[what].median for what in (AWS_CLI, AWSLOGS) if what in cli}
+    fastest = min(peers.values()) if peers else None
+    figures.append(
+        Figure(
+            group,
+            f"{DETAILED}, {count:,} events, to a pipe",
+            f"{ours.median:.2f} s ({ours.rate:,.0f} events/s)",
+            target=">= 2x faster than the faster peer",
+            peer="; ".join(f"{what} {median_s:.2f} s" for what, median_s in peers.items()),
+            met=(fastest / ours.median >= 2) if fastest else None,
+            note=(f"{fastest / ours.median:.2f}x the faster peer" if fastest else "no peers")
+            + f"; --format json {cli['sagedeck logs --format json'].median:.2f} s",
+        )
+    )
+    if follower:
+        target = AwsTarget(None, (REGION,), endpoint, False, StaticCredentials("demo", "demo"))
+        for row in follower_rows(target, count, runs):
+            figures.append(
+                Figure(
+                    group,
+                    f"{row.what}, {count:,} events, in process",
+                    f"{row.median:.2f} s ({row.rate:,.0f} events/s)",
+                    note="context: the reading alone, no process start or output",
+                )
+            )
+    widgets = {row.what: row for row in widget_rows(widget_count, runs)}
+    screen, peer = widgets[SCREEN_PATH], widgets[PEER_WIDGET]
+    figures.append(
+        Figure(
+            group,
+            f"log view ingestion: {SCREEN_PATH}, {widget_count:,} lines",
+            f"{screen.rate:,.0f} lines/s",
+            target=">= 50,000 lines/s",
+            peer=f"Log.write_line per line {peer.rate:,.0f} lines/s",
+            met=screen.rate >= 50_000,
+            note="headless 200x50, batches of 10,000",
+        )
+    )
+    memory = log_memory(endpoint, memory_lines)
+    figures.append(
+        Figure(
+            group,
+            f"LogScreen.ingest, {memory_lines:,} lines: rate and RSS after",
+            f"{memory['rate']:,.0f} lines/s; RSS {memory['rss_after_mb']:.0f} MB",
+            target="RSS <= 250 MB",
+            met=memory["rss_after_mb"] <= 250,
+            note=(
+                f"default buffer {memory['buffer']:,.0f} lines, {memory['kept_lines']:,.0f} kept;"
+                f" RSS before {memory['rss_before_mb']:.0f} MB, peak {memory['rss_peak_mb']:.0f} MB"
+            ),
+        )
+    )
+    return figures
+
+
+def log_memory(endpoint: str, lines: int) -> dict[str, float]:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.log_memory", endpoint, str(lines)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=900,
+    )
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
 # --- main ----------------------------------------------------------------------------------

@@ -84,7 +84,8 @@ class FleetServer:
         self.endpoint = first.removeprefix("serving on ").strip()
 
     def command(self, line: str) -> dict[str, Any]:
-        assert self.process.stdin is not None and self.process.stdout is not None
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
         self.process.stdin.write(line + "\n")
         self.process.stdin.flush()
         reply: dict[str, Any] = json.loads(self.process.stdout.readline())
@@ -154,9 +155,7 @@ def wall_time(argv: Sequence[str], env: dict[str, str], timeout: float = 600) ->
     """Whole-process wall time of ``argv`` writing to a pipe that is drained (as a script
     reading the output would)."""
     started = time.perf_counter()
-    done = subprocess.run(
-        list(argv), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout
-    )
+    done = subprocess.run(list(argv), env=env, capture_output=True, timeout=timeout)
     took = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"{argv[0]} failed ({done.returncode}): {done.stderr.decode()[-500:]}")

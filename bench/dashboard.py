@@ -151,9 +151,9 @@ def settle(term: Terminal, server: FleetServer, quiet: float = 1.5) -> dict[str,
 
 
 def refresh_cost(
-    server: FleetServer, env: dict[str, str], refreshes: int, idle_seconds: float
+    server: FleetServer, env: dict[str, str], refreshes: int, idle_seconds: float, instances: int
 ) -> RefreshCost:
-    server.populate(1_000)
+    server.populate(instances)
     server.command("reset-counts")
     with Terminal(dashboard_command(), env, SIZE) as term:
         term.wait_for(lambda lines: rows_on(lines) > 0, timeout=120)
@@ -163,10 +163,10 @@ def refresh_cost(
         server.command("reset-counts")
         stamp = wait_refresh(term, stamp)
         calls = server.calls()
-        # CPU per refresh when 1% of the statuses change: flip 10, wait for the refresh.
+        # CPU per refresh when 1% of the statuses change: flip them, wait for the refresh.
         cpu = []
         for _ in range(refreshes):
-            server.command("flip 10")
+            server.command(f"flip {max(1, instances // 100)}")
             before = term.cpu_seconds()
             stamp = wait_refresh(term, stamp)
             term.wait_quiet(0.3)
@@ -181,10 +181,16 @@ def refresh_cost(
 
 
 def refresh_figures(
-    server: FleetServer, env: dict[str, str], refreshes: int, idle_seconds: float
+    server: FleetServer,
+    env: dict[str, str],
+    refreshes: int,
+    idle_seconds: float,
+    instances: int = 1_000,
 ) -> list[Figure]:
-    cost = refresh_cost(server, env, refreshes, idle_seconds)
-    group = "3. Refresh cost (1,000 instances, 1 region)"
+    cost = refresh_cost(server, env, refreshes, idle_seconds, instances)
+    pages = -(-instances // 100)
+    interval = env.get("SAGEDECK_REFRESH", "5")
+    group = f"3. Refresh cost ({instances:,} instances, 1 region)"
     others = ", ".join(f"{k} {v}" for k, v in sorted(cost.other_calls.items())) or "none"
     startup_describes = cost.startup_calls.get("sagemaker:DescribeNotebookInstance", 0)
     return [
@@ -192,8 +198,8 @@ def refresh_figures(
             group,
             "API calls per refresh",
             f"{cost.list_calls:.0f} ListNotebookInstances; other calls: {others}",
-            target="10 pages (1 per 100), no per-instance calls",
-            met=cost.list_calls == 10 and not cost.other_calls,
+            target=f"{pages} pages (1 per 100), no per-instance calls",
+            met=cost.list_calls == pages and not cost.other_calls,
             note=(
                 f"start-up, once: {startup_describes} DescribeNotebookInstance "
                 "(the PLATFORM column, not in the listing)"
@@ -201,13 +207,13 @@ def refresh_figures(
         ),
         Figure(
             group,
-            "CPU per refresh, 1% of statuses changed (10 rows)",
+            f"CPU per refresh, 1% of statuses changed ({max(1, instances // 100)} rows)",
             ms(cost.cpu_per_refresh),
             note=f"median of {refreshes}; /proc utime+stime, 10 ms ticks",
         ),
         Figure(
             group,
-            f"idle CPU, 5 s refresh, over {idle_seconds:.0f} s",
+            f"idle CPU, {interval} s refresh, over {idle_seconds:.0f} s",
             f"{cost.idle_percent:.1f}% of a core",
             target=f"<= {IDLE_TARGET:.0f}%",
             met=cost.idle_percent <= IDLE_TARGET,
@@ -283,9 +289,11 @@ def log_keys(term: Terminal, presses: int, rng: random.Random) -> list[float]:
     return latencies
 
 
-def key_figures(server: FleetServer, env: dict[str, str], presses: int) -> list[Figure]:
+def key_figures(
+    server: FleetServer, env: dict[str, str], presses: int, instances: int = 1_000
+) -> list[Figure]:
     rng = random.Random(4)
-    server.populate(1_000)
+    server.populate(instances)
     name = instance_name(0)  # first by name: the row the cursor starts on
     with Terminal(dashboard_command(), env, SIZE) as term:
         term.wait_for(lambda lines: rows_on(lines) > 0, timeout=120)
@@ -302,7 +310,7 @@ def key_figures(server: FleetServer, env: dict[str, str], presses: int) -> list[
     group = "4. Keys (key press to screen)"
     figures = []
     for what, latencies in (
-        ("j/k on the dashboard, 1,000 rows", table),
+        (f"j/k on the dashboard, {instances:,} rows", table),
         (f"t in the log view while tailing {TAIL_RATE:,} lines/s", tailing),
     ):
         p90 = percentile(latencies, 0.9)
@@ -317,4 +325,3 @@ def key_figures(server: FleetServer, env: dict[str, str], presses: int) -> list[
             )
         )
     return figures
-

@@ -75,7 +75,7 @@ class FleetServer:
                 calls[f"{response.service_name}:{response._get_action()}"] += 1
             return original(response)
 
-        BaseResponse.call_action = call_action  # type: ignore[method-assign]
+        BaseResponse.call_action = call_action  # type: ignore[method-assign,assignment]
 
     # --- commands --------------------------------------------------------------------------
 

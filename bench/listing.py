@@ -4,6 +4,8 @@ wall time, medians of interleaved runs."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bench.common import (
     PEERS,
     REGION,
@@ -31,7 +33,7 @@ def listing_figures(
     figures: list[Figure] = []
     for size in sizes:
         server.populate(size)
-        jobs = {"sagedeck": lambda: wall_time(sagedeck, env)}
+        jobs: dict[str, Callable[[], float]] = {"sagedeck": lambda: wall_time(sagedeck, env)}
         if have_peers():
             jobs["aws"] = lambda: wall_time(aws, env)
         for job in jobs.values():  # warm the page cache: not measured

@@ -1,10 +1,10 @@
 """A real pseudo-terminal for the dashboard benchmarks: the app draws into it, pyte reads it.
 
 One thread drains the terminal as fast as the app writes and stamps each chunk with the time
-it was read; another feeds the chunks to pyte. A condition is met at the read time of the
-chunk that made it true, so pyte's own (pure Python) parsing time is not counted against the
-app; the app never blocks on a full terminal buffer either, since reading never waits on
-parsing.
+it was read; another feeds the chunks to pyte one by one and judges the waiting conditions
+after each. A condition is met at the read time of the chunk that made it true, so pyte's own
+(pure Python) parsing time is not counted against the app, and the app never blocks on a full
+terminal buffer, since reading never waits on parsing.
 """
 
 from __future__ import annotations
@@ -21,11 +21,18 @@ import termios
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 
 import pyte
 
 Predicate = Callable[[list[str]], bool]
+
+
+@dataclass
+class _Waiter:
+    condition: Predicate
+    met_at: float | None = None
 
 
 class Terminal:
@@ -59,6 +66,7 @@ class Terminal:
         self._chunks: queue.SimpleQueue[tuple[float, bytes] | None] = queue.SimpleQueue()
         self._changed = threading.Condition()
         self._fed_at = 0.0  # read time of the last chunk pyte has parsed
+        self._waiters: list[_Waiter] = []
         self._closed = False
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._parser = threading.Thread(target=self._parse, daemon=True)
@@ -85,25 +93,22 @@ class Terminal:
         self._chunks.put(None)
 
     def _parse(self) -> None:
+        """Feed chunk by chunk, and judge the waiting conditions after each: a condition is
+        met at the read time of the very chunk that made it true, however far behind the
+        parser runs."""
         while True:
             item = self._chunks.get()
             if item is None:
                 break
             at, data = item
-            batch = [data]
-            while True:  # parse what has piled up in one go, stamped with its latest read
-                try:
-                    more = self._chunks.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    self._chunks.put(None)
-                    break
-                at = more[0]
-                batch.append(more[1])
             with self._changed:
-                self._stream.feed(b"".join(batch))
+                self._stream.feed(data)
                 self._fed_at = at
+                if self._waiters:
+                    lines = list(self.screen.display)
+                    for waiter in self._waiters:
+                        if waiter.met_at is None and waiter.condition(lines):
+                            waiter.met_at = at
                 self._changed.notify_all()
 
     # --- what the benchmarks use -------------------------------------------------------------
@@ -120,18 +125,26 @@ class Terminal:
 
     def wait_for(self, condition: Predicate, timeout: float = 60.0) -> float:
         """Wait until ``condition(screen lines)``; the read time of the chunk that made it so
-        (``time.perf_counter`` seconds)."""
+        (``time.perf_counter`` seconds), or now if it already holds."""
         deadline = time.monotonic() + timeout
+        waiter = _Waiter(condition)
         with self._changed:
-            while True:
-                if condition(list(self.screen.display)):
-                    return self._fed_at or time.perf_counter()
-                left = deadline - time.monotonic()
-                if left <= 0 or self.process.poll() is not None:
-                    screen = "\n".join(self.screen.display)
-                    code = self.process.poll()
-                    raise TimeoutError(f"screen condition not met (exit code {code}):\n{screen}")
-                self._changed.wait(min(left, 0.5))
+            if condition(list(self.screen.display)):
+                return time.perf_counter()
+            self._waiters.append(waiter)
+            try:
+                while waiter.met_at is None:
+                    left = deadline - time.monotonic()
+                    if left <= 0 or self.process.poll() is not None:
+                        screen = "\n".join(self.screen.display)
+                        code = self.process.poll()
+                        raise TimeoutError(
+                            f"screen condition not met (exit code {code}):\n{screen}"
+                        )
+                    self._changed.wait(min(left, 0.5))
+            finally:
+                self._waiters.remove(waiter)
+            return waiter.met_at
 
     def wait_quiet(self, seconds: float, timeout: float = 30.0) -> None:
         """Until nothing has been drawn for ``seconds``."""
@@ -163,10 +176,8 @@ class Terminal:
                 self.process.kill()
                 self.process.wait(timeout=5)
         self._reader.join(timeout=5)
-        try:
+        with suppress(OSError):
             os.close(self._master)
-        except OSError:
-            pass
         self._parser.join(timeout=5)
 
     def __enter__(self) -> Terminal:

@@ -179,7 +179,11 @@ def run_app(settings: Settings, target: AwsTarget, local: LocalAws | None) -> in
     from sagedeck.aws.services import AwsServices
     from sagedeck.ui.app import SagedeckApp
 
-    app = SagedeckApp(settings=settings, services=AwsServices(target), demo=local is not None)
+    app = SagedeckApp(
+        settings=settings,
+        services=AwsServices(target, ssm_tag_key=settings.ssm_tag_key),
+        demo=local is not None,
+    )
     app.run()
     return app.return_code or 0
 

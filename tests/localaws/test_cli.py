@@ -77,6 +77,23 @@ def test_busy_port_is_one_line_and_exit_1(capsys: pytest.CaptureFixture[str]) ->
     assert "--port" in err
 
 
-def test_bad_arguments_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--speed", "0"]) == 2
-    assert "--speed" in capsys.readouterr().err
+@pytest.mark.parametrize(
+    ("argv", "error"),
+    [
+        (["--speed", "0"], "argument --speed: must be greater than 0"),
+        (["--port", "x"], "argument --port: invalid int value: 'x'"),
+        (["--colour"], "unrecognized arguments: --colour"),
+    ],
+)
+def test_bad_arguments_are_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], argv: list[str], error: str
+) -> None:
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.err == f"sagedeck localaws: {error} (see sagedeck localaws --help)\n"
+    assert captured.out == ""
+
+
+def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == 0
+    assert capsys.readouterr().out.startswith("usage: sagedeck localaws")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from typing import cast
 
 import pytest
@@ -10,6 +11,7 @@ from mypy_boto3_ssm import SSMClient
 from mypy_boto3_ssm.type_defs import InstanceInformationStringFilterTypeDef
 
 from sagedeck.localaws import LocalAws
+from sagedeck.localaws.identity import user_id
 
 from .conftest import Clients
 from .helpers import aws_error
@@ -46,7 +48,7 @@ def test_tag_filter_finds_a_notebooks_nodes(ssm: SSMClient) -> None:
     assert _tag(ssm, node["InstanceId"], "SSHResourceArn") == (
         "arn:aws:sagemaker:us-east-1:123456789012:notebook-instance/cv-training-gpu"
     )
-    assert _tag(ssm, node["InstanceId"], "SSHOwner") == "priya"
+    assert _tag(ssm, node["InstanceId"], "SSHOwner") == user_id("priya")  # her aws:userid
 
 
 def test_seeded_nodes(ssm: SSMClient, clients: Clients) -> None:
@@ -72,9 +74,9 @@ def test_filters_combine(ssm: SSMClient) -> None:
     assert _nodes(ssm, {"Key": "tag-key", "Values": ["SSHOwner"]}) == every
     assert _nodes(
         ssm,
-        {"Key": "tag:SSHOwner", "Values": ["priya"]},
+        {"Key": "tag:SSHOwner", "Values": [user_id("priya")]},
         {"Key": "tag:SSHResourceName", "Values": ["cv-training-gpu"]},
-    ) == [n for n in every if _tag(ssm, n, "SSHOwner") == "priya"]
+    ) == [n for n in every if _tag(ssm, n, "SSHOwner") == user_id("priya")]
     assert _nodes(ssm, {"Key": "PlatformTypes", "Values": ["Windows"]}) == []
 
 
@@ -217,3 +219,44 @@ def test_node_going_offline_ends_its_sessions(aws: LocalAws, ssm: SSMClient) -> 
     assert [s["SessionId"] for s in history] == [session_id]
     with aws_error("TargetNotConnected"):
         ssm.start_session(Target=target)
+
+
+def _ping_of(ssm: SSMClient, node_id: str) -> datetime:
+    found = ssm.describe_instance_information(Filters=[{"Key": "InstanceIds", "Values": [node_id]}])
+    return found["InstanceInformationList"][0]["LastPingDateTime"]
+
+
+def _simulated_now(aws: LocalAws) -> datetime:
+    return datetime.fromtimestamp(aws.simulator.now(), UTC)
+
+
+def test_online_nodes_ping_every_five_minutes(aws: LocalAws, ssm: SSMClient) -> None:
+    """An agent pings every five minutes: an Online node's last ping is always recent."""
+    target = _online_node(ssm, "alice-sandbox")  # registered 3.1 hours before the seed
+    registered = ssm.describe_instance_information(
+        Filters=[{"Key": "InstanceIds", "Values": [target]}]
+    )["InstanceInformationList"][0]["RegistrationDate"]
+    for _ in range(3):
+        ping = _ping_of(ssm, target)
+        now = _simulated_now(aws)
+        assert now - timedelta(minutes=5) < ping <= now
+        assert (ping - registered) % timedelta(minutes=5) == timedelta(0)  # its beat
+        assert _ping_of(ssm, target) == ping  # deterministic
+        aws.simulator.step(7 * 60)
+
+
+def test_lost_nodes_keep_their_last_ping(aws: LocalAws, ssm: SSMClient) -> None:
+    lost = _nodes(ssm, {"Key": "tag:SSHResourceName", "Values": ["data-eng-etl"]})[0]
+    before = _ping_of(ssm, lost)
+    assert _simulated_now(aws) - before > timedelta(hours=24)
+    aws.simulator.step(3600)
+    assert _ping_of(ssm, lost) == before
+
+    target = _online_node(ssm, "alice-sandbox")
+    aws.simulator.step(4 * 60)
+    last = _ping_of(ssm, target)
+    aws.set_node_ping("us-east-1", target, "ConnectionLost")
+    aws.simulator.step(3600)
+    assert _ping_of(ssm, target) == last
+    aws.set_node_ping("us-east-1", target, "Online")  # the agent is back: it pings at once
+    assert abs(_ping_of(ssm, target) - _simulated_now(aws)) < timedelta(seconds=1)

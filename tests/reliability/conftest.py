@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
-from reliability_support import Stopwatch, target_for
 
 from sagedeck.aws.services import AwsServices
 from sagedeck.faultproxy import FaultProxy
 from sagedeck.localaws import LocalAws
+
+from .reliability_support import Stopwatch, target_for
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,6 @@ import socket
 from typing import Any
 
 import pytest
-from reliability_support import RestartableAws, Stopwatch, target_for
 
 from sagedeck.aws.services import AwsServices
 from sagedeck.aws.session import CLIENT_CONFIG
@@ -25,6 +24,8 @@ from sagedeck.errors import (
 )
 from sagedeck.faultproxy import Fault, FaultKind, FaultProxy
 from sagedeck.localaws import LocalAws
+
+from .reliability_support import RestartableAws, Stopwatch, target_for
 
 ATTEMPTS: int = CLIENT_CONFIG.retries["total_max_attempts"]  # type: ignore[attr-defined]
 READ_TIMEOUT: float = CLIENT_CONFIG.read_timeout  # type: ignore[attr-defined]

@@ -12,7 +12,8 @@ import aiohttp
 import pytest
 from aiobotocore.session import get_session
 from botocore import exceptions as bce
-from reliability_support import no_retry_config
+
+from .reliability_support import no_retry_config
 
 
 @pytest.fixture

@@ -19,12 +19,13 @@ from collections import Counter
 from collections.abc import Callable
 
 import pytest
-from reliability_support import dashboard_app
 from textual.pilot import Pilot
 from textual.widget import Widget
 
 from sagedeck.faultproxy import Fault, FaultKind, FaultProxy
 from sagedeck.localaws import LocalAws
+
+from .reliability_support import dashboard_app
 
 SOAK_CYCLES = int(os.environ.get("SAGEDECK_SOAK_CYCLES", "45"))
 WARM_UP = 15  # refreshes before the first measurement: clients, pools and models loaded

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 import pytest
 from aiobotocore.config import AioConfig
-from reliability_support import RestartableAws, dashboard_app
 from textual.pilot import Pilot
 
 from sagedeck.aws import session
@@ -23,6 +22,8 @@ from sagedeck.faultproxy import Fault, FaultKind, FaultProxy
 from sagedeck.localaws import LocalAws
 from sagedeck.ui.app import SagedeckApp
 from sagedeck.ui.screens.dashboard import DashboardScreen
+
+from .reliability_support import RestartableAws, dashboard_app
 
 SIZE = (160, 40)
 REFRESH = 0.5  # seconds between polls: "one refresh" in these tests

@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from ssm_support import RECORDER, Recorder, active_sessions
 
 from sagedeck.localaws import LocalAws
+
+from .ssm_support import RECORDER, Recorder, active_sessions
 
 
 @pytest.fixture

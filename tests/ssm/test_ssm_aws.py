@@ -7,13 +7,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from ssm_support import NODELESS, OFFLINE, ONLINE, REGION, active_sessions, node_id
 
 from sagedeck.aws.services import AwsServices
 from sagedeck.aws.session import AwsTarget, StaticCredentials
 from sagedeck.aws.ssm import TargetNotConnected
 from sagedeck.errors import ReadOnly
 from sagedeck.localaws import LocalAws
+from sagedeck.localaws.identity import user_id
+
+from .ssm_support import NODELESS, OFFLINE, ONLINE, REGION, active_sessions, node_id
 
 
 def target_for(aws: LocalAws, read_only: bool = False) -> AwsTarget:
@@ -49,7 +51,7 @@ async def test_finds_the_node_with_one_tag_filtered_call(
     assert node.ping_status == "Online"
     assert node.agent_version
     assert node.tag("SSHResourceName") == ONLINE
-    assert node.tag("SSHOwner") == "alice"
+    assert node.tag("SSHOwner") == user_id("demo")  # the registering caller's aws:userid
     assert calls == ["DescribeInstanceInformation"]
     assert await services.ssm.find_node(NODELESS, REGION) is None
 

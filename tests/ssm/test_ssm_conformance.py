@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ssm_support import ONLINE, REGION, Recorder, active_sessions, node_id
 
 from sagedeck.localaws import LocalAws
 from sagedeck.port_forwards import free_local_port
+
+from .ssm_support import ONLINE, REGION, Recorder, active_sessions, node_id
 
 AWS_CLI = Path(__file__).resolve().parents[2] / ".venv-peers" / "bin" / "aws"
 ENV_NAME = "AWS_SSM_START_SESSION_RESPONSE"

@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from ssm_support import NODELESS, OFFLINE, ONLINE, REGION, Recorder, node_id
 
 from sagedeck.aws.services import AwsServices
 from sagedeck.aws.session import AwsTarget, StaticCredentials
@@ -16,7 +15,10 @@ from sagedeck.doctor import DoctorReport, Status, diagnose, render_text
 from sagedeck.faultproxy import FaultProxy
 from sagedeck.faultproxy.faults import Fault, FaultKind
 from sagedeck.localaws import LocalAws
+from sagedeck.localaws.identity import user_id
 from sagedeck.models import NotebookKey
+
+from .ssm_support import NODELESS, OFFLINE, ONLINE, REGION, Recorder, node_id
 
 
 def target_for(url: str, creds: StaticCredentials | None = None, **kw: bool) -> AwsTarget:
@@ -58,13 +60,13 @@ async def test_instance_without_a_node_says_why_and_what_to_do(services: AwsServ
         "sagemaker-ssh-helper): add its lifecycle configuration to the instance"
     )
     assert f"then run `sagedeck doctor {NODELESS}` again" in text
-    assert "advanced-instances tier" in text  # the tier note, even though it cannot be read
+    assert f"advanced-instances tier is on in {REGION}" in text  # seeded: the helper needs it
     assert statuses(report) == {
         "plugin": Status.OK,
         "identity": Status.OK,
         "notebook": Status.OK,
         "node": Status.FAIL,
-        "tier": Status.INFO,
+        "tier": Status.OK,
         "permissions": Status.OK,
     }
 
@@ -78,13 +80,8 @@ async def test_a_stopped_instance_says_start_it(services: AwsServices) -> None:
     assert "sagedeck start fraud-detection --wait" in report.next_steps[0]
 
 
-async def test_online_node_and_owner_against_caller(aws: LocalAws) -> None:
-    iam = aws.client("iam")
-    iam.create_user(UserName="alice")
-    key = iam.create_access_key(UserName="alice")["AccessKey"]
-    alice = StaticCredentials(key["AccessKeyId"], key["SecretAccessKey"])
-    async with AwsServices(target_for(aws.endpoint_url, alice)) as services:
-        report = await diagnose(services, NotebookKey(REGION, ONLINE))
+async def test_online_node_and_owner_against_caller(aws: LocalAws, services: AwsServices) -> None:
+    report = await diagnose(services, NotebookKey(REGION, ONLINE))  # as the demo caller
     node = report.check("node")
     assert node is not None
     assert node.status is Status.OK
@@ -92,9 +89,18 @@ async def test_online_node_and_owner_against_caller(aws: LocalAws) -> None:
     owner = report.check("owner")
     assert owner is not None
     assert owner.status is Status.OK
-    assert "alice" in owner.summary
+    assert owner.summary == f"registered by you ({user_id('demo')})"
     assert report.healthy
     assert "Nothing to fix" in render_text(report)
+    iam = aws.client("iam")
+    iam.create_user(UserName="alice")
+    key = iam.create_access_key(UserName="alice")["AccessKey"]
+    alice = StaticCredentials(key["AccessKeyId"], key["SecretAccessKey"])
+    async with AwsServices(target_for(aws.endpoint_url, alice)) as as_alice:
+        report = await diagnose(as_alice, NotebookKey(REGION, ONLINE))
+    owner = report.check("owner")
+    assert owner is not None
+    assert owner.status is Status.WARN  # the same node, seen by someone who did not register it
 
 
 async def test_someone_elses_node_is_a_warning_with_the_policy(services: AwsServices) -> None:
@@ -102,7 +108,7 @@ async def test_someone_elses_node_is_a_warning_with_the_policy(services: AwsServ
     owner = report.check("owner")
     assert owner is not None
     assert owner.status is Status.WARN
-    assert "registered by priya" in owner.summary
+    assert f"registered by {user_id('priya')}, not by you ({user_id('demo')})" in owner.summary
     assert "${aws:userid}" in owner.summary
     assert report.healthy  # a warning does not block
 

@@ -14,7 +14,6 @@ import urllib.request
 from collections.abc import AsyncIterator
 
 import pytest
-from ssm_support import OFFLINE, ONLINE, REGION, active_sessions, processes_with_session
 
 from sagedeck.aws.services import AwsServices
 from sagedeck.aws.session import AwsTarget, StaticCredentials
@@ -22,6 +21,8 @@ from sagedeck.errors import InvalidInput, SagedeckError
 from sagedeck.localaws import LocalAws
 from sagedeck.models import NotebookKey
 from sagedeck.port_forwards import PortForward, PortForwards, claim_local_port, release_port
+
+from .ssm_support import OFFLINE, ONLINE, REGION, active_sessions, processes_with_session
 
 KEY = NotebookKey(REGION, ONLINE)
 pytestmark = pytest.mark.timeout(60)

@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from ssm_support import NODELESS, OFFLINE, ONLINE, REGION, Recorder, active_sessions, node_id
 
 from sagedeck.aws.services import AwsServices
 from sagedeck.aws.session import AwsTarget, StaticCredentials
@@ -17,6 +16,8 @@ from sagedeck.localaws import LocalAws
 from sagedeck.models import NotebookKey
 from sagedeck.ssm_plugin import Plugin, PluginNotFound
 from sagedeck.ssm_shell import NoManagedNode, ShellPlan, plan_shell, run_shell
+
+from .ssm_support import NODELESS, OFFLINE, ONLINE, REGION, Recorder, active_sessions, node_id
 
 KEY = NotebookKey(REGION, ONLINE)
 

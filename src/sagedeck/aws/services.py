@@ -16,8 +16,9 @@ if TYPE_CHECKING:
 class AwsServices:
     """The AWS layer as the UI and the CLI see it. Close it when done."""
 
-    def __init__(self, target: AwsTarget) -> None:
+    def __init__(self, target: AwsTarget, *, ssm_tag_key: str = "SSHResourceName") -> None:
         self.target = target
+        self.ssm_tag_key = ssm_tag_key  # the node tag that names the notebook (Settings)
         self.conn = AwsConnection(target)
         self.sagemaker = SageMaker(self.conn)
 
@@ -31,7 +32,7 @@ class AwsServices:
     def ssm(self) -> SessionManager:
         from sagedeck.aws.ssm import SessionManager
 
-        return SessionManager(self.conn)
+        return SessionManager(self.conn, tag_key=self.ssm_tag_key)
 
     @property
     def read_only(self) -> bool:

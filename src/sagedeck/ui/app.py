@@ -82,6 +82,11 @@ class SagedeckApp(App[int]):
         return screen
 
     def on_mount(self) -> None:
+        from sagedeck.port_forwards import install_exit_signals
+
+        # SIGTERM/SIGHUP end the app in order, so Textual restores the terminal and every
+        # port forward is ended, even when no forward was ever opened.
+        install_exit_signals(lambda signum: self.exit(return_code=128 + signum))
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         else:
@@ -199,7 +204,7 @@ class SagedeckApp(App[int]):
         )
         # The old clients may still serve an open port forward: close them at exit.
         self._retired.append(self.services)
-        self.services = AwsServices(target)
+        self.services = AwsServices(target, ssm_tag_key=self.settings.ssm_tag_key)
         self.dashboard.reset()
         self.notify(
             f"Now on profile {choice.profile or 'default'}, regions {', '.join(choice.regions)}",
