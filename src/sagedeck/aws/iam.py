@@ -26,34 +26,39 @@ def role_name_from_arn(arn: str) -> str:
     return arn.rsplit("/", 1)[-1]
 
 
-async def _attached(client: Any, name: str) -> tuple[PolicyRef, ...]:
-    refs: list[PolicyRef] = []
-    marker: str | None = None
+async def _pages(call: Any, key: str, name: str, action: str, permission: str) -> list[Any]:
+    """Every item under ``key`` across IAM's Marker/IsTruncated pages."""
+    items: list[Any] = []
+    kwargs: dict[str, Any] = {"RoleName": name}
     while True:
-        kwargs: dict[str, Any] = {"RoleName": name}
-        if marker:
-            kwargs["Marker"] = marker
-        with translate_errors(f"list policies of {name}", "iam:ListAttachedRolePolicies"):
-            page = await client.list_attached_role_policies(**kwargs)
-        refs.extend(PolicyRef(p["PolicyName"], p["PolicyArn"]) for p in page["AttachedPolicies"])
+        with translate_errors(action, permission):
+            page = await call(**kwargs)
+        items.extend(page[key])
         if not page.get("IsTruncated"):
-            return tuple(refs)
-        marker = page.get("Marker")
+            return items
+        kwargs["Marker"] = page.get("Marker")
+
+
+async def _attached(client: Any, name: str) -> tuple[PolicyRef, ...]:
+    policies = await _pages(
+        client.list_attached_role_policies,
+        "AttachedPolicies",
+        name,
+        f"list policies of {name}",
+        "iam:ListAttachedRolePolicies",
+    )
+    return tuple(PolicyRef(p["PolicyName"], p["PolicyArn"]) for p in policies)
 
 
 async def _inline(client: Any, name: str) -> tuple[str, ...]:
-    names: list[str] = []
-    marker: str | None = None
-    while True:
-        kwargs: dict[str, Any] = {"RoleName": name}
-        if marker:
-            kwargs["Marker"] = marker
-        with translate_errors(f"list inline policies of {name}", "iam:ListRolePolicies"):
-            page = await client.list_role_policies(**kwargs)
-        names.extend(page["PolicyNames"])
-        if not page.get("IsTruncated"):
-            return tuple(names)
-        marker = page.get("Marker")
+    names = await _pages(
+        client.list_role_policies,
+        "PolicyNames",
+        name,
+        f"list inline policies of {name}",
+        "iam:ListRolePolicies",
+    )
+    return tuple(names)
 
 
 async def role(conn: AwsConnection, role_arn: str, region: str) -> RoleView:
