@@ -20,7 +20,7 @@ def apply_patches() -> None:
             return
         from . import identity, live_tail, logs, reset, sagemaker_api, ssm
 
-        pass  # identity.install()
+        identity.install()
         sagemaker_api.install()
         logs.install()
         live_tail.install()

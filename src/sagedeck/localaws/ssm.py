@@ -1,7 +1,8 @@
 """SSM for notebooks, the sagemaker-ssh-helper way: a notebook registers a hybrid-activated
 managed node ``mi-…`` tagged with its name and ARN, which Session Manager can then reach.
 
-moto 5.2.5 has no managed nodes or sessions; ``ssm_nodes`` and ``ssm_sessions`` add them.
+moto 5.2.5 has no managed nodes, sessions or service settings; ``ssm_nodes``,
+``ssm_sessions`` (with ``session_documents``) and ``service_settings`` add them.
 """
 
 from __future__ import annotations
