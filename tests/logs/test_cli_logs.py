@@ -199,51 +199,6 @@ def test_the_aws_cli_sees_the_same_events(
     assert ours == theirs
 
 
-def test_live_tail_falls_back_to_polling_where_unsupported(aws_env: LocalAws) -> None:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sagedeck",
-            "logs",
-            "nb",
-            "--live",
-            "--since",
-            "all",
-            "--format",
-            "json",
-            "--region",
-            REGION,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=cli_env(aws_env),
-    )
-    expected = server_lines(aws_env.client("logs", REGION), "nb/")
-    lines: list[str] = []
-    errors: list[str] = []
-    threads = [
-        threading.Thread(target=lambda: lines.extend(proc.stdout or ())),
-        threading.Thread(target=lambda: errors.extend(proc.stderr or ())),
-    ]
-    for thread in threads:
-        thread.start()
-    deadline = time.monotonic() + 30
-    while not any("polling instead" in e for e in errors) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    put(aws_env.client("logs", REGION), "nb/jupyter.log", ["after"], int(time.time() * 1000))
-    while not any('"after"' in line for line in lines) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    proc.terminate()
-    proc.wait(timeout=10)
-    for thread in threads:
-        thread.join(timeout=10)
-    assert any("polling instead" in e for e in errors), errors
-    messages = [json.loads(line)["message"] for line in lines]
-    assert messages == [m for _, _, m in expected] + ["after"]
-
-
 def test_nothing_to_show_says_so_on_stderr(
     aws_env: LocalAws, capsys: pytest.CaptureFixture[str]
 ) -> None:

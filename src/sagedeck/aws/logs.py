@@ -9,7 +9,7 @@ Every query uses the prefix ``<name>/`` *with* its slash: without it ``nb`` also
 from __future__ import annotations
 
 import enum
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,7 @@ from sagedeck.models import LogEvent, NotebookKey
 
 if TYPE_CHECKING:
     from sagedeck.aws.logs_follow import FollowHealth, LogFollower
+    from sagedeck.aws.logs_live import LiveTail
 
 LOG_GROUP = "/aws/sagemaker/NotebookInstances"
 PAGE_LIMIT = 10_000  # FilterLogEvents' maximum (or 1 MB, whichever comes first)
@@ -234,11 +235,12 @@ class CloudWatchLogs:
             on_health=on_health,
         )
 
-    def live_tail(self, key: NotebookKey, streams: StreamChoice = StreamChoice.ALL) -> Any:
-        """Batches from a StartLiveTail session (opt-in: billed per minute). See logs_live."""
-        from sagedeck.aws.logs_live import live_tail
+    def live_tail(
+        self, follower: LogFollower, on_notice: Callable[[str], None] | None = None
+    ) -> LiveTail:
+        """The follower's history, then a StartLiveTail session (opt-in: billed per minute),
+        with no gap and no repeat between them; polling where live tail cannot be had. See
+        :mod:`sagedeck.aws.logs_live`."""
+        from sagedeck.aws.logs_live import LiveTail
 
-        stream: AsyncIterator[list[LogEvent]] = live_tail(
-            self, key, stream_prefix(key.name, streams)
-        )
-        return stream
+        return LiveTail(self, follower, on_notice=on_notice)

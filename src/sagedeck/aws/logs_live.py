@@ -1,36 +1,87 @@
-"""StartLiveTail: CloudWatch pushes new events once a second over an event stream.
+"""``sagedeck logs --live``: CloudWatch Live Tail (StartLiveTail) with FilterLogEvents around it,
+so that no line is lost and none is printed twice.
 
-Opt-in, because it is billed per minute of session (about $0.01 a minute in us-east-1 after the
-free 1,800 minutes a month; see the CloudWatch pricing page) while FilterLogEvents polling is
-free up to its 5 requests/s. Sessions last at most 3 hours and sample above 500 events/s; live
-events carry no ``eventId``, so overlaps between sessions are dropped by (time, stream, message).
+Live Tail is opt-in because it is billed per minute of session (about $0.01 a minute in
+us-east-1 after the free 1,800 minutes a month) while FilterLogEvents polling is free up to its
+5 requests/s. A session sends, every second, the events *ingested* in that second (at most 500:
+above that it samples and says so), for at most 3 hours. It sends nothing that was ingested
+before it started, and its events carry no ``eventId``.
+
+Design (:class:`LiveTail`):
+
+1. *No gap between the history and the live tail.* The session is opened first, in a task that
+   reads it into a queue; meanwhile the :class:`~sagedeck.aws.logs_follow.LogFollower` reads the
+   history with FilterLogEvents. Once the session's ``sessionStart`` has arrived, a *catch-up*
+   pass of the follower, from its cursor, reads what was ingested between the end of the
+   history and the session's start. Only then are the queued live updates printed. A second
+   pass a few seconds later (``SETTLE_SECONDS``) picks up events that FilterLogEvents had not
+   made visible yet at the first one.
+2. *No repeat.* Between the passes and the session the same event can come twice: once from
+   FilterLogEvents (with an id) and once from the session (without). :class:`Overlap` keeps what
+   one source printed, keyed by (timestamp, stream, message) with the ingestion time to tell
+   identical lines apart, and drops an event when the *other* source already printed it. Each
+   source is never deduplicated against itself: the follower drops its own repeats by
+   ``eventId``, and a session sends each ingested event once, so two identical lines logged in
+   the same millisecond are both printed. The window is bounded: polled events are kept for
+   ``KEEP_UPDATES`` live updates (after that the session has sent whatever was ingested before
+   they were read), live events until the follower's cursor passes them (a pass never reads
+   below its cursor). The cursor follows the live events, ``lookback_ms`` behind the newest, so
+   a pass after a long session does not re-read it all; it stays put while a pass is due, so
+   that the pass reads everything since the one before.
+3. *Sessions end* (the 3-hour limit, a network failure, a stalled stream: an update comes every
+   second, so a read timeout means a dead connection). The session is reopened, with backoff
+   after a failure; a pass before it and the catch-up pass after its ``sessionStart`` fill the
+   time between the two sessions. (As when polling, a line that reaches CloudWatch while no
+   session is open *and* is stamped more than the lookback before the newest line is missed.)
+   A sampled update is not printed: a pass reads that second completely instead, and a second
+   pass settles it.
+4. *Endpoints that cannot live-tail* fall back to polling with the same follower (its cursor
+   and ids carry over) and the same :class:`Overlap`, after one line on stderr: access denied
+   for ``logs:StartLiveTail``, an operation the endpoint or the log group does not support
+   (``InvalidOperationException``, ``UnsupportedOperation``...: see ``UNSUPPORTED_CODES``), too
+   many sessions in the account (``LimitExceededException``), or ``MAX_STRIKES`` sessions in a
+   row that fail or close at once while FilterLogEvents works (moto 5.2.5 closes them after one
+   snapshot; a proxy may cut streams). A network outage that FilterLogEvents suffers too is
+   waited out instead, and live tail resumes when it is over.
 
 The client needs ``inject_host_prefix=False`` when an endpoint URL is set (the operation's host
 prefix ``streaming-`` would be put before ``127.0.0.1``), so live tail builds its own client
 from the connection's target instead of sharing the polling one.
-
-moto 5.2.5 answers StartLiveTail with one snapshot of the *first* 500 stored events and closes
-the stream: sessions that keep closing at once raise :class:`LiveTailUnsupported`, and the CLI
-falls back to polling.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import random
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession, get_session
+from botocore import exceptions as bce
 
-from sagedeck.aws.translate import translate_errors
-from sagedeck.errors import NotFound, SagedeckError
-from sagedeck.models import LogEvent, NotebookKey
+from sagedeck.aws.logs_follow import FollowHealth, HealthState
+from sagedeck.aws.translate import error_code, translate_errors
+from sagedeck.errors import (
+    AccessDenied,
+    AwsError,
+    CredentialsError,
+    EndpointUnreachable,
+    InvalidInput,
+    NotFound,
+    SagedeckError,
+    Throttled,
+)
+from sagedeck.models import LogEvent
 
 if TYPE_CHECKING:
     from sagedeck.aws.logs import CloudWatchLogs
+    from sagedeck.aws.logs_follow import LogFollower
 
 LIVE_TAIL_CONFIG = AioConfig(
     inject_host_prefix=False,
@@ -39,80 +90,475 @@ LIVE_TAIL_CONFIG = AioConfig(
     read_timeout=30,  # an update arrives every second, even an empty one
     user_agent_extra="sagedeck",
 )
-SHORT_SESSION = 10.0  # seconds: a session closed this soon was not a live one
-_RECENT_KEYS = 20_000
+PERMISSION = "logs:StartLiveTail"
+START_TIMEOUT = 20.0  # seconds from the call to its sessionStart
+SHORT_SESSION = 10.0  # seconds: a session that ends this soon was not a working one
+MAX_STRIKES = 3  # failed or short sessions in a row, FilterLogEvents working, before polling
+SETTLE_SECONDS = 5.0  # the second catch-up pass, for events FilterLogEvents showed late
+KEEP_UPDATES = 30  # live updates during which a polled event may still come from the session
+OVERLAP_CAP = 50_000  # remembered events of each source
+MAX_RETRY_DELAY = 30.0
+# What an endpoint answers when it has no Live Tail, or not for this log group.
+UNSUPPORTED_CODES = frozenset(
+    {
+        "InvalidOperationException",
+        "UnsupportedOperation",
+        "UnsupportedOperationException",
+        "UnknownOperation",
+        "UnknownOperationException",
+        "InvalidAction",
+        "NotImplemented",
+        "NotImplementedException",
+    }
+)
+TOO_MANY_SESSIONS = "LimitExceededException"
+SESSION_TIMEOUT = "SessionTimeoutException"
 
 
 class LiveTailUnsupported(SagedeckError):
-    """The endpoint closes live tail sessions at once (moto does): poll instead."""
+    """This endpoint, account or log group cannot live-tail: poll instead."""
 
 
-async def live_tail(
-    logs: CloudWatchLogs, key: NotebookKey, prefix: str
-) -> AsyncIterator[list[LogEvent]]:
-    """Batches of events from StartLiveTail sessions, reopened when one ends."""
-    arn = await logs.log_group_arn(key.region)
-    if arn is None:
-        raise NotFound(f"no log group for notebook instances in {key.region} yet")
-    recent: deque[tuple[int, str, str]] = deque(maxlen=_RECENT_KEYS)
-    seen: set[tuple[int, str, str]] = set()
-    short_sessions = 0
-    target = logs.conn.target
-    session: AioSession = AioSession(profile=target.profile) if target.profile else get_session()
-    creds = target.credentials
-    async with session.create_client(
-        "logs",
-        region_name=key.region,
-        endpoint_url=target.endpoint_url,
-        config=LIVE_TAIL_CONFIG,
-        aws_access_key_id=creds.access_key if creds else None,
-        aws_secret_access_key=creds.secret_key if creds else None,
-        aws_session_token=creds.token if creds else None,
-    ) as client:
+# --- deduplication between FilterLogEvents and the live session ----------------------------
+
+Key = tuple[int, str, str]  # (timestamp, stream, message)
+
+
+@dataclass(eq=False, slots=True)
+class _Copy:
+    key: Key
+    live: bool
+    ingestion: int | None
+    stamp: int  # live updates received when it was printed
+    gone: bool = False
+
+
+def _same_ingestion(a: int | None, b: int | None) -> bool:
+    return a is None or b is None or a == b
+
+
+class Overlap:
+    """The events printed lately, by source: an event is dropped when the *other* source
+    printed it already (each copy matches once, so repeats within a source are kept)."""
+
+    def __init__(self, cap: int = OVERLAP_CAP) -> None:
+        self.cap = cap
+        self._copies: dict[Key, list[_Copy]] = {}
+        self._polled: deque[_Copy] = deque()
+        self._live: dict[int, list[_Copy]] = {}  # by timestamp
+        self.live_count = 0
+
+    def __len__(self) -> int:
+        return sum(len(c) for c in self._copies.values())
+
+    def admit(self, event: LogEvent, *, live: bool, stamp: int = 0, remember: bool = True) -> bool:
+        """True when ``event`` is to be printed."""
+        key = (event.timestamp, event.stream, event.message)
+        copies = self._copies.get(key)
+        if copies:
+            for copy in copies:
+                if copy.live is not live and _same_ingestion(copy.ingestion, event.ingestion_time):
+                    self._forget(copy)
+                    return False
+        if remember:
+            copy = _Copy(key, live, event.ingestion_time, stamp)
+            self._copies.setdefault(key, []).append(copy)
+            if live:
+                self._live.setdefault(event.timestamp, []).append(copy)
+                self.live_count += 1
+            else:
+                self._polled.append(copy)
+                while len(self._polled) > self.cap:
+                    self._forget(self._polled.popleft())
+        return True
+
+    def expire_polled(self, stamp: int) -> None:
+        """Forget polled events printed at or before live update ``stamp``."""
+        while self._polled and self._polled[0].stamp <= stamp:
+            self._forget(self._polled.popleft())
+
+    def expire_live(self, floor: int) -> None:
+        """Forget live events older than ``floor`` (a pass reads nothing below it)."""
+        for ts in [ts for ts in self._live if ts < floor]:
+            for copy in self._live.pop(ts):
+                self.live_count -= 1
+                self._forget(copy, live_index=False)
+
+    def live_floor(self) -> int | None:
+        """Over the cap, forget the oldest live events and return the timestamp from which
+        live events are still known (the follower's cursor must not stay below it)."""
+        if self.live_count <= self.cap:
+            return None
+        stamps = sorted(self._live)
+        while self.live_count > self.cap and len(stamps) > 1:
+            self.expire_live(stamps[1])
+            stamps.pop(0)
+        return stamps[0]
+
+    def _forget(self, copy: _Copy, *, live_index: bool = True) -> None:
+        if copy.gone:
+            return
+        copy.gone = True
+        copies = self._copies.get(copy.key)
+        if copies is not None:
+            copies.remove(copy)
+            if not copies:
+                del self._copies[copy.key]
+        if copy.live and live_index:
+            same_ts = self._live.get(copy.key[0])
+            if same_ts is not None and copy in same_ts:
+                same_ts.remove(copy)
+                self.live_count -= 1
+                if not same_ts:
+                    del self._live[copy.key[0]]
+
+
+# --- one session ---------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class _Session:
+    """One StartLiveTail call, read by a task into a queue: ("start", None), then ("update",
+    sessionUpdate) each second, then ("end", None) with ``error`` set if it failed."""
+
+    queue: asyncio.Queue[tuple[str, Any]] = field(default_factory=asyncio.Queue)
+    task: asyncio.Task[None] | None = None
+    started_at: float | None = None
+    ended_at: float | None = None
+    error: BaseException | None = None
+    timed_out: bool = False  # the 3-hour limit: a normal end
+
+    @property
+    def lived(self) -> float:
+        if self.started_at is None:
+            return 0.0
+        return (self.ended_at or time.monotonic()) - self.started_at
+
+    async def close(self) -> None:
+        if self.task is not None and not self.task.done():
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+
+
+class LiveTail:
+    """An async iterator of batches of new :class:`LogEvent` for the follower's instance and
+    streams: the history from ``follower.since_ms``, then live events, for ever.
+
+    ``on_notice`` hears the one line saying that live tail is not possible and polling goes
+    on instead; outages are reported through the follower's ``on_health``.
+    """
+
+    def __init__(
+        self,
+        logs: CloudWatchLogs,
+        follower: LogFollower,
+        *,
+        on_notice: Callable[[str], None] | None = None,
+        settle_seconds: float = SETTLE_SECONDS,
+        short_session: float = SHORT_SESSION,
+    ) -> None:
+        self.logs = logs
+        self.follower = follower
+        self.on_notice = on_notice
+        self.settle_seconds = settle_seconds
+        self.short_session = short_session
+        self.overlap = Overlap()
+        self.updates = 0  # live updates received, over every session
+        self.received = 0  # live events received (printed or not), over every session
+        self.sessions = 0  # sessions that reached sessionStart
+        self.passes = 0  # FilterLogEvents passes completed
+        self.polling = False  # fell back to polling
+        self.streaming = False  # a session has started and its first catch-up pass is done
+        self._arn: str | None = None
+        self._pass_ok = True
+        # While a pass is due, the cursor stays where it is (live events do not move it), so
+        # that the pass reads everything since the last one.
+        self._settle_at: float | None = None
+        self._live_newest: int | None = None
+
+    def __aiter__(self) -> AsyncGenerator[list[LogEvent], None]:
+        return self._run()
+
+    # --- the loop ------------------------------------------------------------------------
+
+    async def _run(self) -> AsyncGenerator[list[LogEvent], None]:
+        follower = self.follower
+        follower.follow = False  # one pass per iteration: this loop decides when
+        reason: str | None = None
+        async with contextlib.AsyncExitStack() as stack:
+            client = await stack.enter_async_context(self._client())
+            session = self._open(client)
+            stack.push_async_callback(lambda: session.close())
+            async for batch in self._pass():  # the history, read while the session opens
+                yield batch
+            strikes = 0
+            delay = 1.0
+            while True:
+                if await self._wait_start(session):
+                    self.sessions += 1
+                    self._settle_at = time.monotonic() + self.settle_seconds
+                    async for batch in self._pass():  # what came before sessionStart
+                        yield batch
+                    self.streaming = True
+                    async for batch in self._stream(session):
+                        yield batch
+                    self.streaming = False
+                await session.close()
+                reason = self._fallback_reason(session)
+                if reason is not None:
+                    break
+                if session.timed_out or session.lived >= self.short_session:
+                    strikes, delay, wait = 0, 1.0, 0.0
+                else:
+                    if not isinstance(session.error, NotFound):
+                        strikes += 1
+                    wait = delay * random.uniform(0.8, 1.2)
+                    delay = min(MAX_RETRY_DELAY, delay * 2)
+                if isinstance(session.error, NotFound):
+                    wait = max(wait, follower.slow_poll)
+                    self._report(HealthState.NO_LOG_GROUP, str(session.error), wait)
+                elif session.error is not None:
+                    self._report(HealthState.RECONNECTING, str(session.error), wait)
+                if wait:
+                    await asyncio.sleep(wait)
+                # Between two sessions: print what came meanwhile, and tell a live tail that
+                # does not work (FilterLogEvents does) from an endpoint that is down.
+                async for batch in self._pass():
+                    yield batch
+                if not self._pass_ok:
+                    strikes = 0
+                elif strikes >= MAX_STRIKES:
+                    reason = self._strike_reason(session)
+                    break
+                session = self._open(client)
+        # Live tail is not possible here: poll with the same follower and overlap.
+        if self.on_notice is not None:
+            self.on_notice(f"{reason}: polling instead")
+        self.polling = True
+        follower.follow = True
+        async for batch in follower:
+            fresh = [e for e in batch if self.overlap.admit(e, live=False, remember=False)]
+            self._expire_live()
+            if fresh:
+                yield fresh
+
+    def _client(self) -> Any:
+        target = self.logs.conn.target
+        creds = target.credentials
+        aio: AioSession = AioSession(profile=target.profile) if target.profile else get_session()
+        with translate_errors(f"live-tail {self.follower.key.name}", PERMISSION):
+            return aio.create_client(
+                "logs",
+                region_name=self.follower.key.region,
+                endpoint_url=target.endpoint_url,
+                config=LIVE_TAIL_CONFIG,
+                aws_access_key_id=creds.access_key if creds else None,
+                aws_secret_access_key=creds.secret_key if creds else None,
+                aws_session_token=creds.token if creds else None,
+            )
+
+    def _fallback_reason(self, session: _Session) -> str | None:
+        """The reason to poll instead, or None to reopen; raises what a person must fix."""
+        error = session.error
+        if isinstance(error, LiveTailUnsupported | AccessDenied):
+            return str(error)
+        if isinstance(error, CredentialsError | InvalidInput):
+            raise error
+        return None
+
+    def _strike_reason(self, session: _Session) -> str:
+        if session.error is not None:
+            return f"live tail sessions keep failing ({session.error})"
+        if session.started_at is None:
+            return "this endpoint ends live tail sessions before they start"
+        return "this endpoint closes live tail sessions at once"
+
+    async def _wait_start(self, session: _Session) -> bool:
+        """True once the session has started; False when it ended (or never answered)."""
+        try:
+            async with asyncio.timeout(START_TIMEOUT):
+                kind, _ = await session.queue.get()
+        except TimeoutError:
+            session.error = EndpointUnreachable(
+                f"no live tail session started within {START_TIMEOUT:.0f}s"
+            )
+            return False
+        # An update before any sessionStart (not AWS's way) is dropped: the catch-up pass
+        # that follows reads its events.
+        return kind != "end"
+
+    async def _stream(self, session: _Session) -> AsyncIterator[list[LogEvent]]:
+        """Live updates until the session ends, with the passes they call for."""
+        sampled = False
         while True:
-            opened = time.monotonic()
-            with translate_errors(f"live-tail {key.name}", "logs:StartLiveTail"):
-                response = await client.start_live_tail(
-                    logGroupIdentifiers=[arn], logStreamNamePrefixes=[prefix]
-                )
-                async for message in response["responseStream"]:
-                    batch = _fresh(message, recent, seen)
+            settle_at = self._settle_at
+            timeout = None if settle_at is None else max(0.0, settle_at - time.monotonic())
+            try:
+                async with asyncio.timeout(timeout):
+                    kind, update = await session.queue.get()
+            except TimeoutError:
+                kind, update = "tick", None
+            if kind == "end":
+                return
+            if kind == "update":
+                self.updates += 1
+                if (update.get("sessionMetadata") or {}).get("sampled"):
+                    sampled = True  # not every event of that second: a pass reads them all
+                else:
+                    batch = self._live_batch(update.get("sessionResults") or ())
                     if batch:
                         yield batch
-            if time.monotonic() - opened < SHORT_SESSION:
-                short_sessions += 1
-                if short_sessions >= 2:
-                    raise LiveTailUnsupported(
-                        "this endpoint closes live tail sessions at once: polling instead"
+                self.overlap.expire_polled(self.updates - KEEP_UPDATES)
+            due = self._settle_at is not None and time.monotonic() >= self._settle_at
+            if (sampled and session.queue.empty()) or due:
+                self._settle_at = None
+                async for batch in self._pass():
+                    yield batch
+                if sampled or not self._pass_ok:
+                    # Once more a little later: FilterLogEvents shows new events with a delay.
+                    self._settle_at = time.monotonic() + self.settle_seconds
+                elif self._live_newest is not None:
+                    self._advance(self._live_newest - self.follower.lookback_ms)
+                sampled = False
+
+    def _live_batch(self, results: Any) -> list[LogEvent]:
+        follower = self.follower
+        since = follower.since_ms
+        out: list[LogEvent] = []
+        for item in results:
+            self.received += 1
+            event = _event(item)
+            if since is not None and event.timestamp < since:
+                continue
+            if self._live_newest is None or event.timestamp > self._live_newest:
+                self._live_newest = event.timestamp
+            if event.ingestion_time is not None:
+                delay = float(event.ingestion_time - event.timestamp)
+                follower.delay_ms = max(follower.delay_ms, min(delay, 30_000.0))
+            if self.overlap.admit(event, live=True, stamp=self.updates):
+                out.append(event)
+        if self._settle_at is None and self._live_newest is not None:
+            self._advance(self._live_newest - follower.lookback_ms)
+        return out
+
+    def _advance(self, cursor: int) -> None:
+        """Move the follower's cursor up to ``cursor``: the session delivered what came below
+        it, so a pass need not read that again."""
+        follower = self.follower
+        if follower.cursor is None or cursor > follower.cursor:
+            follower.cursor = cursor
+            follower.seen.prune_below(cursor)
+        self._expire_live()
+
+    def _expire_live(self) -> None:
+        follower = self.follower
+        floor = self.overlap.live_floor()
+        if floor is not None and (follower.cursor is None or floor > follower.cursor):
+            follower.cursor = floor
+            follower.seen.prune_below(floor)
+        if follower.cursor is not None:
+            self.overlap.expire_live(follower.cursor)
+
+    async def _pass(self) -> AsyncIterator[list[LogEvent]]:
+        """One FilterLogEvents pass of the follower from its cursor, minus what the session
+        printed. The follower retries an outage a few times; then ``_pass_ok`` is False."""
+        self._pass_ok = False
+        try:
+            async for batch in self.follower:
+                fresh = [e for e in batch if self.overlap.admit(e, live=False, stamp=self.updates)]
+                if fresh:
+                    yield fresh
+        except (EndpointUnreachable, AwsError, Throttled) as err:
+            self._report(HealthState.RECONNECTING, str(err))
+            return
+        self._pass_ok = True
+        self.passes += 1
+        self._expire_live()
+
+    def _report(self, state: HealthState, detail: str, retry_in: float = 0.0) -> None:
+        follower = self.follower
+        if follower.on_health is not None:
+            follower.on_health(
+                FollowHealth(
+                    state,
+                    detail,
+                    retry_in,
+                    follower.events,
+                    follower.polls,
+                    follower.throttles,
+                    follower.outages,
+                )
+            )
+
+    # --- the session's reader --------------------------------------------------------------
+
+    def _open(self, client: Any) -> _Session:
+        session = _Session()
+        session.task = asyncio.create_task(self._read(client, session))
+        return session
+
+    async def _group_arn(self) -> str:
+        if self._arn is None:
+            region = self.follower.key.region
+            arn = await self.logs.log_group_arn(region)
+            if arn is None:
+                raise NotFound(f"no log group for notebook instances in {region} yet")
+            self._arn = arn
+        return self._arn
+
+    async def _read(self, client: Any, session: _Session) -> None:
+        queue = session.queue
+        name = self.follower.key.name
+        try:
+            arn = await self._group_arn()
+            with translate_errors(f"live-tail {name}", PERMISSION):
+                try:
+                    response = await client.start_live_tail(
+                        logGroupIdentifiers=[arn], logStreamNamePrefixes=[self.follower.prefix]
                     )
-            else:
-                short_sessions = 0
-            await asyncio.sleep(1.0)
+                    stream = response["responseStream"]
+                    try:
+                        async for message in stream:
+                            if "sessionStart" in message:
+                                session.started_at = time.monotonic()
+                                queue.put_nowait(("start", None))
+                            elif "sessionUpdate" in message:
+                                queue.put_nowait(("update", message["sessionUpdate"]))
+                    finally:
+                        stream.close()
+                except bce.ClientError as err:
+                    code = error_code(err)
+                    if code == SESSION_TIMEOUT:
+                        session.timed_out = True
+                        return
+                    if code in UNSUPPORTED_CODES:
+                        raise LiveTailUnsupported(
+                            f"this endpoint cannot live-tail these logs ({code})"
+                        ) from err
+                    if code == TOO_MANY_SESSIONS:
+                        raise LiveTailUnsupported(
+                            "too many live tail sessions in this account and region"
+                        ) from err
+                    raise
+                except aiohttp.ClientError as err:  # the stream broke off mid-way
+                    raise EndpointUnreachable(
+                        f"the live tail connection broke ({type(err).__name__})"
+                    ) from err
+        except asyncio.CancelledError:
+            raise
+        except Exception as err:
+            session.error = err
+        finally:
+            session.ended_at = time.monotonic()
+            queue.put_nowait(("end", None))
 
 
-def _fresh(
-    message: Mapping[str, Any],
-    recent: deque[tuple[int, str, str]],
-    seen: set[tuple[int, str, str]],
-) -> list[LogEvent]:
-    update = message.get("sessionUpdate")
-    if not update:
-        return []
-    out: list[LogEvent] = []
-    for item in update.get("sessionResults", ()):
-        event = LogEvent(
-            timestamp=int(item["timestamp"]),
-            stream=str(item.get("logStreamName", "")),
-            message=str(item.get("message", "")),
-            event_id="",
-            ingestion_time=item.get("ingestionTime"),
-        )
-        ident = (event.timestamp, event.stream, event.message)
-        if ident in seen:
-            continue
-        if len(recent) == recent.maxlen:
-            seen.discard(recent[0])
-        recent.append(ident)
-        seen.add(ident)
-        out.append(event)
-    return out
+def _event(item: Mapping[str, Any]) -> LogEvent:
+    return LogEvent(
+        timestamp=int(item["timestamp"]),
+        stream=str(item.get("logStreamName", "")),
+        message=str(item.get("message", "")),
+        event_id="",
+        ingestion_time=item.get("ingestionTime"),
+    )

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -148,9 +149,10 @@ async def cmd_logs(args: argparse.Namespace, services: AwsServices) -> int:
             follow=args.follow and not args.live,
             on_health=report,
         )
-        await _drain(follower, printer)
         if args.live:
-            await _live(services, follower, choice, printer)
+            await _live(services, follower, printer)
+        else:
+            await _drain(follower, printer)
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, and keep Python from complaining
         # about the unflushed buffer at exit.
@@ -170,18 +172,14 @@ async def _drain(batches: LogFollower, printer: Printer) -> None:
         printer.write(batch)
 
 
-async def _live(
-    services: AwsServices, history: LogFollower, choice: StreamChoice, printer: Printer
-) -> None:
-    """Live Tail after the history; where the endpoint cannot do it, go on polling with the
-    follower that read the history (its cursor and seen ids carry over: no gap, no repeat)."""
-    from sagedeck.aws.logs_live import LiveTailUnsupported
+async def _live(services: AwsServices, follower: LogFollower, printer: Printer) -> None:
+    """The history, then Live Tail, with nothing lost or repeated between them; where the
+    endpoint cannot live-tail, polling with the same follower, after one line on stderr."""
 
-    boundary = printer.newest
-    try:
-        async for batch in services.logs.live_tail(history.key, choice):
-            printer.write([e for e in batch if e.timestamp > boundary])
-    except LiveTailUnsupported as err:
-        print(f"sagedeck: {err}", file=sys.stderr)
-        history.follow = True
-        await _drain(history, printer)
+    def notice(text: str) -> None:
+        print(f"sagedeck: {text}", file=sys.stderr)
+
+    live = services.logs.live_tail(follower, on_notice=notice)
+    async with contextlib.aclosing(aiter(live)) as batches:
+        async for batch in batches:
+            printer.write(batch)
