@@ -33,6 +33,7 @@ class Plan:
     """How big and how many: the full run, or the smoke run's tiny version of it."""
 
     sizes: tuple[int, ...]
+    target_size: int  # the size the listing and first-paint targets are judged at
     runs: int
     refreshes: int
     idle_seconds: float
@@ -47,6 +48,7 @@ class Plan:
 
 FULL = Plan(
     sizes=(100, 1_000, 5_000),
+    target_size=1_000,
     runs=5,
     refreshes=5,
     idle_seconds=60,
@@ -59,7 +61,8 @@ FULL = Plan(
     follower=True,
 )
 SMOKE = Plan(
-    sizes=(100,),
+    sizes=(50, 100),
+    target_size=100,
     runs=1,
     refreshes=1,
     idle_seconds=2,
@@ -77,10 +80,17 @@ def run(plan: Plan, sections: tuple[str, ...], progress: Callable[[str], None]) 
     figures: list[Figure] = []
     with fleet_server() as server, client_env(server.endpoint) as env:
         steps: list[tuple[str, Callable[[], list[Figure]]]] = [
-            ("listing", lambda: listing.listing_figures(server, env, plan.sizes, plan.runs)),
+            (
+                "listing",
+                lambda: listing.listing_figures(
+                    server, env, plan.sizes, plan.runs, plan.target_size
+                ),
+            ),
             (
                 "paint",
-                lambda: dashboard.first_paint_figures(server, env, plan.sizes, plan.runs),
+                lambda: dashboard.first_paint_figures(
+                    server, env, plan.sizes, plan.runs, plan.target_size
+                ),
             ),
             ("refresh", lambda: refresh(server, env, plan)),
             ("keys", lambda: keys(server, env, plan)),
@@ -114,7 +124,7 @@ def keys(server: FleetServer, env: dict[str, str], plan: Plan) -> list[Figure]:
 def logs(server: FleetServer, env: dict[str, str], plan: Plan) -> list[Figure]:
     server.populate(0)  # an empty account: the logs of one instance only
     return bench_logs.log_figures(
-        server.endpoint,
+        server,
         env,
         plan.log_events,
         plan.runs,
@@ -219,6 +229,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help=f"comma-separated sections: {', '.join(SECTIONS)}")
     parser.add_argument("--runs", type=int, help="runs per measurement (default 5; smoke 1)")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    parser.add_argument(
+        "--write-markdown", metavar="PATH", help="also write the table as Markdown to PATH"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     args = parser.parse_args(argv)
     plan = SMOKE if args.smoke else FULL
@@ -239,11 +252,18 @@ def main(argv: list[str] | None = None) -> int:
     took = time.perf_counter() - started
     mode = "smoke" if args.smoke else "full"
     command = " ".join(["python -m bench", *(sys.argv[1:] if argv is None else argv)])
-    print(f"sagedeck benchmarks ({mode} run, {took:.0f} s): {command}")
-    print(f"machine: {machine()}")
-    print(f"{load_before} at the start, {load()} at the end")
-    print()
+    header = [
+        f"sagedeck benchmarks ({mode} run, {took:.0f} s): {command}",
+        f"machine: {machine()}",
+        f"{load_before} at the start, {load()} at the end",
+        "",
+    ]
+    print("\n".join(header))
     print(markdown_table(figures) if args.markdown else text_table(figures))
+    if args.write_markdown:
+        with open(args.write_markdown, "w") as out:
+            out.write("\n".join(f"{line}  " if line else line for line in header))
+            out.write(markdown_table(figures) + "\n")
     return 0
 
 

@@ -131,7 +131,8 @@ def client_env(endpoint: str) -> Iterator[dict[str, str]]:
         (Path(home) / ".aws").mkdir()
         (Path(home) / ".aws" / "config").write_text(f"[default]\nregion = {REGION}\n")
         (Path(home) / ".aws" / "credentials").write_text("")
-        keep = ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT")
+        # PYTHONPATH: an A/B run can point the measured sagedeck at another source tree.
+        keep = ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT", "PYTHONPATH")
         env = {k: v for k, v in os.environ.items() if k in keep}
         env.update(
             HOME=home,

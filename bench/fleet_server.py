@@ -11,6 +11,7 @@ Prints ``serving on URL`` once listening, then answers one JSON line per command
     history NAME COUNT      COUNT events of NAME's logs over the last six hours
     tail NAME RATE          append RATE lines/s to NAME/jupyter.log (10 batches a second)
     tail-stop
+    log-throttle on|off     enforce FilterLogEvents' 5 requests/s as AWS does (off at start)
     cpu                     this process's CPU seconds (user + system)
     quit
 
@@ -229,6 +230,9 @@ class FleetServer:
             return self.tail(args[0], int(args[1]))
         if command == "tail-stop":
             return self.tail_stop()
+        if command == "log-throttle":
+            self.local.set_log_throttle(args[0] == "on")
+            return {"log_throttle": args[0] == "on"}
         if command == "cpu":
             times = os.times()
             return {"cpu": times.user + times.system}

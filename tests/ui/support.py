@@ -30,13 +30,15 @@ def build_app(
     read_only: bool = False,
     clock: Callable[[], datetime] | None = None,
     regions: tuple[str, ...] | None = None,
+    endpoint_url: str | None = None,
     **settings: object,
 ) -> SagedeckApp:
-    """The app as the CLI builds it, pointed at the embedded AWS."""
+    """The app as the CLI builds it, pointed at the embedded AWS (or ``endpoint_url``: a fault
+    proxy in front of it)."""
     target = AwsTarget(
         profile=None,
         regions=regions or aws.regions,
-        endpoint_url=aws.endpoint_url,
+        endpoint_url=endpoint_url or aws.endpoint_url,
         read_only=read_only,
         credentials=StaticCredentials("demo", "demo"),
     )
@@ -132,3 +134,16 @@ def text_of(widget: Static, width: int = 120) -> str:
     content = widget.content
     console.print(content if not isinstance(content, str) else Text(content))
     return console.export_text()
+
+
+def part(app: SagedeckApp, name: str) -> str:
+    """What the detail pane's part ``name`` shows, as plain text."""
+    return text_of(app.dashboard.query_one(f"#part-{name}", Static))
+
+
+async def parts_loaded(pilot: Pilot[Any], app: SagedeckApp) -> None:
+    """Wait until no part of the detail pane says "loading…"."""
+    names = ("overview", "network", "role", "lifecycle", "repositories", "tags", "ssm")
+    await wait_for(
+        pilot, lambda: all("loading…" not in part(app, n) for n in names), what="all parts"
+    )

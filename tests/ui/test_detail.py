@@ -6,24 +6,11 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from textual.widgets import Static
 
 from sagedeck.localaws import LocalAws
-from sagedeck.ui.app import SagedeckApp
 from sagedeck.ui.widgets.detail_pane import DetailPane
 
-from .support import SIZE, build_app, loaded, poll_now, select, text_of, wait_for
-
-
-def part(app: SagedeckApp, name: str) -> str:
-    return text_of(app.dashboard.query_one(f"#part-{name}", Static))
-
-
-async def parts_loaded(pilot: Any, app: SagedeckApp) -> None:
-    names = ("overview", "network", "role", "lifecycle", "repositories", "tags", "ssm")
-    await wait_for(
-        pilot, lambda: all("loading…" not in part(app, n) for n in names), what="all parts"
-    )
+from .support import SIZE, build_app, loaded, part, parts_loaded, poll_now, select, wait_for
 
 
 async def test_a_failed_vpc_instance_shows_why_and_its_network(aws_env: LocalAws) -> None:

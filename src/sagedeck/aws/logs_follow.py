@@ -26,7 +26,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sagedeck.aws.logs import PAGE_LIMIT
+from sagedeck.aws.logs import PAGE_LIMIT, LogPage
 from sagedeck.errors import AwsError, EndpointUnreachable, NotFound, Throttled
 from sagedeck.models import LogEvent, NotebookKey
 
@@ -206,45 +206,61 @@ class LogFollower:
             await self._sleep(interval)
 
     async def _one_pass(self) -> AsyncIterator[list[LogEvent]]:
-        """Every event from the cursor to now, minus those already delivered."""
+        """Every event from the cursor to now, minus those already delivered.
+
+        The next page is asked for as soon as this page's token is known, before its events
+        are handed on: what the reader does with them (print, render) overlaps the next
+        request, its pacing and AWS's own time (bench/, docs/performance.md).
+        """
         start = self.cursor
-        token: str | None = None
         newest: int | None = None
         last: int | None = None
         ordered = True
         pass_delay = 0
-        while True:
-            page = await self.logs.filter_page(
-                self.key.region,
-                self.prefix,
-                start_ms=start,
-                end_ms=self.until_ms,
-                token=token,
-                limit=self.page_limit or PAGE_LIMIT,
+
+        def request(token: str | None) -> asyncio.Task[LogPage]:
+            task = asyncio.ensure_future(
+                self.logs.filter_page(
+                    self.key.region,
+                    self.prefix,
+                    start_ms=start,
+                    end_ms=self.until_ms,
+                    token=token,
+                    limit=self.page_limit or PAGE_LIMIT,
+                )
             )
-            self.polls += 1
-            fresh: list[LogEvent] = []
-            for event in page.events:
-                ts = event.timestamp
-                if last is not None and ts < last:
-                    ordered = False
-                last = ts
-                if newest is None or ts > newest:
-                    newest = ts
-                if event.ingestion_time is not None:
-                    pass_delay = max(pass_delay, event.ingestion_time - ts)
-                if self.seen.add(event):
-                    fresh.append(event)
-            if ordered and newest is not None:
-                # Everything before ``newest`` in this pass has been delivered: a retry after a
-                # failure may start from here instead of from the beginning of the pass.
-                self._advance(newest)
-            if fresh:
-                self.events += len(fresh)
-                yield fresh
-            token = page.next_token
-            if not token:
-                break
+            # A reader that stops early never awaits it: no "exception never retrieved".
+            task.add_done_callback(lambda done: done.cancelled() or done.exception())
+            return task
+
+        pending: asyncio.Task[LogPage] | None = request(None)
+        try:
+            while pending is not None:
+                page = await pending
+                self.polls += 1
+                pending = request(page.next_token) if page.next_token else None
+                fresh: list[LogEvent] = []
+                for event in page.events:
+                    ts = event.timestamp
+                    if last is not None and ts < last:
+                        ordered = False
+                    last = ts
+                    if newest is None or ts > newest:
+                        newest = ts
+                    if event.ingestion_time is not None:
+                        pass_delay = max(pass_delay, event.ingestion_time - ts)
+                    if self.seen.add(event):
+                        fresh.append(event)
+                if ordered and newest is not None:
+                    # Everything before ``newest`` in this pass has been delivered: a retry
+                    # after a failure may start from here instead of from the beginning.
+                    self._advance(newest)
+                if fresh:
+                    self.events += len(fresh)
+                    yield fresh
+        finally:
+            if pending is not None:
+                pending.cancel()  # the reader stopped, or this page failed
         self.delay_ms = max(float(pass_delay), self.delay_ms * 0.9)
         if newest is not None:
             self._advance(newest)

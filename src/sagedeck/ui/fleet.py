@@ -15,7 +15,15 @@ from datetime import datetime
 from typing import Any
 
 from sagedeck.errors import CredentialsError, SagedeckError, Throttled
-from sagedeck.models import NotebookStatus, NotebookSummary, RegionListing
+from sagedeck.models import (
+    DELETABLE,
+    STARTABLE,
+    STOPPABLE,
+    URL_READY,
+    NotebookStatus,
+    NotebookSummary,
+    RegionListing,
+)
 
 # The order "sort by status" uses: what needs attention first.
 STATUS_ORDER: dict[NotebookStatus, int] = {
@@ -236,3 +244,33 @@ def marked_targets(
     """Marked rows if any are marked (and still exist), else the row under the cursor."""
     keys = [k for k in marked if k in fleet.notebooks] or ([current] if current else [])
     return [fleet.notebooks[k] for k in keys if k in fleet.notebooks]
+
+
+# Actions on the instance under the cursor, and the states they need (None: any state).
+NEEDS: dict[str, frozenset[NotebookStatus] | None] = {
+    "delete": DELETABLE,
+    "open": URL_READY,
+    "copy_url": URL_READY,
+    "shell": URL_READY,
+    "port_forward": URL_READY,
+    "logs": None,
+    "doctor": None,
+    "copy_name": None,
+    "copy_arn": None,
+    "copy_proxy": None,
+}
+
+
+def action_applies(action: str, fleet: Fleet, current: str | None, marked: set[str]) -> bool:
+    """Whether ``action`` applies to the selection: the marked rows, else the cursor's row.
+    Start and stop apply if any target can; the others need the cursor's row in a state."""
+    if action in ("start", "stop"):
+        allowed = STARTABLE if action == "start" else STOPPABLE
+        return any(nb.status in allowed for nb in marked_targets(marked, current, fleet))
+    if action in NEEDS:
+        notebook = fleet.get(current) if current else None
+        states = NEEDS[action]
+        return notebook is not None and (states is None or notebook.status in states)
+    if action == "clear_marks":
+        return bool(marked)
+    return True

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Awaitable, Callable
 
 MAX_BACKOFF_SECONDS = 60.0
@@ -30,9 +31,15 @@ class Poller:
         self._backoff = 0.0
         self.polls = 0  # completed polls, successful or not
         self.running = False  # a fetch is in flight
+        self._started: float | None = None  # when the fetch in flight started (monotonic)
 
     def wake(self) -> None:
         self._wake.set()
+
+    def outstanding(self) -> float:
+        """Seconds the fetch in flight has waited so far; 0 when none is in flight."""
+        started = self._started
+        return 0.0 if started is None else time.monotonic() - started
 
     def next_delay(self) -> float:
         base = self._interval()
@@ -46,12 +53,15 @@ class Poller:
         while True:
             self._wake.clear()
             self.running = True
+            self._started = time.monotonic()
             try:
                 await self._fetch()
             except Exception as err:  # the loop must outlive any one failure
+                self._started = None  # answered, if with an error
                 self._on_error(err)
             finally:
                 self.running = False
+                self._started = None
                 self.polls += 1
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.next_delay())

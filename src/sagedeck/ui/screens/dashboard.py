@@ -2,30 +2,31 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.binding import BindingType
 from textual.containers import Container
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable
 
-from sagedeck.errors import NotFound, SagedeckError
-from sagedeck.models import (
-    DELETABLE,
-    STARTABLE,
-    STOPPABLE,
-    URL_READY,
-    JupyterView,
-    NotebookSummary,
-)
+from sagedeck.errors import SagedeckError
+from sagedeck.models import JupyterView, NotebookSummary
 from sagedeck.ui.actions import NotebookActions
-from sagedeck.ui.fleet import Fleet, RowFilter, SortColumn, marked_targets, visible_keys
+from sagedeck.ui.fleet import (
+    Fleet,
+    RowFilter,
+    SortColumn,
+    action_applies,
+    marked_targets,
+    visible_keys,
+)
 from sagedeck.ui.keys import DASHBOARD_BINDINGS, MUTATING
 from sagedeck.ui.messages import DetailLoaded, FilterChanged, FilterClosed, UrlCopied
+from sagedeck.ui.platforms import describe_platforms
 from sagedeck.ui.poller import Poller
 from sagedeck.ui.widgets.detail_pane import DetailPane
 from sagedeck.ui.widgets.filter_bar import FilterBar
+from sagedeck.ui.widgets.footer import DeckFooter
 from sagedeck.ui.widgets.instance_table import InstanceTable
 from sagedeck.ui.widgets.status_bars import SummaryBar, TitleBar, UrlCountdown
 
@@ -35,23 +36,8 @@ if TYPE_CHECKING:
     from sagedeck.ui.app import SagedeckApp
 
 SPINNER_SECONDS = 0.5  # each frame repaints the visible table (perf.md): keep it slow
-DESCRIBE_CONCURRENCY = 8
-DESCRIBE_BATCH = 100
+WAITING_AFTER = 3.0  # a refresh outstanding this long says so, and counts the seconds
 WIDE_ENOUGH_FOR_RIGHT_PANE = 180
-
-# Actions that need an instance under the cursor, and the states they need (None: any).
-NEEDS: dict[str, frozenset[object] | None] = {
-    "delete": DELETABLE,
-    "open": URL_READY,
-    "copy_url": URL_READY,
-    "shell": URL_READY,
-    "port_forward": URL_READY,
-    "logs": None,
-    "doctor": None,
-    "copy_name": None,
-    "copy_arn": None,
-    "copy_proxy": None,
-}
 
 
 class DashboardScreen(Screen[None]):
@@ -69,6 +55,9 @@ class DashboardScreen(Screen[None]):
         self._describing: set[str] = set()
         self._announce_refresh = False
         self._user_placed_detail = False
+        self._bindings_state: tuple[object, ...] | None = None
+        self._waiting: int | None = None  # seconds the refresh in flight has waited, once long
+        self._rows_shown = 0
 
     @property
     def deck(self) -> SagedeckApp:
@@ -88,7 +77,7 @@ class DashboardScreen(Screen[None]):
             )
         yield FilterBar(id="filter")
         yield UrlCountdown(app.clock, id="countdown")
-        yield Footer()
+        yield DeckFooter()
 
     def on_mount(self) -> None:
         self.table = self.query_one(InstanceTable)
@@ -153,6 +142,7 @@ class DashboardScreen(Screen[None]):
         if services is not self.deck.services:
             return  # the target changed during the call: this answer is for the old one
         self.problem = None
+        self._waiting = None
         self.fleet.apply(listings, self.deck.clock())
         self.marked &= self.fleet.notebooks.keys()
         self._sync()
@@ -174,26 +164,37 @@ class DashboardScreen(Screen[None]):
             else (f"refresh failed: {type(error).__name__}: {error}")
         )
         self.log.error(self.problem)
+        self._waiting = None
         self._sync()
 
     def _sync(self) -> None:
         keys = visible_keys(self.fleet, self.row_filter, self.sort_column, self.sort_reverse)
+        self._rows_shown = len(keys)
         with self.app.batch_update():
             self.table.sync(self.fleet, keys, self.marked, self.deck.clock(), self._frame())
-            self.summary.show(
-                self.fleet,
-                shown=len(keys),
-                marked=len(self.marked),
-                interval=self._interval(),
-                problem=self.problem,
-            )
+            self._show_summary()
             self._selection_changed()
+
+    def _show_summary(self) -> None:
+        self.summary.show(
+            self.fleet,
+            shown=self._rows_shown,
+            marked=len(self.marked),
+            interval=self._interval(),
+            problem=self.problem,
+            waiting=self._waiting,
+        )
 
     def _frame(self) -> int:
         """The spinner's frame, from the clock: a frozen clock (snapshots) freezes it."""
         return int(self.deck.clock().timestamp() / SPINNER_SECONDS)
 
     def _spin(self) -> None:
+        waited = self.poller.outstanding()
+        waiting = int(waited) if waited >= WAITING_AFTER else None
+        if waiting != self._waiting:  # a hung call: say so, instead of a stale "refreshed"
+            self._waiting = waiting
+            self._show_summary()
         if self.fleet.transitional:
             with self.app.batch_update():
                 self.table.animate_markers(self.fleet, self._frame())
@@ -212,28 +213,14 @@ class DashboardScreen(Screen[None]):
             )
 
     async def _describe(self, keys: list[str]) -> None:
-        services, fleet = self.deck.services, self.fleet
-        limit = asyncio.Semaphore(DESCRIBE_CONCURRENCY)
+        fleet = self.fleet
 
-        async def one(key: str) -> None:
-            notebook = fleet.get(key)
-            if notebook is None:
-                return
-            async with limit:
-                try:
-                    detail = await services.sagemaker.describe(notebook.key)
-                except NotFound:
-                    return
-                except SagedeckError:
-                    fleet.platforms[key] = ""  # not readable: show "-", don't ask every poll
-                    return
-            fleet.platforms[key] = detail.platform or ""
+        def batch_done() -> None:
+            if fleet is self.fleet:  # not a fleet forgotten by a switch of target meanwhile
+                self._sync()
 
         try:
-            for start in range(0, len(keys), DESCRIBE_BATCH):
-                await asyncio.gather(*(one(key) for key in keys[start : start + DESCRIBE_BATCH]))
-                if fleet is self.fleet:
-                    self._sync()
+            await describe_platforms(self.deck.services, fleet, keys, batch_done)
         finally:
             self._describing.difference_update(keys)
 
@@ -248,8 +235,19 @@ class DashboardScreen(Screen[None]):
         return marked_targets(self.marked, self.table.current_key, self.fleet)
 
     def _selection_changed(self) -> None:
-        self.detail.show(self.current)
-        self.refresh_bindings()
+        current = self.current
+        self.detail.show(current)
+        # What check_action answers from. Asking the footer to re-check on every poll or cursor
+        # move cost 0.1-0.3 s of CPU each (and leaked, Textualize/textual#6666): only on change.
+        state = (
+            self.deck.read_only,
+            current.status if current is not None else None,
+            frozenset(notebook.status for notebook in self._targets()),
+            bool(self.marked),
+        )
+        if state != self._bindings_state:
+            self._bindings_state = state
+            self.refresh_bindings()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._selection_changed()
@@ -292,18 +290,8 @@ class DashboardScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in MUTATING and self.deck.read_only:
             return False  # hidden, not greyed: read-only mode has no such action
-        if action in ("start", "stop"):
-            allowed = STARTABLE if action == "start" else STOPPABLE
-            return True if any(nb.status in allowed for nb in self._targets()) else None
-        if action in NEEDS:
-            notebook = self.current
-            if notebook is None:
-                return None
-            states = NEEDS[action]
-            return True if states is None or notebook.status in states else None
-        if action == "clear_marks":
-            return True if self.marked else None
-        return True
+        applies = action_applies(action, self.fleet, self.table.current_key, self.marked)
+        return True if applies else None  # None: shown greyed
 
     def action_start(self) -> None:
         self.actions.start(self._targets())

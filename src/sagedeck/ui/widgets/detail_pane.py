@@ -4,6 +4,11 @@ Parts load in one worker per selection (exclusive: moving on cancels the previou
 lazily (only while the pane is shown, after the cursor rests for a moment) and are cached
 until the instance's status or last-modified time changes, or a manual refresh.
 A part the user may not read shows "not allowed: iam:GetRole"; the others still load.
+
+A cursor move must stay cheap (j/k held down on 1,000 rows): a cached instance shows at once
+from parts rendered earlier (``CachedRichVisual``), an uncached one shows its overview and
+waits for the cursor to rest before loading; a part is only updated when what it shows
+changed, and without a layout of the screen when its height stays the same.
 """
 
 from __future__ import annotations
@@ -14,15 +19,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from sagedeck.errors import SagedeckError
+from sagedeck.format import age
 from sagedeck.models import NotebookDetail, NotebookSummary
 from sagedeck.ui.messages import DetailLoaded
 from sagedeck.ui.widgets import detail_render as render
+from sagedeck.ui.widgets.cached_visual import CachedRichVisual
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -31,7 +39,9 @@ if TYPE_CHECKING:
     from sagedeck.aws.details import Part
     from sagedeck.aws.services import AwsServices
 
-DEBOUNCE_SECONDS = 0.15  # holding j/k must not fire a load per row
+DEBOUNCE_SECONDS = 0.12  # holding j/k must not fire a load per row
+CACHED_INSTANCES = 256  # instances whose parts are kept (oldest forgotten first)
+SHORT_LINE = 40  # a Text this short fits the pane's width on one line, right or bottom
 
 
 @dataclass
@@ -40,6 +50,8 @@ class _Entry:
     detail: NotebookDetail | None = None
     describe_error: str | None = None
     parts: dict[str, Part[Any]] = field(default_factory=dict)
+    # What each part showed, rendered: shown again as is when the cursor comes back.
+    shown: dict[tuple[str, bool], RenderableType] = field(default_factory=dict)
 
 
 class DetailPane(VerticalScroll, can_focus=True):
@@ -60,7 +72,12 @@ class DetailPane(VerticalScroll, can_focus=True):
         self._cache: dict[str, _Entry] = {}
         self._notebook: NotebookSummary | None = None
         self._timer: Timer | None = None
+        self._shown: dict[str, RenderableType] = {}  # what each part's Static shows now
+        self._heights: dict[str, tuple[int, int] | None] = {}  # and at which width, how high
+        self._placeholders: dict[int, Text] = {}  # "loading…", by height
+        self._overviews: dict[str, tuple[tuple[object, ...], RenderableType]] = {}
         self.loads = 0  # how many loads started (tests and the cache's proof)
+        self.layouts = 0  # part updates that needed a layout of the screen (tests)
 
     def compose(self) -> ComposeResult:
         yield Static(Text("no instance selected", style="dim"), id="detail-empty")
@@ -75,30 +92,37 @@ class DetailPane(VerticalScroll, can_focus=True):
     def invalidate(self) -> None:
         """Forget every cached part (a manual refresh)."""
         self._cache.clear()
+        self._overviews.clear()
 
     def show(self, notebook: NotebookSummary | None) -> None:
-        """Show ``notebook``; loads what is not cached once the cursor rests."""
+        """Show ``notebook``; loads what is not cached once the cursor rests.
+
+        Called on every cursor move and every refresh: cheap when nothing changed.
+        """
         previous, self._notebook = self._notebook, notebook
         self.set_class(notebook is None, "-empty")
         if notebook is None:
             return
-        if previous is None or previous.key != notebook.key:
+        moved = previous is None or previous.key != notebook.key
+        if moved:
             self.scroll_home(animate=False)
-        if self._timer is not None:
-            self._timer.stop()
         entry = self._cache.get(str(notebook.key))
         if entry is not None and entry.stamp == _stamp(notebook):
             self._render_all(notebook, entry)
             return
         self._render_all(notebook, None)
-        if self.display:
-            self._timer = self.set_timer(DEBOUNCE_SECONDS, self._load_current)
+        if not self.display or (self._timer is not None and not moved):
+            return  # hidden; or a refresh while the cursor rests: the load is on its way
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(DEBOUNCE_SECONDS, self._load_current)
 
     def on_show(self) -> None:
         if self._notebook is not None:
             self.show(self._notebook)
 
     def _load_current(self) -> None:
+        self._timer = None
         notebook = self._notebook
         if notebook is None or not self.display:
             return
@@ -107,7 +131,10 @@ class DetailPane(VerticalScroll, can_focus=True):
         if entry is not None and entry.stamp == _stamp(notebook):
             return
         entry = _Entry(_stamp(notebook))
+        self._cache.pop(key, None)
         self._cache[key] = entry
+        while len(self._cache) > CACHED_INSTANCES:
+            del self._cache[next(iter(self._cache))]
         self.loads += 1
         self.run_worker(
             self._load(notebook, entry),
@@ -163,16 +190,17 @@ class DetailPane(VerticalScroll, can_focus=True):
                 raise SagedeckError("SSM support is not installed in this build") from None
             return await finder(notebook.name, key.region)
 
-        calls: dict[str, Awaitable[Any]] = {
-            "network": needs_detail(eni),
-            "role": needs_detail(role),
-            "lifecycle": lifecycle(),
-            "repositories": repositories(),
-            "tags": services.sagemaker.tags(notebook.arn, key.region),
-            "ssm": ssm_node(),
+        # Made when started: a load cancelled (the cursor moved on) leaves no call un-awaited.
+        calls: dict[str, Callable[[], Awaitable[Any]]] = {
+            "network": lambda: needs_detail(eni),
+            "role": lambda: needs_detail(role),
+            "lifecycle": lifecycle,
+            "repositories": repositories,
+            "tags": lambda: services.sagemaker.tags(notebook.arn, key.region),
+            "ssm": ssm_node,
         }
 
-        async def one(part: str, call: Awaitable[Any]) -> None:
+        async def one(part: str, call: Callable[[], Awaitable[Any]]) -> None:
             entry.parts[part] = await _load_part(call)
             self._render_part(notebook, entry, part)
 
@@ -187,32 +215,88 @@ class DetailPane(VerticalScroll, can_focus=True):
         current = self._notebook
         if current is None or current.key != notebook.key:
             return  # the cursor moved on while this part loaded
-        self.query_one(f"#part-{part}", Static).update(self._renderable(current, entry, part))
+        static = self.query_one(f"#part-{part}", Static)
+        width = static.content_size.width
+        shown = self._renderable(current, entry, part)
+        if shown is render.LOADING:  # as high as what it replaces: nothing below it moves
+            was = self._heights.get(part)
+            shown = self._loading(was[1] if was is not None and was[0] == width else 1)
+        if shown is self._shown.get(part):
+            return
+        height = _height(shown, width)
+        # The same height: repaint the part in place, without a layout of the whole screen.
+        layout = height is None or self._heights.get(part) != (width, height)
+        self._shown[part] = shown
+        self._heights[part] = (width, height) if height is not None else None
+        self.layouts += layout
+        static.update(shown, layout=layout)
+
+    def _loading(self, height: int) -> Text:
+        placeholder = self._placeholders.get(height)
+        if placeholder is None:
+            placeholder = render.LOADING.copy()
+            placeholder.append("\n" * (height - 1))
+            self._placeholders[height] = placeholder
+        return placeholder
 
     def _renderable(
         self, notebook: NotebookSummary, entry: _Entry | None, part: str
     ) -> RenderableType:
+        """What ``part`` shows, the same object as last time when nothing changed."""
         if part == "overview":
-            if entry is not None and entry.describe_error:
-                return Group(
-                    render.error_text(entry.describe_error),
-                    render.overview(notebook, None, self._clock()),
-                )
-            detail = entry.detail if entry is not None else None
-            return render.overview(notebook, detail, self._clock())
+            return self._overview_of(notebook, entry)
         loaded = entry.parts.get(part) if entry is not None else None
-        if loaded is None:
+        if entry is None or loaded is None:
             return render.LOADING
+        dark = self.app.current_theme.dark
+        shown = entry.shown.get((part, dark))
+        if shown is None:
+            shown = entry.shown[(part, dark)] = self._cached(
+                part, self._render_loaded(loaded, entry.detail, part, dark)
+            )
+        return shown
+
+    def _overview_of(self, notebook: NotebookSummary, entry: _Entry | None) -> RenderableType:
+        detail = entry.detail if entry is not None else None
+        error = entry.describe_error if entry is not None else None
+        now = self._clock()
+        # The overview shows ages: it changes with them, not on every refresh.
+        stamp = (
+            notebook,
+            detail,
+            error,
+            age(notebook.last_modified, now),
+            age(notebook.created, now),
+        )
+        key = str(notebook.key)
+        kept = self._overviews.pop(key, None)
+        if kept is None or kept[0] != stamp:
+            shown: RenderableType = render.overview(notebook, detail, now)
+            if error:
+                shown = Group(render.error_text(error), shown)
+            kept = (stamp, self._cached("overview", shown))
+        self._overviews[key] = kept  # the most recently shown last
+        while len(self._overviews) > CACHED_INSTANCES:
+            del self._overviews[next(iter(self._overviews))]
+        return kept[1]
+
+    def _cached(self, part: str, renderable: RenderableType) -> RenderableType:
+        if _one_line(renderable):
+            return renderable  # Textual's own Content: cheap, and one line high at any width
+        return CachedRichVisual(self.query_one(f"#part-{part}", Static), renderable)
+
+    def _render_loaded(
+        self, loaded: Part[Any], detail: NotebookDetail | None, part: str, dark: bool
+    ) -> RenderableType:
         if loaded.error is not None:
             return render.error_text(loaded.error)
         value = loaded.value
-        detail = entry.detail if entry is not None else None
         if part == "network":
             return render.network(value, detail)
         if part == "role":
             return render.role(value)
         if part == "lifecycle":
-            return render.lifecycle(value, dark=self.app.current_theme.dark)
+            return render.lifecycle(value, dark=dark)
         if part == "repositories":
             return render.repositories(value)
         if part == "tags":
@@ -220,15 +304,32 @@ class DetailPane(VerticalScroll, can_focus=True):
         return render.ssm(value, self._ssm_tag_key)
 
 
+def _height(shown: RenderableType, width: int) -> int | None:
+    """How high ``shown`` is at ``width`` (rendered once, kept), or None if not known."""
+    if width <= 0:
+        return None  # not laid out yet, or hidden
+    if isinstance(shown, CachedRichVisual):
+        return shown.height_at(width)
+    if isinstance(shown, Text):
+        lines = shown.plain.split("\n")
+        if all(cell_len(line) <= width for line in lines):
+            return len(lines)
+    return None
+
+
+def _one_line(shown: RenderableType) -> bool:
+    return isinstance(shown, Text) and "\n" not in shown.plain and shown.cell_len <= SHORT_LINE
+
+
 def _stamp(notebook: NotebookSummary) -> tuple[object, ...]:
     return (notebook.status, notebook.last_modified)
 
 
-async def _load_part(call: Awaitable[Any]) -> Part[Any]:
+async def _load_part(call: Callable[[], Awaitable[Any]]) -> Part[Any]:
     from sagedeck.aws.details import Part
 
     try:
-        return Part(value=await call)
+        return Part(value=await call())
     except SagedeckError as err:
         return Part(error=str(err))
     except Exception as err:  # a bug in one part must not blank the others

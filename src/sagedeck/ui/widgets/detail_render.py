@@ -37,6 +37,17 @@ PARTS: tuple[tuple[str, str], ...] = (
     ("ssm", "SSM managed node"),
 )
 LOADING = Text("loading…", style="dim italic")
+PENDING = Text("…", style="dim")
+# The overview's rows that come from DescribeNotebookInstance, not from the listing.
+DETAIL_ROWS = (
+    "accelerators",
+    "platform",
+    "volume",
+    "IMDS minimum",
+    "root access",
+    "internet",
+    "KMS key",
+)
 
 
 def _grid(rows: Iterable[tuple[str, RenderableType | str | None]]) -> Table:
@@ -95,6 +106,8 @@ def overview(
             ),
             ("KMS key", detail.kms_key_id),
         ]
+    else:  # the same rows while DescribeNotebookInstance runs: nothing moves when it answers
+        rows += [(label, PENDING) for label in DETAIL_ROWS]
     rows += [
         ("Jupyter", f"https://{summary.url}" if summary.url else None),
         ("ARN", summary.arn),

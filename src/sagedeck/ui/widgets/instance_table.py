@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from rich.text import Text
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist, ColumnKey
+from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
 
 from sagedeck.format import age
 from sagedeck.models import NotebookStatus, NotebookSummary
@@ -94,6 +97,8 @@ class InstanceTable(DataTable[Text]):
         super().__init__(cursor_type="row", id=id, cursor_foreground_priority="renderable")
         self.frame = 0
         self._shown: dict[str, tuple[Text, ...]] = {}
+        self._sources: dict[str, tuple[object, ...]] = {}  # what each shown row was made of
+        self._stale_rows: set[RowKey] = set()  # updated since the last frame
 
     def on_mount(self) -> None:
         for key, label, width in COLUMNS:
@@ -131,14 +136,30 @@ class InstanceTable(DataTable[Text]):
         if len(gone) > REBUILD_THRESHOLD:
             self.clear()
             self._shown.clear()
+            self._sources.clear()
         else:
             for key in gone:
                 self.remove_row(key)
                 del self._shown[key]
+                self._sources.pop(key, None)
+        sources = self._sources
         for key in keys:
             notebook = fleet.notebooks[key]
-            cells = row_cells(notebook, fleet.platforms.get(key), key in marked, now, self.frame)
+            platform, is_marked = fleet.platforms.get(key), key in marked
+            # What the row's cells are made of: unchanged (most rows, most refreshes), the
+            # cells are too, and building them for 1,000 rows was ~15 ms a refresh.
+            source = (
+                notebook,
+                platform,
+                is_marked,
+                age(notebook.last_modified, now),
+                self.frame if notebook.status.is_transitional else 0,
+            )
             old = self._shown.get(key)
+            if old is not None and sources.get(key) == source:
+                continue
+            sources[key] = source
+            cells = row_cells(notebook, platform, is_marked, now, self.frame)
             if old is None:
                 self.add_row(*cells, key=key)
             else:
@@ -181,6 +202,50 @@ class InstanceTable(DataTable[Text]):
             self._shown[key] = (*cells[:2], status, *cells[3:])
             moved = True
         return moved
+
+    # --- repainting only the rows that changed ----------------------------------------------
+
+    def update_cell(
+        self,
+        row_key: RowKey | str,
+        column_key: ColumnKey | str,
+        value: Text,
+        *,
+        update_width: bool = False,
+    ) -> None:
+        """As DataTable's, but only this row is repainted.
+
+        DataTable keys every cached render by one update counter, so any ``update_cell`` makes
+        the next frame render every visible cell again: ~40-50 ms at 200x50, on nearly every
+        refresh (an age ticks somewhere each minute). Here the row's cached renders are dropped
+        before the next frame and only its region is repainted. This leans on DataTable's
+        private caches (Textual is pinned to 8.2); tests/ui/test_table_repaint.py fails if
+        they change.
+        """
+        row = row_key if isinstance(row_key, RowKey) else RowKey(row_key)
+        column = column_key if isinstance(column_key, ColumnKey) else ColumnKey(column_key)
+        if update_width or row not in self._row_locations or column not in self._column_locations:
+            super().update_cell(row, column, value, update_width=update_width)
+            return
+        self._data[row][column] = value
+        self._stale_rows.add(row)
+        self.refresh_row(self.get_row_index(row))
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        if self._stale_rows:
+            stale, self._stale_rows = self._stale_rows, set()
+            indexes = {self._row_locations.get(row) for row in stale}
+            caches: tuple[tuple[Any, int, set[Any]], ...] = (
+                (self._cell_render_cache, 0, stale),  # (row key, column key, ...)
+                (self._row_render_cache, 0, stale),  # (row key, line, ...)
+                (self._row_renderable_cache, 1, indexes),  # (update count, row index)
+            )
+            for cache, position, rows in caches:
+                # Textual's LRUCache is not iterable itself: its keys() is.
+                for key in [key for key in cache.keys() if key[position] in rows]:  # noqa: SIM118
+                    cache.discard(key)
+            self._line_cache.clear()  # keyed by screen line, not row: cheap to rebuild
+        return super().render_lines(crop)
 
     def show_sort(self, column: SortColumn, reverse: bool) -> None:
         """Mark the sorted column's header (the width stays: the arrow fits the fixed width)."""

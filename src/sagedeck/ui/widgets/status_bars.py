@@ -54,6 +54,8 @@ class SummaryBar(Static):
     }
     """
 
+    _shown_text: Text | None = None
+
     def show(
         self,
         fleet: Fleet,
@@ -62,7 +64,9 @@ class SummaryBar(Static):
         marked: int,
         interval: float,
         problem: str | None = None,
+        waiting: int | None = None,
     ) -> None:
+        """``waiting``: seconds the refresh in flight has waited for AWS, once it is long."""
         counts = fleet.counts()
         parts: list[tuple[str, str] | str] = [(f"{len(fleet)} instances", "bold")]
         if shown != len(fleet):
@@ -85,12 +89,21 @@ class SummaryBar(Static):
             parts.append((f" · every {interval:g}s", "dim"))
         else:
             parts += [SEPARATOR, ("loading…", "italic")]
+        if waiting is not None:
+            parts += [SEPARATOR, (f"waiting for AWS ({waiting} s)", "bold yellow")]
         text = Text.assemble(*parts, no_wrap=True, overflow="ellipsis")
         for region, error in fleet.errors.items():
             text.append(f"\n⚠ {region}: {error}", style="bold red")
         if problem:
             text.append(f"\n⚠ {problem}", style="bold red")
-        self.update(text)
+        if text == self._shown_text:
+            return
+        # As many lines as before: repaint in place, no layout of the screen (every second
+        # while AWS is slow, every refresh otherwise).
+        lines = text.plain.count("\n")
+        layout = self._shown_text is None or lines != self._shown_text.plain.count("\n")
+        self._shown_text = text
+        self.update(text, layout=layout)
 
 
 class UrlCountdown(Static):

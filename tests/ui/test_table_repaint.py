@@ -1,0 +1,97 @@
+"""The instance table repaints only the rows whose cells changed (DataTable would re-render every
+visible cell on any update: docs/performance.md), and what it paints is never a stale render.
+
+It leans on DataTable's private render caches: if a Textual upgrade changes them, these fail.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+
+from sagedeck.models import NotebookStatus, NotebookSummary, RegionListing
+from sagedeck.ui.fleet import Fleet, SortColumn
+from sagedeck.ui.widgets.instance_table import InstanceTable
+
+NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+
+
+class TableApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield InstanceTable(id="instances")
+
+
+def fleet_of(count: int, status: NotebookStatus = NotebookStatus.STOPPED) -> Fleet:
+    notebooks = tuple(
+        NotebookSummary(
+            name=f"nb-{index:03d}",
+            arn=f"arn:aws:sagemaker:us-east-1:123456789012:notebook-instance/nb-{index:03d}",
+            region="us-east-1",
+            status=status,
+            instance_type="ml.t3.medium",
+            url=None,
+            created=NOW - timedelta(days=3),
+            last_modified=NOW - timedelta(hours=5),
+        )
+        for index in range(count)
+    )
+    fleet = Fleet()
+    fleet.apply([RegionListing("us-east-1", notebooks)], NOW)
+    return fleet
+
+
+def screen_text(app: App[None]) -> str:
+    """What the whole screen shows, rendered from the widgets' caches as a frame would be."""
+    return app.export_screenshot().replace("&#160;", " ")
+
+
+async def test_an_update_repaints_its_row_and_nothing_is_stale() -> None:
+    app = TableApp()
+    async with app.run_test(size=(120, 12)) as pilot:
+        table = app.query_one(InstanceTable)
+        fleet = fleet_of(30)
+        keys = sorted(fleet.notebooks)
+        table.sync(fleet, keys, set(), NOW)
+        await pilot.pause()
+        assert "Stopped" in screen_text(app)
+        full_invalidations = table._update_count
+
+        table.update_cell(keys[2], SortColumn.STATUS, Text("Changed-2"))
+        table.update_cell(keys[25], SortColumn.STATUS, Text("Changed-25"))  # off screen
+        await pilot.pause()
+
+        assert table._update_count == full_invalidations  # no every-cell re-render
+        shown = screen_text(app)
+        assert "Changed-2" in shown
+        assert "Changed-25" not in shown
+        assert shown.count("Stopped") >= 5  # the other rows are still drawn
+        table.move_cursor(row=25)
+        await pilot.pause()
+        assert "Changed-25" in screen_text(app)  # rendered when it scrolls into view
+        table.update_cell(keys[24], SortColumn.STATUS, Text("Changed-24"))  # scrolled: visible
+        await pilot.pause()
+        assert "Changed-24" in screen_text(app)
+
+
+async def test_a_refresh_that_changes_a_status_shows_it() -> None:
+    app = TableApp()
+    async with app.run_test(size=(120, 12)) as pilot:
+        table = app.query_one(InstanceTable)
+        fleet = fleet_of(10)
+        keys = sorted(fleet.notebooks)
+        table.sync(fleet, keys, set(), NOW)
+        await pilot.pause()
+        assert "InService" not in screen_text(app)
+        fleet.apply(
+            [
+                RegionListing(
+                    "us-east-1", tuple(fleet_of(10, NotebookStatus.IN_SERVICE).notebooks.values())
+                )
+            ],
+            NOW,
+        )
+        table.sync(fleet, keys, set(), NOW)
+        await pilot.pause()
+        assert screen_text(app).count("InService") == 10
