@@ -101,9 +101,7 @@ def test_same_values_as_botocore(service: str, operation: str, models: dict[str,
     rng = random.Random(f"{service}.{operation}")
     for _ in range(5):
         body = json.dumps(sample(shape, rng, nulls=not plain)).encode()
-        assert fast._handle_json_body(body, shape) == botocore_parser._handle_json_body(
-            body, shape
-        )
+        assert fast._handle_json_body(body, shape) == botocore_parser._handle_json_body(body, shape)
 
 
 def test_log_pages_are_plain_json(models: dict[str, Any]) -> None:

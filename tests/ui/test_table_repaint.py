@@ -1,5 +1,6 @@
 """The instance table repaints only the rows whose cells changed (DataTable would re-render every
-visible cell on any update: docs/performance.md), and what it paints is never a stale render.
+visible cell on any update: docs/performance.md), what it paints is never a stale render, and
+it knows its size without measuring every new cell.
 
 It leans on DataTable's private render caches: if a Textual upgrade changes them, these fail.
 """
@@ -56,6 +57,11 @@ async def test_an_update_repaints_its_row_and_nothing_is_stale() -> None:
         table.sync(fleet, keys, set(), NOW)
         await pilot.pause()
         assert "Stopped" in screen_text(app)
+        # New rows are not measured (fixed-width columns), yet the table knows its size.
+        assert table.virtual_size.height == 30 + 1  # the rows and the header
+        assert table.virtual_size.width == sum(
+            c.get_render_width(table) for c in table.columns.values()
+        )
         full_invalidations = table._update_count
 
         table.update_cell(keys[2], SortColumn.STATUS, Text("Changed-2"))

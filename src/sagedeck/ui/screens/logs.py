@@ -18,7 +18,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from sagedeck.aws.logs import TAIL_EVENTS, StreamChoice, stream_kind
@@ -43,6 +43,7 @@ from sagedeck.models import (
     NotebookSummary,
 )
 from sagedeck.ui.screens.logs_keys import KEYS_HELP, LOG_BINDINGS
+from sagedeck.ui.widgets.footer import DeckFooter
 from sagedeck.ui.widgets.log_view import LogView
 from sagedeck.ui.widgets.start_panel import StartPanel, StartTimeline
 
@@ -102,7 +103,7 @@ class LogScreen(Screen[None]):
         yield LogView(self.settings.log_buffer_lines, id="log")
         yield Input(id="log-query")
         yield Static(id="log-status")
-        yield Footer()
+        yield DeckFooter()
 
     def on_mount(self) -> None:
         self.query_one("#log-query", Input).display = False

@@ -8,7 +8,7 @@ the cells whose text changed, and the caller wraps a refresh in ``App.batch_upda
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -230,6 +230,23 @@ class InstanceTable(DataTable[Text]):
         self._data[row][column] = value
         self._stale_rows.add(row)
         self.refresh_row(self.get_row_index(row))
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """DataTable measures every cell of every new row for its column's width: ~0.1 s for
+        1,000 rows, on the way to the first paint. Every column here has a fixed width (the
+        measure is unused) and every row one line: only rows with a label or an automatic
+        height (none today) still need it."""
+        if any(column.auto_width for column in self.columns.values()):
+            super()._update_dimensions(new_rows)
+            return
+        rows = self.rows
+        super()._update_dimensions(
+            [
+                key
+                for key in new_rows
+                if key in rows and (rows[key].label is not None or rows[key].auto_height)
+            ]
+        )
 
     def render_lines(self, crop: Region) -> list[Strip]:
         if self._stale_rows:
