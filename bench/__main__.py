@@ -263,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.write_markdown:
         with open(args.write_markdown, "w") as out:
             out.write("\n".join(f"{line}  " if line else line for line in header))
-            out.write(markdown_table(figures) + "\n")
+            out.write("\n" + markdown_table(figures) + "\n")
     return 0
 
 
