@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import subprocess
 import sys
 import textwrap
 import time
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from importlib.metadata import version
 
 from bench import bench_logs, dashboard, listing
-from bench.common import Figure, FleetServer, client_env, fleet_server
+from bench.common import PEERS, Figure, FleetServer, client_env, fleet_server
 
 SECTIONS = ("listing", "paint", "refresh", "keys", "logs")
 
@@ -157,8 +158,28 @@ def machine() -> str:
     )
     return (
         f"{os.cpu_count()} cores ({model}), Linux {platform.release()}, "
-        f"Python {platform.python_version()}, {versions}"
+        f"Python {platform.python_version()}, {versions}; peers: {peer_versions()}"
     )
+
+
+def peer_versions() -> str:
+    python = PEERS / "python"
+    if not python.exists():
+        return "not installed (make bench installs them)"
+    names = ("awscli", "awslogs", "botocore")
+    done = subprocess.run(
+        [
+            str(python),
+            "-c",
+            f"import importlib.metadata as m; print(*(m.version(n) for n in {names!r}))",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    found = done.stdout.split()
+    if done.returncode != 0 or len(found) != len(names):
+        return "unknown versions"
+    return ", ".join(f"{name} {v}" for name, v in zip(names, found, strict=True))
 
 
 def load() -> str:
