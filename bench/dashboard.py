@@ -7,8 +7,9 @@
   on screen changes once per refresh), the app's CPU time (/proc) per refresh when 1% of the
   statuses change, and over an idle minute with the default 5 s refresh;
 - keys: key press to the screen showing its effect, p50/p90: ``j``/``k`` on the dashboard
-  (the cursor row, found by its colour, shows the expected name) and ``t`` in the log view
-  while the instance logs 2,000 lines/s (timestamps disappear or come back).
+  (the cursor row, found by its colour, shows the expected name); in the log view while the
+  instance logs 2,000 lines/s, ``s`` (the status line says paused, then following) and ``t``
+  (timestamps disappear or come back: every kept line is rendered again).
 """
 
 from __future__ import annotations
@@ -215,7 +216,10 @@ def refresh_figures(
             group,
             f"CPU per refresh, 1% of statuses changed ({max(1, instances // 100)} rows)",
             ms(cost.cpu_per_refresh),
-            note=f"median of {refreshes}; /proc utime+stime, 10 ms ticks",
+            note=(
+                f"median of {refreshes} refresh cycles (the refresh and the quiet wait before"
+                " it); /proc utime+stime, 10 ms ticks"
+            ),
         ),
         Figure(
             group,

@@ -43,7 +43,6 @@ class Terminal:
         command: Sequence[str],
         env: dict[str, str],
         size: tuple[int, int] = (200, 50),
-        pass_fds: Sequence[int] = (),
     ) -> None:
         columns, rows = size
         self.screen = pyte.Screen(columns, rows)
@@ -59,13 +58,11 @@ class Terminal:
             stderr=slave,
             env={**env, "TERM": "xterm-256color", "COLUMNS": str(columns), "LINES": str(rows)},
             start_new_session=True,
-            pass_fds=tuple(pass_fds),
         )
         os.close(slave)
         self.bytes_read = 0
         self._chunks: queue.SimpleQueue[tuple[float, bytes] | None] = queue.SimpleQueue()
         self._changed = threading.Condition()
-        self._fed_at = 0.0  # read time of the last chunk pyte has parsed
         self._waiters: list[_Waiter] = []
         self._closed = False
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -103,7 +100,6 @@ class Terminal:
             at, data = item
             with self._changed:
                 self._stream.feed(data)
-                self._fed_at = at
                 if self._waiters:
                     lines = list(self.screen.display)
                     for waiter in self._waiters:
