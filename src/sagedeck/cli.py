@@ -6,7 +6,6 @@ Precedence for every setting: flags > environment (AWS_*, SAGEDECK_*) > config f
 from __future__ import annotations
 
 import argparse
-import asyncio
 import importlib
 import logging
 import os
@@ -29,6 +28,9 @@ if TYPE_CHECKING:
 COMMAND_MODULES = ("sagedeck.commands.notebooks", "sagedeck.commands.logs", "sagedeck.commands.ssm")
 
 Handler = Callable[[argparse.Namespace, "AwsServices"], Awaitable[int]]
+# A command may also have a quick path that runs without botocore when the setup allows it
+# (``ls``: sagedeck.aws.quick); it returns None, having printed nothing, when it does not.
+QuickHandler = Callable[[argparse.Namespace, Settings], int | None]
 
 EPILOG = """\
 Settings come from, highest first: flags, then the environment (AWS_PROFILE, AWS_REGION /
@@ -215,11 +217,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         if unknown:  # what parse_args would refuse
             parser.error(f"unrecognized arguments: {' '.join(unknown)}")
         settings = settings_from(args)
+        quick: QuickHandler | None = getattr(args, "quick", None)
+        if quick is not None and not args.demo:
+            code = quick(args, settings)  # None: not the plain case, nothing printed
+            if code is not None:
+                sys.stdout.flush()
+                return code
         with embedded_aws(args.demo) as local:
             target = target_from(args, settings, local)
             handler: Handler | None = getattr(args, "handler", None)
             if handler is None:
                 return run_app(settings, target, local)
+            import asyncio  # here: `--help` and the quick paths never need it
+
             code = asyncio.run(_run_command(handler, args, target))
             sys.stdout.flush()  # here, where a closed pipe is caught, not at interpreter exit
             return code

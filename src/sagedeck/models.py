@@ -182,6 +182,12 @@ class Tag:
     value: str
 
 
+# How long a presigned URL's Jupyter session lasts once signed in
+# (CreatePresignedNotebookInstanceUrl's SessionExpirationDurationInSeconds).
+URL_SESSION_MIN, URL_SESSION_MAX = 1800, 43200
+URL_SESSION_DEFAULT = 43200
+
+
 @dataclass(frozen=True, slots=True)
 class PresignedUrl:
     """A presigned Jupyter URL. It is a credential: never log it, never write it to disk."""

@@ -36,7 +36,7 @@ def test_ssm_modules_outside_the_ui_never_import_textual() -> None:
             "sagedeck.commands.ssm",
         ]
     )
-    assert "aiobotocore" in loaded
+    assert "botocore" in loaded  # the AWS layer was imported (aiobotocore comes with a client)
     assert "textual" not in loaded
 
 

@@ -15,6 +15,9 @@ from sagedeck.aws.session import AwsConnection
 from sagedeck.aws.translate import is_stale_token, translate_errors
 from sagedeck.errors import AmbiguousName, InvalidInput, NotFound, SagedeckError
 from sagedeck.models import (
+    URL_SESSION_DEFAULT,
+    URL_SESSION_MAX,
+    URL_SESSION_MIN,
     CodeRepository,
     JupyterView,
     LifecycleConfig,
@@ -30,8 +33,6 @@ from sagedeck.models import (
 PAGE_SIZE = 100  # the API's maximum: one call per 100 instances
 # AWS's pattern for NotebookInstanceName (botocore checks only the length).
 _NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
-URL_SESSION_MIN, URL_SESSION_MAX = 1800, 43200
-URL_SESSION_DEFAULT = 43200
 _STALE_TOKEN_RETRIES = 3
 
 

@@ -11,29 +11,52 @@ import functools
 import os
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import botocore.exceptions
-import botocore.loaders
-import botocore.session
-from aiobotocore.config import AioConfig
-from aiobotocore.session import AioSession, get_session
 
-from sagedeck.aws.parsing import FastParserFactory
 from sagedeck.aws.translate import translate_errors, translate_exception
 from sagedeck.errors import InvalidInput, ReadOnly
 
-# Settings fit for a UI (aws.md: the defaults take ~8 s to fail on a refused connection and
-# minutes on a hung endpoint). sagedeck paces and backs off on its own above these. Two attempts,
-# not three: standard mode sleeps up to 1 s and then 2 s between attempts, so a third attempt
-# made a refused connection take up to ~3 s to report; with two it is under ~1 s.
-CLIENT_CONFIG = AioConfig(
-    retries={"mode": "standard", "total_max_attempts": 2},
-    connect_timeout=2,
-    read_timeout=10,
-    max_pool_connections=20,
-    user_agent_extra="sagedeck",
-)
+if TYPE_CHECKING:
+    import botocore.loaders
+    import botocore.session
+    from aiobotocore.config import AioConfig
+    from aiobotocore.session import AioSession
+
+# aiobotocore (with aiohttp, ~0.1 s) and botocore's session are imported when the first
+# connection is made, not with this module: `sagedeck --help` and `sagedeck ls` on its quick
+# path (sagedeck.aws.quick) never need them.
+
+
+def _client_config() -> AioConfig:
+    """Settings fit for a UI (aws.md: the defaults take ~8 s to fail on a refused connection and
+    minutes on a hung endpoint). sagedeck paces and backs off on its own above these. Two
+    attempts, not three: standard mode sleeps up to 1 s and then 2 s between attempts, so a third
+    attempt made a refused connection take up to ~3 s to report; with two it is under ~1 s.
+
+    Built once, on first use, as the module attribute ``CLIENT_CONFIG`` (tests may replace it).
+    """
+    config = globals().get("CLIENT_CONFIG")
+    if config is None:
+        from aiobotocore.config import AioConfig
+
+        config = AioConfig(
+            retries={"mode": "standard", "total_max_attempts": 2},
+            connect_timeout=2,
+            read_timeout=10,
+            max_pool_connections=20,
+            user_agent_extra="sagedeck",
+        )
+        globals()["CLIENT_CONFIG"] = config
+    return config
+
+
+def __getattr__(name: str) -> Any:
+    if name == "CLIENT_CONFIG":
+        return _client_config()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 DEFAULT_REGION = "us-east-1"
 
@@ -62,6 +85,8 @@ class AwsTarget:
 def _botocore_session() -> botocore.session.Session:
     """A plain botocore session on the shared loader: the endpoint data it parses to check a
     region (~50-100 ms) is parsed once per process, and the first client reuses it."""
+    import botocore.session
+
     session = botocore.session.Session()
     session.register_component("data_loader", _shared_loader())
     return session
@@ -168,10 +193,16 @@ def _shared_loader() -> botocore.loaders.Loader:
     """One loader of botocore's service models for every session: the first client of a
     service parses its model (~60-100 ms for SageMaker), every later session reuses it, so
     renewing credentials (a new session) costs no re-parsing."""
+    import botocore.loaders
+
     return botocore.loaders.create_loader(os.environ.get("AWS_DATA_PATH"))
 
 
 def new_session(profile: str | None) -> AioSession:
+    from aiobotocore.session import AioSession, get_session
+
+    from sagedeck.aws.parsing import FastParserFactory
+
     session = AioSession(profile=profile) if profile else get_session()
     session.register_component("data_loader", _shared_loader())
     # Same parsed values, less CPU: see sagedeck.aws.parsing (measured there).
@@ -221,7 +252,7 @@ class AwsConnection:
                             service,
                             region_name=region,
                             endpoint_url=self.target.endpoint_url,
-                            config=CLIENT_CONFIG,
+                            config=_client_config(),
                             aws_access_key_id=creds.access_key if creds else None,
                             aws_secret_access_key=creds.secret_key if creds else None,
                             aws_session_token=creds.token if creds else None,

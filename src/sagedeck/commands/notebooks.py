@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
+import os
 import sys
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sagedeck.aws.notebooks import URL_SESSION_DEFAULT, URL_SESSION_MAX, URL_SESSION_MIN
-from sagedeck.aws.services import AwsServices
 from sagedeck.errors import (
     CredentialsError,
     EndpointUnreachable,
@@ -21,7 +19,21 @@ from sagedeck.errors import (
     one_line,
 )
 from sagedeck.format import age, summary_json, table
-from sagedeck.models import JupyterView, NotebookKey, NotebookStatus, RegionListing
+from sagedeck.models import (
+    URL_SESSION_DEFAULT,
+    URL_SESSION_MAX,
+    URL_SESSION_MIN,
+    JupyterView,
+    NotebookKey,
+    NotebookStatus,
+    RegionListing,
+)
+
+# Heavy modules (asyncio, the AWS layer) are imported where they are used: every command's
+# parser is built on each run, and `sagedeck ls` on its quick path needs none of them.
+if TYPE_CHECKING:
+    from sagedeck.aws.services import AwsServices
+    from sagedeck.config import Settings
 
 WAIT_POLL_SECONDS = 1.0  # the built-in waiters poll every 30 s: far too slow to watch
 # Right after StartNotebookInstance, a describe may still show the old state for a moment
@@ -56,7 +68,7 @@ def timeout_seconds(text: str) -> float:
 def register(sub: Any) -> None:
     ls = sub.add_parser("ls", help="list notebook instances in every chosen region")
     ls.add_argument("--json", action="store_true", help="one JSON array, for scripts")
-    ls.set_defaults(handler=cmd_ls)
+    ls.set_defaults(handler=cmd_ls, quick=quick_ls)
 
     show = sub.add_parser("show", help="everything about one notebook instance")
     show.add_argument("name")
@@ -95,8 +107,33 @@ def not_enabled(listings: list[RegionListing]) -> list[RegionListing]:
     return [listing for listing in listings if isinstance(listing.error, CredentialsError)]
 
 
+def quick_ls(args: argparse.Namespace, settings: Settings) -> int | None:
+    """``ls`` without botocore when the setup is plain (sagedeck.aws.quick); None: it is not,
+    nothing was printed, run :func:`cmd_ls`."""
+    from sagedeck.aws import quick
+
+    try:
+        plan = quick.plan(
+            profile=args.profile,
+            region=args.region,
+            # as cli.target_from: the flag, then the environment, then the config file
+            endpoint_url=(
+                args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or settings.endpoint_url
+            ),
+            default_profile=settings.profile,
+            default_regions=settings.regions,
+        )
+        listings = quick.list_regions(plan)
+    except quick.Unsupported:
+        return None
+    return print_listings(listings, as_json=args.json)
+
+
 async def cmd_ls(args: argparse.Namespace, services: AwsServices) -> int:
-    listings = await services.sagemaker.list_regions()
+    return print_listings(await services.sagemaker.list_regions(), as_json=args.json)
+
+
+def print_listings(listings: list[RegionListing], *, as_json: bool) -> int:
     failed = [listing for listing in listings if listing.error]
     if listings and len(failed) == len(listings):
         assert failed[0].error is not None
@@ -111,9 +148,9 @@ async def cmd_ls(args: argparse.Namespace, services: AwsServices) -> int:
     notebooks = sorted(
         (nb for listing in listings for nb in listing.notebooks), key=lambda n: (n.name, n.region)
     )
-    if args.json:
-        json.dump([summary_json(nb) for nb in notebooks], sys.stdout, indent=2)
-        print()
+    if as_json:
+        # dumps, then one write: json.dump writes each token on its own (~4x slower)
+        sys.stdout.write(json.dumps([summary_json(nb) for nb in notebooks], indent=2) + "\n")
     else:
         now = datetime.now(UTC)
         rows = [
@@ -197,7 +234,7 @@ async def wait_for(
             why = f" ({last_error})" if last_error else ""
             print(f"sagedeck: gave up waiting after {limit_seconds:g}s{why}", file=sys.stderr)
             return 1
-        await asyncio.sleep(WAIT_POLL_SECONDS)
+        await _sleep(WAIT_POLL_SECONDS)
 
 
 async def cmd_url(args: argparse.Namespace, services: AwsServices) -> int:
@@ -218,3 +255,9 @@ async def cmd_url(args: argparse.Namespace, services: AwsServices) -> int:
             raise SagedeckError("no browser could be opened: use --copy instead")
         print(f"{key.name}: opened {view.value} in the browser")
     return 0
+
+
+async def _sleep(seconds: float) -> None:
+    import asyncio
+
+    await asyncio.sleep(seconds)

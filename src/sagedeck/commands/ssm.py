@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import signal
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sagedeck.aws.services import AwsServices
 from sagedeck.errors import AmbiguousName, NotFound
 from sagedeck.models import NotebookKey
+
+if TYPE_CHECKING:  # imported by the handlers that need it: the parser is built on every run
+    from sagedeck.aws.services import AwsServices
 
 
 def register(sub: Any) -> None:
@@ -64,6 +65,8 @@ async def cmd_ssm(args: argparse.Namespace, services: AwsServices) -> int:
 
 
 async def cmd_forward(args: argparse.Namespace, services: AwsServices) -> int:
+    import asyncio
+
     from sagedeck.port_forwards import PortForwards, install_exit_signals
 
     _use_tag_key(args, services)
