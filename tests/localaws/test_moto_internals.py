@@ -45,6 +45,7 @@ def test_every_patch_was_installed(aws: LocalAws) -> None:
         ("SageMakerResponse", "update_code_repository"),
         ("SageMakerResponse", "delete_code_repository"),
         ("LogsResponse", "filter_log_events"),
+        ("LogsResponse", "get_log_events"),
         ("LogsResponse", "start_live_tail"),
         ("SimpleSystemManagerBackend", "_validate_resource_type_and_id"),
         ("SimpleSystemManagerResponse", "describe_instance_information"),

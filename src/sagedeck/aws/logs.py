@@ -1,9 +1,11 @@
-"""CloudWatch Logs for notebook instances: the group, its streams, and paced FilterLogEvents.
+"""CloudWatch Logs for notebook instances: the group, its streams, paced FilterLogEvents and
+GetLogEvents.
 
 SageMaker writes each instance's logs to ``/aws/sagemaker/NotebookInstances`` in streams
 ``<name>/LifecycleConfigOnCreate``, ``<name>/LifecycleConfigOnStart`` and ``<name>/jupyter.log``.
 Every query uses the prefix ``<name>/`` *with* its slash: without it ``nb`` also matches
-``nb-dev``. Following is :class:`sagedeck.aws.logs_follow.LogFollower`'s job.
+``nb-dev``. Following is :class:`sagedeck.aws.logs_follow.LogFollower`'s job; reading a window
+of history fast is :class:`sagedeck.aws.logs_history.HistoryReader`'s.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sagedeck.aws.logs_limiter import RateLimiter, limiter_for
+from sagedeck.aws.logs_limiter import FILTER_LOG_EVENTS, GET_LOG_EVENTS, RateLimiter, limiter_for
 from sagedeck.aws.session import AwsConnection
 from sagedeck.aws.translate import translate_errors
 from sagedeck.errors import Throttled
@@ -21,12 +23,13 @@ from sagedeck.models import LogEvent, NotebookKey
 
 if TYPE_CHECKING:
     from sagedeck.aws.logs_follow import FollowHealth, LogFollower
+    from sagedeck.aws.logs_history import HistoryReader
     from sagedeck.aws.logs_live import LiveTail
 
 LOG_GROUP = "/aws/sagemaker/NotebookInstances"
 PAGE_LIMIT = 10_000  # FilterLogEvents' maximum (or 1 MB, whichever comes first)
 TAIL_EVENTS = 1_000  # how many recent events the tail view starts with
-_SERVICE_HOOK = "before-send.cloudwatch-logs.FilterLogEvents"
+_SERVICE_HOOK = "before-send.cloudwatch-logs.{operation}"
 _PERMISSION = "logs:FilterLogEvents"
 
 
@@ -83,6 +86,14 @@ class LogPage:
     next_token: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class StreamPage:
+    """One GetLogEvents page: events of one stream, oldest first, without event ids."""
+
+    events: list[LogEvent]
+    forward_token: str
+
+
 def limiter_scope(conn: AwsConnection) -> str:
     """What shares one FilterLogEvents budget: the endpoint when one is set, else the profile or
     the access key (two profiles of one account get two budgets: we cannot know without STS)."""
@@ -101,19 +112,20 @@ class CloudWatchLogs:
         self.conn = conn
         self.scope = limiter_scope(conn)
 
-    def limiter(self, region: str) -> RateLimiter:
-        return limiter_for(self.scope, region)
+    def limiter(self, region: str, operation: str = FILTER_LOG_EVENTS) -> RateLimiter:
+        return limiter_for(self.scope, region, operation)
 
     async def _client(self, region: str) -> Any:
         client = await self.conn.client("logs", region)
         if not getattr(client, "_sagedeck_paced", False):
-            # Every HTTP attempt, botocore's own retries included, waits for the shared limiter.
-            limiter = self.limiter(region)
+            # Every HTTP attempt, botocore's own retries included, waits for the shared limiter
+            # of its operation (looked up at each send: a benchmark or test may replace it).
+            for operation in (FILTER_LOG_EVENTS, GET_LOG_EVENTS):
 
-            async def pace(**_: Any) -> None:
-                await limiter.acquire()
+                async def pace(_operation: str = operation, **_: Any) -> None:
+                    await self.limiter(region, _operation).acquire()
 
-            client.meta.events.register(_SERVICE_HOOK, pace)
+                client.meta.events.register(_SERVICE_HOOK.format(operation=operation), pace)
             client._sagedeck_paced = True
         return client
 
@@ -153,6 +165,50 @@ class CloudWatchLogs:
         return LogPage(
             tuple(event_from_api(item) for item in page.get("events", ())),
             page.get("nextToken") or None,
+        )
+
+    async def stream_page(
+        self,
+        region: str,
+        stream: str,
+        *,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+        token: str | None = None,
+        limit: int = PAGE_LIMIT,
+        group: str = LOG_GROUP,
+    ) -> StreamPage:
+        """One GetLogEvents call, oldest first. ``end_ms`` is exclusive, as GetLogEvents has it.
+        The end of the stream is a ``forward_token`` equal to ``token``. Raises
+        :class:`Throttled` after pausing the shared GetLogEvents limiter."""
+        client = await self._client(region)
+        kwargs: dict[str, Any] = {
+            "logGroupName": group,
+            "logStreamName": stream,
+            "startFromHead": True,
+            "limit": limit,
+        }
+        if start_ms is not None:
+            kwargs["startTime"] = start_ms
+        if end_ms is not None:
+            kwargs["endTime"] = end_ms
+        if token:
+            kwargs["nextToken"] = token
+        limiter = self.limiter(region, GET_LOG_EVENTS)
+        try:
+            with translate_errors(f"read the log of {stream}", "logs:GetLogEvents"):
+                page = await client.get_log_events(**kwargs)
+        except Throttled:
+            limiter.throttled()
+            raise
+        limiter.succeeded()
+        return StreamPage(
+            [
+                LogEvent(int(e["timestamp"]), stream, str(e.get("message", "")), "", ingestion)
+                for e in page.get("events", ())
+                for ingestion in (e.get("ingestionTime"),)
+            ],
+            str(page.get("nextForwardToken") or ""),
         )
 
     async def stream_names(self, key: NotebookKey, prefix: str | None = None) -> tuple[str, ...]:
@@ -232,6 +288,29 @@ class CloudWatchLogs:
             until_ms=until_ms,
             follow=follow,
             is_active=is_active,
+            on_health=on_health,
+        )
+
+    def history(
+        self,
+        key: NotebookKey,
+        *,
+        streams: StreamChoice = StreamChoice.ALL,
+        since_ms: int | None = None,
+        until_ms: int | None = None,
+        on_health: Callable[[FollowHealth], None] | None = None,
+    ) -> HistoryReader:
+        """A one-pass reader of ``key``'s streams from ``since_ms`` to ``until_ms`` (or now),
+        each stream read with GetLogEvents at once and merged by time: see
+        :class:`HistoryReader`. Its events carry no event id."""
+        from sagedeck.aws.logs_history import HistoryReader
+
+        return HistoryReader(
+            self,
+            key,
+            prefix=stream_prefix(key.name, streams),
+            since_ms=since_ms,
+            until_ms=until_ms,
             on_health=on_health,
         )
 

@@ -8,11 +8,12 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterable, Callable, Iterable
 from typing import Any, TextIO
 
 from sagedeck.aws.logs import StreamChoice
 from sagedeck.aws.logs_follow import FollowHealth, HealthState, LogFollower
+from sagedeck.aws.logs_history import HistoryReader
 from sagedeck.aws.logs_time import parse_since
 from sagedeck.aws.services import AwsServices
 from sagedeck.logtext import LineFilter, TimeFormatter, TimeStyle
@@ -32,8 +33,10 @@ formats:
   json      one JSON object per line: timestamp (epoch ms), time, stream, message,
             eventId, ingestionTime; messages exactly as CloudWatch holds them
 
-FilterLogEvents is limited to 5 requests/s per account and region; sagedeck paces every
-reader in the process within that budget and backs off when AWS throttles it."""
+Without -f, --live or --format json, each stream is read with GetLogEvents at once and the
+streams merged by time (FilterLogEvents, which json, -f and --live use for its event ids, is
+limited to 5 requests/s per account and region; GetLogEvents to 10). sagedeck paces every
+reader in the process within those budgets and backs off when AWS throttles it."""
 
 
 def register(sub: Any) -> None:
@@ -141,25 +144,31 @@ async def cmd_logs(args: argparse.Namespace, services: AwsServices) -> int:
     choice = StreamChoice(args.stream)
     printer = Printer(sys.stdout, formatter(args.format, args.local_time), keep)
     report = _report_to_stderr()
+    reader: HistoryReader | LogFollower
     try:
-        follower = services.logs.follower(
-            key,
-            streams=choice,
-            since_ms=since,
-            follow=args.follow and not args.live,
-            on_health=report,
-        )
-        if args.live:
-            await _live(services, follower, printer)
+        if not args.follow and not args.live and args.format != "json":
+            # A window of history, without event ids: each stream with GetLogEvents, at once.
+            reader = services.logs.history(key, streams=choice, since_ms=since, on_health=report)
+            await _drain(reader, printer)
         else:
-            await _drain(follower, printer)
+            reader = follower = services.logs.follower(
+                key,
+                streams=choice,
+                since_ms=since,
+                follow=args.follow and not args.live,
+                on_health=report,
+            )
+            if args.live:
+                await _live(services, follower, printer)
+            else:
+                await _drain(follower, printer)
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, and keep Python from complaining
         # about the unflushed buffer at exit.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
-    if follower.health.state is HealthState.NO_LOG_GROUP:
+    if reader.health.state is HealthState.NO_LOG_GROUP:
         print(f"sagedeck: no logs for {key.name} in {key.region} yet", file=sys.stderr)
     elif not printer.printed:
         window = "at all" if since is None else f"since {args.since}"
@@ -167,7 +176,7 @@ async def cmd_logs(args: argparse.Namespace, services: AwsServices) -> int:
     return 0
 
 
-async def _drain(batches: LogFollower, printer: Printer) -> None:
+async def _drain(batches: AsyncIterable[list[LogEvent]], printer: Printer) -> None:
     async for batch in batches:
         printer.write(batch)
 

@@ -1,9 +1,10 @@
-"""CloudWatch Logs FilterLogEvents as AWS serves it.
+"""CloudWatch Logs FilterLogEvents as AWS serves it (GetLogEvents: :mod:`.logs_get`).
 
 moto 5.2.5 ignores ``logStreamNamePrefix`` (so ``nb`` silently reads ``nb-dev`` too... and
 everything else), does not interleave streams and re-sorts every event on every page. Here each
 stream keeps a sorted index, so a page costs a bisect plus the events it returns, and the
-account-and-region rate limit (5 requests/s, not raisable) can be switched on.
+account-and-region rate limits (FilterLogEvents 5 requests/s, GetLogEvents 10, neither
+raisable) can be switched on together.
 """
 
 from __future__ import annotations
@@ -28,7 +29,11 @@ from .patching import replace
 MAX_EVENTS = 10_000
 MAX_BYTES = 1_048_576
 EVENT_OVERHEAD = 26  # bytes CloudWatch adds to each message when it sizes a batch
-RATE_PER_SECOND = 5
+RATE_PER_SECOND = 5  # FilterLogEvents
+# GetLogEvents: "10 requests per second per account per Region. This quota can't be changed."
+# (CloudWatch Logs quotas, awsdocs/amazon-cloudwatch-logs-user-guide cloudwatch_limits_cwl.md).
+# sagedeck.aws.logs_limiter.GET_LOG_EVENTS_PER_SECOND must stay at or below it.
+GET_LOG_EVENTS_PER_SECOND = 10
 
 Key = tuple[int, int]  # (timestamp, ingestion sequence): the order AWS documents
 
@@ -68,12 +73,23 @@ class RateLimit:
 
 
 FILTER_LOG_EVENTS_LIMIT = RateLimit()
+GET_LOG_EVENTS_LIMIT = RateLimit(per_second=GET_LOG_EVENTS_PER_SECOND)
+
+
+def set_read_throttle(enabled: bool) -> None:
+    """Enforce (or not) FilterLogEvents' and GetLogEvents' quotas, from an empty window."""
+    for limit in (FILTER_LOG_EVENTS_LIMIT, GET_LOG_EVENTS_LIMIT):
+        limit.clear()
+        limit.enabled = enabled
 
 
 def install() -> None:
     from moto.logs import responses
 
+    from .logs_get import handle_get_log_events
+
     replace(responses.LogsResponse, "filter_log_events", _filter_log_events)
+    replace(responses.LogsResponse, "get_log_events", handle_get_log_events)
 
 
 @dataclass

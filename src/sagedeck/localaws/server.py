@@ -11,7 +11,7 @@ from typing import Any, Self
 
 from . import live_tail, notebooks, ssm
 from .identity import DEMO_ACCESS_KEY, DEMO_SECRET_KEY, DEMO_USER, seed_users
-from .logs import FILTER_LOG_EVENTS_LIMIT
+from .logs import set_read_throttle
 from .operations import Timings
 from .patches import apply_patches
 from .reset import reset_backends
@@ -26,8 +26,8 @@ class LocalAws:
     """The embedded AWS. All instances in a process share moto's state (moto keeps it global).
 
     ``throttle_filter_log_events`` enforces FilterLogEvents' 5 requests/s per account and region
-    as AWS does; it is on by default so the demo shows what a real account does, and tests turn
-    it off (or on, per test, with ``set_log_throttle``).
+    as AWS does, and GetLogEvents' 10; it is on by default so the demo shows what a real account
+    does, and tests turn it off (or on, per test, with ``set_log_throttle``).
     """
 
     def __init__(
@@ -147,8 +147,7 @@ class LocalAws:
         with LOCK:
             reset_backends()
             self.simulator.reset_clock()
-            FILTER_LOG_EVENTS_LIMIT.clear()
-            FILTER_LOG_EVENTS_LIMIT.enabled = self._throttle_default
+            set_read_throttle(self._throttle_default)
             seed_users()  # the demo credentials' IAM user exists even in an empty account
             if seed:
                 seed_account(self.simulator.schedule, self.simulator.now())
@@ -156,9 +155,9 @@ class LocalAws:
     # --- knobs for tests and demos -------------------------------------------------------------
 
     def set_log_throttle(self, enabled: bool) -> None:
-        """Enforce (or not) FilterLogEvents' 5 requests/s per account and region."""
-        FILTER_LOG_EVENTS_LIMIT.clear()
-        FILTER_LOG_EVENTS_LIMIT.enabled = enabled
+        """Enforce (or not) FilterLogEvents' 5 and GetLogEvents' 10 requests/s per account and
+        region."""
+        set_read_throttle(enabled)
 
     def register_managed_node(
         self,
