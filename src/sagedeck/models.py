@@ -182,6 +182,14 @@ class Tag:
     value: str
 
 
+class StreamChoice(enum.StrEnum):
+    """Which of an instance's log streams to show."""
+
+    ALL = "all"
+    LIFECYCLE = "lifecycle"  # LifecycleConfigOnCreate and LifecycleConfigOnStart
+    JUPYTER = "jupyter"  # jupyter.log
+
+
 # How long a presigned URL's Jupyter session lasts once signed in
 # (CreatePresignedNotebookInstanceUrl's SessionExpirationDurationInSeconds).
 URL_SESSION_MIN, URL_SESSION_MAX = 1800, 43200

@@ -13,11 +13,10 @@ from typing import Any
 
 import pytest
 
-from sagedeck.aws.logs import StreamChoice
 from sagedeck.aws.logs_follow import HealthState, LogFollower
 from sagedeck.aws.services import AwsServices
 from sagedeck.localaws import LocalAws
-from sagedeck.models import LogEvent, NotebookKey
+from sagedeck.models import LogEvent, NotebookKey, StreamChoice
 
 from .conftest import REGION, as_lines, put, server_lines, target, until
 from .tcp_proxy import CuttableProxy

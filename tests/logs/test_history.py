@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from sagedeck.aws.logs import LOG_GROUP, StreamChoice, stream_prefix
+from sagedeck.aws.logs import LOG_GROUP, stream_prefix
 from sagedeck.aws.logs_follow import HealthState, LogFollower
 from sagedeck.aws.logs_history import HistoryReader
 from sagedeck.aws.services import AwsServices
@@ -16,7 +16,7 @@ from sagedeck.commands.logs import formatter
 from sagedeck.faultproxy import FaultProxy, parse_fault
 from sagedeck.localaws import LocalAws, log_store
 from sagedeck.localaws.state import ACCOUNT_ID, LOCK
-from sagedeck.models import LogEvent, NotebookKey
+from sagedeck.models import LogEvent, NotebookKey, StreamChoice
 
 from .conftest import REGION
 

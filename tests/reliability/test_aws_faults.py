@@ -27,8 +27,8 @@ from sagedeck.localaws import LocalAws
 
 from .reliability_support import RestartableAws, Stopwatch, target_for
 
-ATTEMPTS: int = CLIENT_CONFIG.retries["total_max_attempts"]  # type: ignore[attr-defined]
-READ_TIMEOUT: float = CLIENT_CONFIG.read_timeout  # type: ignore[attr-defined]
+ATTEMPTS: int = CLIENT_CONFIG.retries["total_max_attempts"]
+READ_TIMEOUT: float = CLIENT_CONFIG.read_timeout
 # standard retry mode sleeps random() * 2**i seconds before retry i+1
 MAX_BACKOFF = sum(min(20, 2**i) for i in range(ATTEMPTS - 1))
 SLACK = 1.0  # request handling on a shared 2-core machine

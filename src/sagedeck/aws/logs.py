@@ -10,7 +10,6 @@ of history fast is :class:`sagedeck.aws.logs_history.HistoryReader`'s.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -19,7 +18,7 @@ from sagedeck.aws.logs_limiter import FILTER_LOG_EVENTS, GET_LOG_EVENTS, RateLim
 from sagedeck.aws.session import AwsConnection
 from sagedeck.aws.translate import translate_errors
 from sagedeck.errors import Throttled
-from sagedeck.models import LogEvent, NotebookKey
+from sagedeck.models import LogEvent, NotebookKey, StreamChoice
 
 if TYPE_CHECKING:
     from sagedeck.aws.logs_follow import FollowHealth, LogFollower
@@ -31,14 +30,6 @@ PAGE_LIMIT = 10_000  # FilterLogEvents' maximum (or 1 MB, whichever comes first)
 TAIL_EVENTS = 1_000  # how many recent events the tail view starts with
 _SERVICE_HOOK = "before-send.cloudwatch-logs.{operation}"
 _PERMISSION = "logs:FilterLogEvents"
-
-
-class StreamChoice(enum.StrEnum):
-    """Which of an instance's streams to show."""
-
-    ALL = "all"
-    LIFECYCLE = "lifecycle"  # LifecycleConfigOnCreate and LifecycleConfigOnStart
-    JUPYTER = "jupyter"  # jupyter.log
 
 
 _SUFFIX = {

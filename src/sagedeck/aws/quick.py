@@ -33,7 +33,6 @@ import os
 import re
 import shlex
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -518,6 +517,8 @@ def list_regions(plan: Plan) -> list[RegionListing]:
     regions = [_Region(plan, region) for region in plan.regions]
     if len(regions) == 1:
         return [regions[0].list()]
+    from concurrent.futures import ThreadPoolExecutor  # ~10 ms: only for several regions
+
     with ThreadPoolExecutor(max_workers=min(len(regions), 16)) as pool:
         futures = [pool.submit(region.list) for region in regions]
         try:

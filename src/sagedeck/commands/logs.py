@@ -9,15 +9,17 @@ import json
 import os
 import sys
 from collections.abc import AsyncIterable, Callable, Iterable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from sagedeck.aws.logs import StreamChoice
-from sagedeck.aws.logs_follow import FollowHealth, HealthState, LogFollower
-from sagedeck.aws.logs_history import HistoryReader
-from sagedeck.aws.logs_time import parse_since
-from sagedeck.aws.services import AwsServices
 from sagedeck.logtext import LineFilter, TimeFormatter, TimeStyle
-from sagedeck.models import LogEvent
+from sagedeck.models import LogEvent, StreamChoice
+
+# The AWS layer (and asyncio with it) is imported by the handler: the parser of every command
+# is built on each run, and `sagedeck ls` on its quick path needs none of it.
+if TYPE_CHECKING:
+    from sagedeck.aws.logs_follow import FollowHealth, LogFollower
+    from sagedeck.aws.logs_history import HistoryReader
+    from sagedeck.aws.services import AwsServices
 
 DESCRIPTION = """\
 Print the logs of a notebook instance: every stream under <name>/ in the group
@@ -124,6 +126,8 @@ class Printer:
 
 
 def _report_to_stderr() -> Callable[[FollowHealth], None]:
+    from sagedeck.aws.logs_follow import HealthState
+
     last: list[HealthState] = []
 
     def report(health: FollowHealth) -> None:
@@ -138,6 +142,9 @@ def _report_to_stderr() -> Callable[[FollowHealth], None]:
 
 
 async def cmd_logs(args: argparse.Namespace, services: AwsServices) -> int:
+    from sagedeck.aws.logs_follow import HealthState
+    from sagedeck.aws.logs_time import parse_since
+
     since = parse_since(args.since, local_time=args.local_time)
     keep = LineFilter.parse(args.filter) if args.filter else None
     key = await services.sagemaker.find(args.name)
