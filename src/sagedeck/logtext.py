@@ -9,7 +9,7 @@ import enum
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -115,21 +115,48 @@ class ViewOptions:
 
 class EventRenderer:
     """LogEvent -> display lines for the TUI: ``time stream message``, continuation lines
-    indented under the message so a multi-line message reads as one block."""
+    indented under the message so a multi-line message reads as one block.
+
+    The log view draws only the lines on screen, so it asks two cheap questions of every
+    event kept and renders only the events it shows: :meth:`line_count` (exact; no JSON
+    parsing unless the message looks like JSON and is shown pretty) and :meth:`width_hint`.
+    """
 
     STREAM_WIDTH = 8  # OnStart, OnCreate, jupyter
 
     def __init__(self, options: ViewOptions) -> None:
         self.options = options
         self._time = TimeFormatter(TimeStyle.VIEW, local=options.local_time)
+        self._streams: dict[str, str] = {}
+        time_width = self._time.width + 1 if options.timestamps else 0
+        self.prefix_width = time_width + (self.STREAM_WIDTH + 1 if options.show_stream else 0)
+        self.dim_width = self._time.width if options.timestamps else 0  # the time column
+        wrap = options.wrap_width
+        self._wrap = max(wrap, self.prefix_width + 10) if wrap else 0  # what wrap_lines cuts at
+
+    @property
+    def count_key(self) -> tuple[bool, int, int]:
+        """What :meth:`line_count` depends on: equal keys, equal counts for every event."""
+        return (self.options.pretty_json, self._wrap, self.prefix_width if self._wrap else 0)
+
+    def _prefix(self, event: LogEvent) -> str:
+        opts = self.options
+        prefix = self._time(event.timestamp) + " " if opts.timestamps else ""
+        if opts.show_stream:
+            column = self._streams.get(event.stream)
+            if column is None:
+                column = short_stream(event.stream)[: self.STREAM_WIDTH].ljust(self.STREAM_WIDTH)
+                self._streams[event.stream] = column = column + " "
+            prefix += column
+        return prefix
 
     def render(self, event: LogEvent) -> list[str]:
         opts = self.options
-        prefix = ""
-        if opts.timestamps:
-            prefix = self._time(event.timestamp) + " "
-        if opts.show_stream:
-            prefix += short_stream(event.stream)[: self.STREAM_WIDTH].ljust(self.STREAM_WIDTH) + " "
+        prefix = self._prefix(event)
+        if not opts.wrap_width:
+            body = _one_line(event.message, opts.pretty_json)
+            if body is not None:
+                return [prefix + body]
         lines = message_lines(event.message, pretty_json=opts.pretty_json)
         indent = " " * len(prefix)
         out = [prefix + lines[0], *(indent + line for line in lines[1:])]
@@ -142,6 +169,79 @@ class EventRenderer:
         for event in events:
             out.extend(self.render(event))
         return out
+
+    def line_count(self, event: LogEvent) -> int:
+        """``len(self.render(event))``, without rendering the usual one-line message."""
+        body = _one_line(event.message, self.options.pretty_json)
+        if body is None:  # several lines, JSON, tabs or control characters: render it
+            return len(self.render(event))
+        wrap, prefix = self._wrap, self.prefix_width
+        if not wrap or prefix + len(body) <= wrap:
+            return 1
+        return 1 + -(-(prefix + len(body) - wrap) // (wrap - prefix))
+
+    def number_lines(
+        self, events: Iterable[LogEvent], starts: list[int], line: int, widest: int
+    ) -> tuple[int, int]:
+        """Append the first line number of each event to ``starts``, from ``line``; the line
+        after the last and the widest message (:meth:`width_hint`), at least ``widest``.
+        The usual one-line message is counted here, without a call per event."""
+        append = starts.append
+        slow = self.line_count
+        wrap = self._wrap
+        prefix = self.prefix_width
+        pretty = self.options.pretty_json
+        for event in events:
+            append(line)
+            body = event.message
+            ascii_only = body.isascii() and "\t" not in body
+            width = len(body) + 2 if ascii_only else self.width_hint(event)
+            if width > widest:
+                widest = width
+            one = _one_line(body, pretty)
+            if one is None:
+                line += slow(event)
+            elif wrap and prefix + len(one) > wrap:
+                line += 1 + -(-(prefix + len(one) - wrap) // (wrap - prefix))
+            else:
+                line += 1
+        return line, widest
+
+    @staticmethod
+    def width_hint(event: LogEvent) -> int:
+        """About the widest line of a message in cells, prefix left out (the sideways scroll's
+        range): tabs taken at their widest, pretty JSON a little wider than its source."""
+        message = event.message
+        width = len(message) if message.isascii() else 2 * len(message)  # wide characters
+        if "\t" in message:
+            width += 7 * message.count("\t")
+        return width + 2
+
+
+def _one_line(message: str, pretty_json: bool) -> str | None:
+    """The one line :func:`message_lines` makes of the usual message (its trailing newline
+    dropped), found without splitting or parsing; None for any other message."""
+    if message.endswith("\n"):
+        message = message[:-1]
+        if message.endswith("\r"):
+            message = message[:-1]
+    if not message.isprintable():  # line breaks, tabs, control characters
+        return None
+    if pretty_json and message:
+        first, last = message[0], message[-1]
+        if (
+            (first in "{[" or first.isspace())
+            and (last in "}]" or last.isspace())
+            and _looks_json(message)
+        ):
+            return None
+    return message
+
+
+def _looks_json(body: str) -> bool:
+    """What :func:`message_lines` tries to parse as JSON."""
+    stripped = body.strip()
+    return len(stripped) > 1 and stripped[0] in "{[" and stripped[-1] in "}]"
 
 
 def wrap_lines(lines: list[str], width: int, indent: int) -> list[str]:

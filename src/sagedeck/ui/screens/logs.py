@@ -2,14 +2,15 @@
 
 Lines come from :class:`sagedeck.aws.logs_follow.LogFollower` in batches and reach the widget
 in batches. The screen keeps the events (bounded by ``settings.log_buffer_lines``) so that a
-change of stream, filter or format re-renders them without asking AWS again; only a change of
-time window starts a new follower.
+change of stream, filter or format shows them again without asking AWS; only a change of time
+window starts a new follower. The widget draws only the lines on screen (``LogView``).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -21,26 +22,20 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
-from sagedeck.aws.logs import TAIL_EVENTS, StreamChoice, stream_kind
+from sagedeck.aws.logs import TAIL_EVENTS, stream_kind
 from sagedeck.aws.logs_follow import FollowHealth, HealthState, LogFollower
 from sagedeck.aws.logs_time import describe_window, now_ms, window_start
 from sagedeck.aws.services import AwsServices
 from sagedeck.config import Settings
 from sagedeck.errors import InvalidInput, SagedeckError
-from sagedeck.logtext import (
-    EventRenderer,
-    LineFilter,
-    TimeFormatter,
-    TimeStyle,
-    ViewOptions,
-    save_redacted,
-)
+from sagedeck.logtext import EventRenderer, LineFilter, ViewOptions, save_redacted
 from sagedeck.models import (
     STARTABLE,
     JupyterView,
     LogEvent,
     NotebookStatus,
     NotebookSummary,
+    StreamChoice,
 )
 from sagedeck.ui.screens.logs_keys import KEYS_HELP, LOG_BINDINGS
 from sagedeck.ui.widgets.footer import DeckFooter
@@ -78,6 +73,7 @@ class LogScreen(Screen[None]):
         self.options = ViewOptions()
         self.wrap = False
         self.renderer = EventRenderer(self.options)
+        self._kinds: dict[str, StreamChoice] = {}  # stream name -> kind, for the filter
         self.streams = StreamChoice.ALL
         self.line_filter: LineFilter | None = None
         self.window = "start" if watch_start else "0"
@@ -100,14 +96,13 @@ class LogScreen(Screen[None]):
         panel = StartPanel(self.timeline, id="start-panel")
         panel.display = self.watch_start or self.status.is_transitional
         yield panel
-        yield LogView(self.settings.log_buffer_lines, id="log")
+        yield LogView(self.settings.log_buffer_lines, self.renderer, id="log")
         yield Input(id="log-query")
         yield Static(id="log-status")
         yield DeckFooter()
 
     def on_mount(self) -> None:
         self.query_one("#log-query", Input).display = False
-        self.log_view.dim_columns = TimeFormatter(TimeStyle.VIEW).width
         self.log_view.focus()
         self._restart_follower()
         self._watch_status()
@@ -149,31 +144,62 @@ class LogScreen(Screen[None]):
         for event in batch:
             if stream_kind(event.stream) is StreamChoice.LIFECYCLE:
                 self.timeline.lifecycle_line(datetime.fromtimestamp(event.timestamp / 1000, UTC))
-        shown = [e for e in batch if self._shows(e)]
+        shown, _ = self._pick(batch)
         if shown:
             if self.following:
-                self.log_view.append(self.renderer.render_all(shown))
+                self.log_view.append(shown)
             else:
                 self.held.extend(shown)
         self._update_status()
 
-    def _shows(self, event: LogEvent) -> bool:
-        if self.streams is not StreamChoice.ALL and stream_kind(event.stream) is not self.streams:
-            return False
-        return self.line_filter is None or self.line_filter.keeps(event.message)
+    def _pick(
+        self, events: Iterable[LogEvent], top: LogEvent | None = None
+    ) -> tuple[list[LogEvent], int | None]:
+        """The events the current streams and filter show (one pass over up to 50,000); the
+        index among them of ``top``, or of the first one after it."""
+        streams = self.streams
+        kinds = self._kinds
+        line_filter = self.line_filter
+        search = line_filter.pattern.search if line_filter else None
+        inverted = line_filter.inverted if line_filter else False
+        shown: list[LogEvent] = []
+        anchor: int | None = None
+        passed = top is None
+        for event in events:
+            if event is top:
+                passed = True
+            if streams is not StreamChoice.ALL:
+                kind = kinds.get(event.stream)
+                if kind is None:
+                    kind = kinds[event.stream] = stream_kind(event.stream)
+                if kind is not streams:
+                    continue
+            if search is not None and (search(event.message) is None) is not inverted:
+                continue
+            if passed and anchor is None:
+                anchor = len(shown)
+            shown.append(event)
+        return shown, anchor
 
-    def _rebuild(self) -> None:
-        """Render the kept events again (a filter, stream choice or format changed)."""
-        self.held.clear()
-        width = self.log_view.scrollable_content_region.width
+    def _rebuild(self, *, refilter: bool = False) -> None:
+        """Show the kept events with other options, or (``refilter``) another choice of them.
+
+        A format change draws again only the lines on screen, after counting every event's
+        lines again if the options change them (JSON, wrap). A filter or stream change picks
+        the events again; held events (paused) are picked too. Either way the event at the top
+        stays at the top, or the view stays at the end while following.
+        """
+        view = self.log_view
+        width = view.scrollable_content_region.width
         self.options = replace(self.options, wrap_width=max(20, width) if self.wrap else None)
         self.renderer = EventRenderer(self.options)
-        self.log_view.dim_columns = (
-            TimeFormatter(TimeStyle.VIEW).width if self.options.timestamps else 0
-        )
-        self.log_view.replace(self.renderer.render_all([e for e in self.events if self._shows(e)]))
-        if self.following:
-            self.log_view.scroll_end(animate=False)
+        if refilter:
+            self.held.clear()
+            shown, anchor = self._pick(self.events, view.top_event())
+            view.renderer = self.renderer
+            view.replace(shown, top=anchor)
+        else:
+            view.set_renderer(self.renderer)
         self._update_title()
         self._update_status()
 
@@ -290,7 +316,7 @@ class LogScreen(Screen[None]):
         self.log_view.auto_scroll = following
         if following:
             if self.held:
-                self.log_view.append(self.renderer.render_all(list(self.held)))
+                self.log_view.append(list(self.held))
                 self.held.clear()
             self.log_view.scroll_end(animate=False)
         self._update_status()
@@ -322,7 +348,7 @@ class LogScreen(Screen[None]):
 
     def action_cycle_streams(self) -> None:
         self.streams = _STREAM_CYCLE[(_STREAM_CYCLE.index(self.streams) + 1) % len(_STREAM_CYCLE)]
-        self._rebuild()
+        self._rebuild(refilter=True)
 
     def action_window(self, key: str) -> None:
         self.window = key
@@ -358,12 +384,12 @@ class LogScreen(Screen[None]):
             return
         if mode == "filter":
             self.line_filter = parsed
-            self._rebuild()
+            self._rebuild(refilter=True)
             return
         self.log_view.set_search(parsed.pattern if parsed else None)
         if parsed is not None:
             self._set_following(False)
-            self.log_view.find(forward=False, start=len(self.log_view.lines))
+            self.log_view.find(forward=False, start=self.log_view.line_count)
         self.refresh_bindings()
         self._count_matches()
 
@@ -376,11 +402,9 @@ class LogScreen(Screen[None]):
     def _count_matches(self) -> None:
         view = self.log_view
         if view.search is not None:
-            matches = view.match_lines()
-            where = (
-                f"{matches.index(view.current_match) + 1}/" if view.current_match in matches else ""
-            )
-            self.search_info = f"/{view.search.pattern}/ {where}{len(matches)} matches"
+            rank, count = view.match_position()
+            where = f"{rank}/" if rank is not None else ""
+            self.search_info = f"/{view.search.pattern}/ {where}{count} matches"
         self._update_status()
 
     def action_save(self) -> None:
