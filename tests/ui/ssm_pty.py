@@ -20,6 +20,10 @@ from typing import Any
 
 import pyte
 
+# tests/ has no __init__.py: pytest (prepend mode) puts tests/ on sys.path and imports tests/ui
+# and tests/ssm as the packages ``ui`` and ``ssm``, and mypy resolves them alike.
+from ssm.ssm_support import processes_with_session as processes_with_session  # re-exported
+
 ROWS, COLUMNS = 40, 140
 
 
@@ -134,22 +138,3 @@ def lflags(attrs: list[Any]) -> dict[str, bool]:
 def active_sessions(ssm_client: Any) -> list[str]:
     sessions = ssm_client.describe_sessions(State="Active")["Sessions"]
     return [str(s["SessionId"]) for s in sessions]
-
-
-def processes_with_session(session_id: str) -> list[int]:
-    """Live processes whose command line or environment carries the session id."""
-    from pathlib import Path
-
-    found: list[int] = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            if "\nState:\tZ" in (proc / "status").read_text():
-                continue
-            blobs = (proc / "cmdline").read_bytes() + (proc / "environ").read_bytes()
-        except OSError:
-            continue
-        if session_id.encode() in blobs:
-            found.append(int(proc.name))
-    return found

@@ -19,6 +19,7 @@ from sagedeck.ui.fleet import (
     proxy_url,
     visible_keys,
 )
+from sagedeck.ui.platforms import filter_needs_platforms, platforms_needed
 from sagedeck.ui.poller import MAX_BACKOFF_SECONDS, Poller
 
 NOW = datetime(2026, 1, 2, 12, 0, tzinfo=UTC)
@@ -192,3 +193,52 @@ async def test_poller_backs_off_while_throttled() -> None:
     ]
     throttled = False
     assert poller.next_delay() == 5.0
+
+
+def test_the_filter_searches_the_platform_as_the_column_shows_it() -> None:
+    fleet = Fleet()
+    fleet.apply([RegionListing("us-east-1", (nb("a"), nb("b"), nb("c")))], NOW)
+    fleet.platforms.update({"us-east-1/a": "notebook-al1-v1", "us-east-1/b": "notebook-al2-v2"})
+    keys = visible_keys(fleet, RowFilter.parse("^al1"), SortColumn.NAME, False)
+    assert keys == ["us-east-1/a"]  # c, not described yet, matches as an empty platform
+    keys = visible_keys(fleet, RowFilter.parse("!^al1"), SortColumn.NAME, False)
+    assert keys == ["us-east-1/b", "us-east-1/c"]
+
+
+def test_platforms_needed_on_screen_for_a_sort_and_for_a_filter() -> None:
+    fleet = Fleet()
+    names = [f"nb-{i:02d}" for i in range(30)]
+    fleet.apply(
+        [RegionListing("us-east-1", (*(nb(n) for n in names), nb("gpu-box", status="Stopped")))],
+        NOW,
+    )
+    fleet.platforms["us-east-1/nb-01"] = "notebook-al2-v2"
+    every = RowFilter()
+    shown = visible_keys(fleet, every, SortColumn.NAME, False)
+
+    def needed(
+        window: tuple[int, int], text: str = "", sort: SortColumn = SortColumn.NAME
+    ) -> list[str]:
+        return platforms_needed(fleet, shown, window, RowFilter.parse(text), sort)
+
+    # The window only, in the table's order; the known ones left out; out of range is fine.
+    assert needed((-10, 4)) == ["us-east-1/gpu-box", "us-east-1/nb-00", "us-east-1/nb-02"]
+    assert needed((40, 50)) == []
+    # Sorted by platform: every row, those on screen first.
+    by_platform = needed((5, 6), sort=SortColumn.PLATFORM)
+    assert by_platform[0] == shown[5]
+    assert sorted(by_platform) == sorted(k for k in shown if k != "us-east-1/nb-01")
+    # A filter that matches no platform needs nothing more than the screen.
+    assert needed((0, 1), "gpu") == ["us-east-1/gpu-box"]
+    assert not filter_needs_platforms(RowFilter.parse("gpu"), fleet)
+    # One that could match a platform needs the rows it decides by their platform alone:
+    # "^al2|stopped" shows gpu-box (Stopped) whatever its platform; the others depend on it.
+    assert filter_needs_platforms(RowFilter.parse("^al2"), fleet)
+    decided = needed((0, 0), "^al2|stopped")
+    assert "us-east-1/gpu-box" not in decided
+    assert len(decided) == 29  # 30 nb-*, nb-01 known
+    # Inverted, the same rows: those its other columns hide are hidden whatever the platform.
+    assert sorted(needed((0, 0), "!^al2|stopped")) == sorted(decided)
+    # A platform seen in the fleet counts as well as the known ones.
+    fleet.platforms["us-east-1/nb-01"] = "notebook-al2099-v9"
+    assert filter_needs_platforms(RowFilter.parse("al2099"), fleet)

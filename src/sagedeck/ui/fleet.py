@@ -76,7 +76,8 @@ class Fleet:
 
     def __init__(self) -> None:
         self.notebooks: dict[str, NotebookSummary] = {}
-        # From DescribeNotebookInstance, once per instance: the listing has no platform.
+        # From DescribeNotebookInstance, once per instance the screen needs (ui/platforms.py):
+        # the listing has no platform.
         self.platforms: dict[str, str] = {}
         self.errors: dict[str, SagedeckError] = {}
         self.regions: tuple[str, ...] = ()
@@ -141,15 +142,21 @@ class Fleet:
         return [key for key in self.notebooks if key not in self.platforms]
 
 
+def shown_platform(platform: str) -> str:
+    """A platform as the PLATFORM column shows it: ``al2-v2`` for ``notebook-al2-v2``."""
+    return platform.removeprefix("notebook-")
+
+
 def searchable_text(notebook: NotebookSummary, platform: str | None) -> tuple[str, ...]:
-    """What the filter matches against: each column's text (so ``^nb$`` means the name nb)."""
+    """What the filter matches against: each column's text as shown (so ``^nb$`` means the
+    name nb, ``^al2`` the al2 platforms); the platform, last, is empty while unknown."""
     return (
         notebook.name,
         notebook.status.value,
         notebook.instance_type,
         notebook.region,
         notebook.lifecycle_config or "",
-        platform or "",
+        shown_platform(platform or ""),
     )
 
 
@@ -180,6 +187,11 @@ class RowFilter:
     @property
     def active(self) -> bool:
         return self.pattern is not None
+
+    def finds(self, *fields: str) -> bool:
+        """True when the pattern is found in any of ``fields``, whether inverted or not."""
+        pattern = self.pattern
+        return pattern is not None and any(pattern.search(field) for field in fields)
 
     def matches(self, fields: str | tuple[str, ...]) -> bool:
         """True when the pattern finds a match in any field (none, when inverted)."""

@@ -22,7 +22,7 @@ from sagedeck.ui.fleet import (
 )
 from sagedeck.ui.keys import DASHBOARD_BINDINGS, MUTATING
 from sagedeck.ui.messages import DetailLoaded, FilterChanged, FilterClosed, UrlCopied
-from sagedeck.ui.platforms import describe_platforms
+from sagedeck.ui.platforms import MARGIN_ROWS, PlatformDescriber, platforms_needed
 from sagedeck.ui.poller import Poller
 from sagedeck.ui.widgets.detail_pane import DetailPane
 from sagedeck.ui.widgets.filter_bar import FilterBar
@@ -52,12 +52,18 @@ class DashboardScreen(Screen[None]):
         self.sort_reverse = False
         self.marked: set[str] = set()
         self.problem: str | None = None
-        self._describing: set[str] = set()
+        self._keys: list[str] = []  # the rows of the table, in its order
         self._announce_refresh = False
         self._user_placed_detail = False
         self._bindings_state: tuple[object, ...] | None = None
         self._waiting: int | None = None  # seconds the refresh in flight has waited, once long
         self._rows_shown = 0
+        self.describer = PlatformDescriber(
+            lambda: self.deck.services,
+            self._platforms_needed,
+            self._platforms_landed,
+            self._platforms_failed,
+        )
 
     @property
     def deck(self) -> SagedeckApp:
@@ -99,11 +105,20 @@ class DashboardScreen(Screen[None]):
             description="refresh the notebook instances",
             exit_on_error=False,
         )
+        self.run_worker(
+            self.describer.run(),
+            name="platforms",
+            group="platform",
+            description="describe the instances on screen for their platform",
+            exit_on_error=False,
+        )
+        self.watch(self.table, "scroll_y", self.describer.wake, init=False)
 
     def on_resize(self) -> None:
         if not self._user_placed_detail:
             body = self.query_one("#body")
             body.set_class(self.size.width < WIDE_ENOUGH_FOR_RIGHT_PANE, "-bottom")
+        self.describer.wake()  # more or fewer rows on screen
 
     # --- refreshing ----------------------------------------------------------------------
 
@@ -117,7 +132,6 @@ class DashboardScreen(Screen[None]):
         """A new profile or regions: forget the old fleet and poll the new one now."""
         self.fleet = Fleet()
         self.marked.clear()
-        self._describing.clear()
         self.detail.invalidate()
         self.table.clear()
         self.table._shown.clear()
@@ -146,7 +160,6 @@ class DashboardScreen(Screen[None]):
         self.fleet.apply(listings, self.deck.clock())
         self.marked &= self.fleet.notebooks.keys()
         self._sync()
-        self._describe_platforms()
         if self._announce_refresh:
             self._announce_refresh = False
             failed = len(self.fleet.errors)
@@ -170,10 +183,12 @@ class DashboardScreen(Screen[None]):
     def _sync(self) -> None:
         keys = visible_keys(self.fleet, self.row_filter, self.sort_column, self.sort_reverse)
         self._rows_shown = len(keys)
+        self._keys = keys
         with self.app.batch_update():
             self.table.sync(self.fleet, keys, self.marked, self.deck.clock(), self._frame())
             self._show_summary()
             self._selection_changed()
+        self.describer.wake()  # new rows on screen, maybe
 
     def _show_summary(self) -> None:
         self.summary.show(
@@ -199,30 +214,31 @@ class DashboardScreen(Screen[None]):
             with self.app.batch_update():
                 self.table.animate_markers(self.fleet, self._frame())
 
-    def _describe_platforms(self) -> None:
-        """The listing has no platform: describe each instance once, in the background."""
-        missing = [key for key in self.fleet.missing_platforms() if key not in self._describing]
-        if missing:
-            self._describing.update(missing)
-            self.run_worker(
-                self._describe(missing),
-                name="platforms",
-                group="platform",
-                description=f"describe {len(missing)} instance(s) for their platform",
-                exit_on_error=False,
-            )
+    # --- the PLATFORM column (ui/platforms.py says what is described, and when) ------------
 
-    async def _describe(self, keys: list[str]) -> None:
-        fleet = self.fleet
+    @property
+    def _describing(self) -> frozenset[str]:
+        """The platforms being described now (tests wait for none)."""
+        return self.describer.describing
 
-        def batch_done() -> None:
-            if fleet is self.fleet:  # not a fleet forgotten by a switch of target meanwhile
-                self._sync()
+    def _platforms_needed(self) -> tuple[Fleet, list[str]]:
+        first, end = self.table.rows_on_screen()
+        window = (first - MARGIN_ROWS, end + MARGIN_ROWS)
+        needed = platforms_needed(self.fleet, self._keys, window, self.row_filter, self.sort_column)
+        return self.fleet, needed
 
-        try:
-            await describe_platforms(self.deck.services, fleet, keys, batch_done)
-        finally:
-            self._describing.difference_update(keys)
+    def _platforms_landed(self, fleet: Fleet) -> None:
+        if fleet is self.fleet:  # not a fleet forgotten by a switch of target meanwhile
+            self._sync()
+
+    def _platforms_failed(self, error: Exception) -> None:
+        self.log.error(f"describing platforms failed: {error!r}")
+        self.deck.notify(
+            f"{type(error).__name__}: {error}",
+            title="Could not describe the instances for their platform",
+            severity="error",
+            timeout=8,
+        )
 
     # --- selection, filter, sort ---------------------------------------------------------
 

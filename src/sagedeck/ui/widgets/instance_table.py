@@ -20,11 +20,12 @@ from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
 
 from sagedeck.format import age
 from sagedeck.models import NotebookStatus, NotebookSummary
-from sagedeck.ui.fleet import Fleet, SortColumn
+from sagedeck.ui.fleet import Fleet, SortColumn, shown_platform
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 # A full rebuild beats this many single removals (remove_row grows with the table).
 REBUILD_THRESHOLD = 200
+UNMEASURED_ROWS = 60  # rows on screen, guessed, before the table's first layout
 
 STATUS_STYLE: dict[NotebookStatus, str] = {
     NotebookStatus.IN_SERVICE: "bold green",
@@ -66,7 +67,7 @@ def platform_text(platform: str | None) -> Text:
         return Text("…", style="dim")  # not described yet
     if not platform:
         return Text("-", style="dim")
-    return Text(platform.removeprefix("notebook-"), no_wrap=True)
+    return Text(shown_platform(platform), no_wrap=True)
 
 
 def row_cells(
@@ -112,6 +113,12 @@ class InstanceTable(DataTable[Text]):
             return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
         except CellDoesNotExist:
             return None
+
+    def rows_on_screen(self) -> tuple[int, int]:
+        """The indexes of the first row on screen and of the row after the last one."""
+        first = round(self.scroll_y)
+        height = self.size.height - (self.header_height if self.show_header else 0)
+        return first, first + (height if self.size.height else UNMEASURED_ROWS)
 
     def shown_keys(self) -> list[str]:
         return [row.key.value for row in self.ordered_rows if row.key.value is not None]
