@@ -14,9 +14,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sagedeck.aws.logs import short_stream
 from sagedeck.errors import InvalidInput
 from sagedeck.models import LogEvent
+
+
+def short_stream(stream: str) -> str:
+    """``nb/LifecycleConfigOnStart`` -> ``OnStart``, ``nb/jupyter.log`` -> ``jupyter``: the part
+    that differs between an instance's streams."""
+    _, _, leaf = stream.partition("/")
+    return leaf.removeprefix("LifecycleConfig").removesuffix(".log") or stream
 
 
 class TimeStyle(enum.StrEnum):

@@ -14,7 +14,6 @@ from rich.style import Style
 from textual.app import App
 from textual.pilot import Pilot
 
-from sagedeck.aws.logs import short_stream
 from sagedeck.aws.logs_limiter import forget_limiters
 from sagedeck.aws.services import AwsServices
 from sagedeck.aws.session import AwsTarget, StaticCredentials
@@ -26,6 +25,7 @@ from sagedeck.logtext import (
     TimeStyle,
     ViewOptions,
     message_lines,
+    short_stream,
     wrap_lines,
 )
 from sagedeck.models import LogEvent

@@ -54,13 +54,6 @@ def stream_kind(stream: str) -> StreamChoice:
     return StreamChoice.ALL
 
 
-def short_stream(stream: str) -> str:
-    """``nb/LifecycleConfigOnStart`` -> ``OnStart``, ``nb/jupyter.log`` -> ``jupyter``: the part
-    that differs between an instance's streams."""
-    _, _, leaf = stream.partition("/")
-    return leaf.removeprefix("LifecycleConfig").removesuffix(".log") or stream
-
-
 def event_from_api(item: Mapping[str, Any]) -> LogEvent:
     return LogEvent(
         timestamp=int(item["timestamp"]),
