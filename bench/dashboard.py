@@ -9,7 +9,7 @@
 - keys: key press to the screen showing its effect, p50/p90: ``j``/``k`` on the dashboard
   (the cursor row, found by its colour, shows the expected name); in the log view while the
   instance logs 2,000 lines/s, ``s`` (the status line says paused, then following) and ``t``
-  (timestamps disappear or come back: every kept line is rendered again).
+  (timestamps disappear or come back on the lines shown).
 """
 
 from __future__ import annotations
@@ -209,7 +209,7 @@ def refresh_figures(
             met=cost.list_calls == pages and not cost.other_calls,
             note=(
                 f"start-up, once: {startup_describes} DescribeNotebookInstance "
-                "(the PLATFORM column, not in the listing)"
+                "(the PLATFORM column of the rows on screen)"
             ),
         ),
         Figure(
@@ -300,8 +300,7 @@ def follow_keys(term: Terminal, presses: int, rng: random.Random) -> list[float]
 
 
 def timestamp_keys(term: Terminal, presses: int, rng: random.Random) -> list[float]:
-    """``t`` in the log view: timestamps go away, then come back (every kept line is
-    rendered again)."""
+    """``t`` in the log view: timestamps go away, then come back on the lines shown."""
     latencies = []
     for _ in range(presses + presses % 2):
         had = any(LOG_TIME.match(line) for line in term.lines()[1:4])
@@ -341,7 +340,7 @@ def key_figures(
         (f"j/k on the dashboard, {instances:,} rows", table),
         (f"s (follow/pause) in the log view while tailing {TAIL_RATE:,} lines/s", following),
         (
-            f"t (timestamps: every kept line rendered again) while tailing; {kept.strip()}",
+            f"t (timestamps on/off) while tailing; {kept.strip()}",
             rerender,
         ),
     ):

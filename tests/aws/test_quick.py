@@ -138,8 +138,19 @@ def test_regions_are_resolve_target_s(
 
 
 def test_region_lists_are_botocore_s() -> None:
-    assert quick.commercial_regions() == aws_session.sagemaker_regions()
-    assert quick._regions(None) == aws_session.known_regions()
+    """sagedeck reads botocore's endpoint data itself (aws/regions.py): the same regions as
+    botocore's session, which loads the SageMaker model to find them."""
+    session = botocore.session.Session()
+    partitions = session.get_available_partitions()
+    by_botocore = {
+        p: frozenset(session.get_available_regions("sagemaker", partition_name=p))
+        for p in partitions
+    }
+    assert quick.commercial_regions() == tuple(sorted(by_botocore["aws"]))
+    assert aws_session.sagemaker_regions() == tuple(sorted(by_botocore["aws"]))
+    every = frozenset().union(*by_botocore.values())
+    assert quick._regions(None) == aws_session.known_regions() == every
+    assert len(every) > 30
 
 
 @pytest.mark.parametrize("region", ["us-east-1", "eu-west-1", "ap-southeast-2", "il-central-1"])
@@ -351,3 +362,23 @@ def test_a_hung_endpoint_is_reported_after_two_attempts(
     plan = quick.plan(profile=None, region="us-east-1", endpoint_url=silent_server)
     with pytest.raises(EndpointUnreachable, match="Read timeout on endpoint URL"):
         quick.list_regions(plan)
+
+
+def test_overridden_botocore_data_is_left_to_botocore(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With AWS_DATA_PATH botocore may read another endpoints.json: sagedeck asks botocore."""
+    from sagedeck.aws import regions
+
+    monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path))
+    regions.endpoint_data.cache_clear()
+    aws_session.known_regions.cache_clear()
+    try:
+        assert regions.sagemaker_regions(None) is None
+        assert "eu-west-1" in aws_session.known_regions()  # from botocore's session
+        with pytest.raises(quick.Unsupported):
+            quick.commercial_regions()
+    finally:
+        monkeypatch.undo()
+        regions.endpoint_data.cache_clear()
+        aws_session.known_regions.cache_clear()

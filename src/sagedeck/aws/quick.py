@@ -35,18 +35,16 @@ import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
-from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from sagedeck import __version__
+from sagedeck.aws import regions as region_data
 from sagedeck.errors import EndpointUnreachable
 from sagedeck.models import NotebookStatus, NotebookSummary, RegionListing
 
 SERVICE = "sagemaker"  # the signing name
-ENDPOINT_PREFIX = "api.sagemaker"  # the service's key in botocore's endpoint data
 TARGET = "SageMaker.ListNotebookInstances"
 PAGE_SIZE = 100
 CONNECT_TIMEOUT, READ_TIMEOUT, ATTEMPTS = 2.0, 10.0, 2  # as aws.session's client settings
@@ -115,7 +113,7 @@ class Plan:
     ca_bundle: str | None = None  # None: botocore's default bundle
 
     def endpoint(self, region: str) -> str:
-        return self.endpoint_url or f"https://{ENDPOINT_PREFIX}.{region}.amazonaws.com"
+        return self.endpoint_url or f"https://{region_data.ENDPOINT_PREFIX}.{region}.amazonaws.com"
 
 
 # --- configuration, as botocore reads it ---------------------------------------------------------
@@ -193,34 +191,11 @@ def resolve_credentials(
 # --- regions, from botocore's endpoint data (no botocore import) ---------------------------------
 
 
-def _botocore_dir() -> Path:
-    """Where botocore is installed, found without importing it."""
-    spec = find_spec("botocore")
-    if spec is None or not spec.submodule_search_locations:
-        raise Unsupported("botocore not found")
-    return Path(next(iter(spec.submodule_search_locations)))
-
-
-@cache
-def _endpoint_data() -> dict[str, Any]:
-    if (Path.home() / ".aws" / "models").exists():  # botocore would read overrides there
-        raise Unsupported("custom botocore data")
-    path = _botocore_dir() / "data" / "endpoints.json"
-    try:
-        data: dict[str, Any] = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        raise Unsupported("no endpoint data") from None
-    return data
-
-
 def _regions(partition_name: str | None) -> frozenset[str]:
-    found: set[str] = set()
-    for partition in _endpoint_data()["partitions"]:
-        if partition_name is not None and partition["partition"] != partition_name:
-            continue
-        service = partition["services"].get(ENDPOINT_PREFIX, {})
-        found.update(name for name in service.get("endpoints", {}) if name in partition["regions"])
-    return frozenset(found)
+    found = region_data.sagemaker_regions(partition_name)
+    if found is None:
+        raise Unsupported("botocore's data is overridden")
+    return found
 
 
 def commercial_regions() -> tuple[str, ...]:
@@ -371,7 +346,10 @@ def _ssl_context(ca_bundle: str | None) -> Any:
 
         cafile = certifi.where()
     except ImportError:
-        cafile = str(_botocore_dir() / "cacert.pem")
+        root = region_data.botocore_dir()
+        if root is None:
+            raise Unsupported("no CA bundle") from None
+        cafile = str(root / "cacert.pem")
     return ssl.create_default_context(cafile=cafile)
 
 

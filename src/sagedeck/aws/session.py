@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import botocore.exceptions
 
+from sagedeck.aws import regions
 from sagedeck.aws.translate import translate_errors, translate_exception
 from sagedeck.errors import InvalidInput, ReadOnly
 
@@ -96,12 +97,18 @@ def _botocore_session() -> botocore.session.Session:
 def sagemaker_regions() -> tuple[str, ...]:
     """Every commercial region where SageMaker is offered, from botocore's endpoint data (no API
     call): what ``--region all`` means. (China and GovCloud need other accounts.)"""
+    fast = regions.sagemaker_regions("aws")  # without loading the SageMaker model
+    if fast is not None:
+        return tuple(sorted(fast))
     return tuple(sorted(_botocore_session().get_available_regions("sagemaker")))
 
 
 @functools.cache
 def known_regions() -> frozenset[str]:
     """Every region of every partition where SageMaker is offered: what ``--region`` accepts."""
+    fast = regions.sagemaker_regions(None)
+    if fast is not None:
+        return fast
     session = _botocore_session()
     return frozenset(
         region
