@@ -85,7 +85,10 @@ async def test_same_output_as_the_follower(
     assert [(e.ingestion_time, e.stream) for e in ours] == [
         (e.ingestion_time, e.stream) for e in theirs
     ]
-    assert {e.event_id for e in ours} == {""}  # read with GetLogEvents: no ids
+    # jupyter.log read with GetLogEvents (no ids); the lifecycle streams with FilterLogEvents
+    jupyter = [e for e in ours if e.stream == "mix/jupyter.log"]
+    assert jupyter
+    assert {e.event_id for e in jupyter} == {""}
 
 
 async def test_until_is_inclusive_as_for_filter_log_events(
@@ -163,7 +166,8 @@ def test_the_cli_reads_history_with_get_log_events(
     assert out == expected
     seen = operations(proxy)
     assert "GetLogEvents" in seen
-    assert "FilterLogEvents" not in seen
+    # the lifecycle scripts' streams in one FilterLogEvents pass: its own budget, no end check
+    assert seen.count("FilterLogEvents") == 1
     proxy.reset_stats()
     code, out, _ = run(capsys, "nb", "--since", "all", "--format", "json")
     assert code == 0
@@ -189,6 +193,17 @@ def test_denied_get_log_events_falls_back_to_filter_log_events(
     assert (code, err) == (0, "")
     assert out == expected
     assert "FilterLogEvents" in operations(proxy)
+
+
+def test_denied_filter_log_events_reads_every_stream_with_get_log_events(
+    aws_env: LocalAws, proxy: FaultProxy, capsys: pytest.CaptureFixture[str]
+) -> None:
+    expected = follower_text(aws_env, "nb")
+    proxy.add(parse_fault("deny ops=logs:FilterLogEvents"))
+    code, out, err = run(capsys, "nb", "--since", "all")
+    assert (code, err) == (0, "")
+    assert out == expected
+    assert operations(proxy).count("GetLogEvents") >= 4  # both lifecycle streams too
 
 
 def test_denied_reads_fail_as_the_follower_does(

@@ -286,7 +286,8 @@ class CloudWatchLogs:
     ) -> HistoryReader:
         """A one-pass reader of ``key``'s streams from ``since_ms`` to ``until_ms`` (or now),
         each stream read with GetLogEvents at once and merged by time: see
-        :class:`HistoryReader`. Its events carry no event id."""
+        :class:`HistoryReader`. Its events carry no event id
+        (but for the lifecycle streams, read with FilterLogEvents)."""
         from sagedeck.aws.logs_history import HistoryReader
 
         return HistoryReader(

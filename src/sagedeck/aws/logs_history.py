@@ -13,6 +13,14 @@ Memory stays bounded: an event is handed on once every stream still being read h
 past its timestamp (a later page of that stream could hold an earlier event), so each stream
 holds at most the page in flight and about two pages fetched but not yet handed on.
 
+The two budgets are used together: the lifecycle-script streams (``LifecycleConfigOnCreate``
+and ``LifecycleConfigOnStart``: a few minutes of output at each start) are read by one
+FilterLogEvents pass over their common prefix, which ends without the extra call GetLogEvents
+needs to see a stream's end, while ``jupyter.log`` (the firehose) and any other stream go
+through GetLogEvents. 100,000 events in the two streams take 10 GetLogEvents and 1
+FilterLogEvents instead of 12 GetLogEvents, so no call waits for the next second's budget.
+Where FilterLogEvents is denied the lifecycle streams are read with GetLogEvents too.
+
 GetLogEvents gives no event ids: ``--format json``, following and Live Tail keep FilterLogEvents
 (:class:`sagedeck.aws.logs_follow.LogFollower`). Where GetLogEvents or DescribeLogStreams is
 denied before anything was handed on (a policy granting only ``logs:FilterLogEvents``), the
@@ -23,12 +31,13 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import functools
 import heapq
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from sagedeck.aws.logs import PAGE_LIMIT, StreamPage
+from sagedeck.aws.logs import PAGE_LIMIT, LogPage, StreamPage, stream_kind, stream_prefix
 from sagedeck.aws.logs_follow import (
     MAX_OUTAGE_DELAY,
     ONE_SHOT_OUTAGE_RETRIES,
@@ -36,10 +45,10 @@ from sagedeck.aws.logs_follow import (
     HealthState,
     LogFollower,
 )
-from sagedeck.aws.logs_limiter import GET_LOG_EVENTS
+from sagedeck.aws.logs_limiter import FILTER_LOG_EVENTS, GET_LOG_EVENTS
 from sagedeck.aws.logs_time import now_ms
 from sagedeck.errors import AccessDenied, AwsError, EndpointUnreachable, NotFound, Throttled
-from sagedeck.models import LogEvent, NotebookKey
+from sagedeck.models import LogEvent, NotebookKey, StreamChoice
 
 if TYPE_CHECKING:
     from sagedeck.aws.logs import CloudWatchLogs
@@ -60,22 +69,26 @@ def _timestamp(event: LogEvent) -> int:
 
 
 class _Stream:
-    """One stream being read: events fetched but not handed on, and the next page in flight."""
+    """One stream being read (or, with ``streams``, the streams under a prefix read by one
+    FilterLogEvents pass, time-ordered across its pages): events fetched but not handed on, and
+    the next page in flight."""
 
-    __slots__ = ("done", "events", "name", "read_to", "task", "token")
+    __slots__ = ("done", "events", "name", "read_to", "streams", "task", "token")
 
-    def __init__(self, name: str) -> None:
-        self.name = name
+    def __init__(self, name: str, streams: tuple[str, ...] = ()) -> None:
+        self.name = name  # a stream, or the prefix of ``streams``
+        self.streams = streams  # non-empty: read with FilterLogEvents
         self.events: list[LogEvent] = []
         self.token: str | None = None
         self.read_to: int | None = None  # the timestamp of the newest event fetched
         self.done = False
-        self.task: asyncio.Task[StreamPage] | None = None
+        self.task: asyncio.Task[StreamPage | LogPage] | None = None
 
 
 class HistoryReader:
-    """An async iterator of batches of :class:`LogEvent` (without event ids), oldest first, of
-    every stream under ``prefix`` from ``since_ms`` to ``until_ms`` (inclusive; None: now).
+    """An async iterator of batches of :class:`LogEvent`, oldest first, of every stream under
+    ``prefix`` from ``since_ms`` to ``until_ms`` (inclusive; None: now). Event ids only where
+    FilterLogEvents read them (the lifecycle streams).
 
     The same contract as a :class:`LogFollower` without ``follow``: ``health`` and ``on_health``
     report throttling and outages, which are waited out; errors a person must fix end it.
@@ -147,8 +160,21 @@ class HistoryReader:
         async for batch in self.fallback:
             yield batch
 
+    def _sources(self, names: tuple[str, ...]) -> list[_Stream]:
+        """GetLogEvents for each stream, but one FilterLogEvents pass for the lifecycle scripts'
+        streams when the reader's prefix takes in more than them. In name order: the merge
+        takes the earlier source first among equal keys."""
+        names = tuple(sorted(set(names)))
+        lifecycle = tuple(n for n in names if stream_kind(n) is StreamChoice.LIFECYCLE)
+        prefix = stream_prefix(self.key.name, StreamChoice.LIFECYCLE)
+        if not lifecycle or len(lifecycle) == len(names) or not prefix.startswith(self.prefix):
+            return [_Stream(name) for name in names]
+        sources = [_Stream(name) for name in names if name not in lifecycle]
+        sources.append(_Stream(prefix, lifecycle))
+        return sorted(sources, key=lambda source: source.name)
+
     async def _merged(self, names: tuple[str, ...]) -> AsyncIterator[list[LogEvent]]:
-        streams = [_Stream(name) for name in sorted(set(names))]
+        streams = self._sources(names)
         for stream in streams:
             self._request(stream)
         try:
@@ -163,7 +189,7 @@ class HistoryReader:
                 # The stream read least far holds the merge back: wait for it. Others whose
                 # page has come are taken too, so that they ask for the next one meanwhile.
                 lagging = min(reading, key=lambda s: -1 if s.read_to is None else s.read_to)
-                await self._take(lagging)
+                await self._take(lagging, streams)
                 for stream in reading:
                     if (
                         stream is not lagging
@@ -171,7 +197,7 @@ class HistoryReader:
                         and stream.task.done()
                         and len(stream.events) < self.page_limit
                     ):
-                        await self._take(stream)
+                        await self._take(stream, streams)
                 marks = [s.read_to for s in streams if not s.done]
                 if not marks or None in marks:
                     continue  # all read (the top of the loop hands on the rest), or not yet
@@ -185,38 +211,66 @@ class HistoryReader:
                     stream.task.cancel()
 
     def _request(self, stream: _Stream) -> None:
-        token = stream.token
-        stream.task = asyncio.ensure_future(
-            self._retrying(
-                lambda: self.logs.stream_page(
-                    self.key.region,
-                    stream.name,
-                    start_ms=self.since_ms,
-                    end_ms=self.end_ms,
-                    token=token,
-                    limit=self.page_limit,
-                )
+        call: Callable[[], Awaitable[StreamPage | LogPage]]
+        if stream.streams:
+            operation = FILTER_LOG_EVENTS
+            call = functools.partial(
+                self.logs.filter_page,
+                self.key.region,
+                stream.name,
+                start_ms=self.since_ms,
+                end_ms=self.end_ms - 1,  # FilterLogEvents' endTime is inclusive
+                token=stream.token,
+                limit=self.page_limit,
             )
-        )
+        else:
+            operation = GET_LOG_EVENTS
+            call = functools.partial(
+                self.logs.stream_page,
+                self.key.region,
+                stream.name,
+                start_ms=self.since_ms,
+                end_ms=self.end_ms,
+                token=stream.token,
+                limit=self.page_limit,
+            )
+        stream.task = asyncio.ensure_future(self._retrying(call, operation))
         # A reader that stops early never awaits it: no "exception never retrieved".
         stream.task.add_done_callback(lambda done: done.cancelled() or done.exception())
 
-    async def _take(self, stream: _Stream) -> None:
+    async def _take(self, stream: _Stream, streams: list[_Stream]) -> None:
+        """Take the page in flight and ask for the next. A FilterLogEvents pass denied at its
+        first page is replaced in ``streams`` by GetLogEvents for each of its streams."""
         assert stream.task is not None
         try:
             page = await stream.task
         except NotFound:  # the stream was deleted while being read: it has nothing more
             stream.task, stream.done = None, True
             return
+        except AccessDenied:
+            if not stream.streams or stream.token is not None or stream.read_to is not None:
+                raise
+            stream.task, stream.done = None, True
+            replacements = [_Stream(name) for name in stream.streams]
+            streams.remove(stream)
+            streams.extend(replacements)
+            streams.sort(key=lambda source: source.name)
+            for replacement in replacements:
+                self._request(replacement)
+            return
         stream.task = None
         self.polls += 1
         if page.events:
             stream.events.extend(page.events)
             stream.read_to = page.events[-1].timestamp
-        if page.forward_token == stream.token:  # the same token back: the end of the stream
+        if isinstance(page, LogPage):  # FilterLogEvents: no token is the end
+            stream.token = page.next_token
+            stream.done = page.next_token is None
+        elif page.forward_token == stream.token:  # the same token back: the stream's end
             stream.done = True
         else:
             stream.token = page.forward_token
+        if not stream.done:
             self._request(stream)
 
     @staticmethod
@@ -240,7 +294,9 @@ class HistoryReader:
         # order) first among equal keys.
         return list(heapq.merge(*parts, key=_order))
 
-    async def _retrying(self, call: Callable[[], Awaitable[T]]) -> T:
+    async def _retrying(
+        self, call: Callable[[], Awaitable[T]], operation: str = GET_LOG_EVENTS
+    ) -> T:
         """``call()``, after waiting out throttling and, a few times, an unreachable endpoint."""
         outage_delay = 1.0
         failures = 0
@@ -249,7 +305,7 @@ class HistoryReader:
                 return await call()
             except Throttled:
                 self.throttles += 1
-                wait = max(self.logs.limiter(self.key.region, GET_LOG_EVENTS).paused_for, 0.5)
+                wait = max(self.logs.limiter(self.key.region, operation).paused_for, 0.5)
                 self._report(HealthState.THROTTLED, "AWS is rate-limiting log reads", wait)
                 await asyncio.sleep(wait)
             except (EndpointUnreachable, AwsError) as err:
