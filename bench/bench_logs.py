@@ -322,9 +322,10 @@ def log_figures(
     memory_lines: int,
     follower: bool = True,
 ) -> list[Figure]:
-    """Figure 5: the CLI against both peers, on a server that enforces FilterLogEvents'
-    5 requests/s as AWS does and on one that does not; the server's own time; the follower on
-    its own; the log view's ingestion and its memory after ``memory_lines`` lines."""
+    """Figure 5: the CLI against both peers, on a server that enforces the read quotas as AWS
+    does (FilterLogEvents 5/s, GetLogEvents 10/s) and on one that does not; the server's own
+    time; the follower on its own; the log view's ingestion and its memory after
+    ``memory_lines`` lines."""
     endpoint = server.endpoint
     write_history(endpoint, count)
     group = "5. Logs"
@@ -347,9 +348,9 @@ def log_figures(
                 group,
                 f"{DETAILED}, {count:,} events, to /dev/null; "
                 + (
-                    "server enforces AWS's 5 FilterLogEvents/s"
+                    "server enforces AWS's read quotas (FilterLogEvents 5/s, GetLogEvents 10/s)"
                     if throttled
-                    else "server without AWS's limit (context)"
+                    else "server without AWS's quotas (context)"
                 ),
                 f"{ours.median:.2f} s" + (f" ({ratio:.2f}x the faster peer)" if ratio else ""),
                 target=">= 2x faster than the faster peer" if throttled else "",

@@ -47,9 +47,12 @@ KEY_TARGET = 0.050
 IDLE_TARGET = 2.0  # % of one core
 TAIL_RATE = 2_000
 
-# What the first paint needs, for the import share (interpreter start included).
+# What the first paint needs, for the import share (interpreter start included), deferred
+# imports too: the AWS session imports aiobotocore (with aiohttp) and the response parser when
+# the first client is made, not with the module.
 FIRST_PAINT_IMPORTS = (
-    "import sagedeck.cli, sagedeck.aws.services, sagedeck.ui.app, sagedeck.ui.screens.dashboard"
+    "import sagedeck.cli, sagedeck.aws.services, sagedeck.ui.app, sagedeck.ui.screens.dashboard,"
+    " aiobotocore.session, aiobotocore.config, sagedeck.aws.parsing"
 )
 
 

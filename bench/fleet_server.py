@@ -11,7 +11,8 @@ Prints ``serving on URL`` once listening, then answers one JSON line per command
     history NAME COUNT      COUNT events of NAME's logs over the last six hours
     tail NAME RATE          append RATE lines/s to NAME/jupyter.log (10 batches a second)
     tail-stop
-    log-throttle on|off     enforce FilterLogEvents' 5 requests/s as AWS does (off at start)
+    log-throttle on|off     enforce FilterLogEvents' 5 and GetLogEvents' 10 requests/s as
+                            AWS does (off at start)
     cpu                     this process's CPU seconds (user + system)
     quit
 
