@@ -19,9 +19,12 @@ from sagedeck.config import Settings, default_config_path, load_settings, parse_
 from sagedeck.errors import InvalidInput, SagedeckError, one_line
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from sagedeck.aws.services import AwsServices
     from sagedeck.aws.session import AwsTarget
     from sagedeck.localaws import LocalAws
+    from sagedeck.models import RegionListing
 
 # Each module adds its subcommands with register(subparsers); handlers are
 # ``async def handler(args, services) -> int``.
@@ -31,6 +34,7 @@ Handler = Callable[[argparse.Namespace, "AwsServices"], Awaitable[int]]
 # A command may also have a quick path that runs without botocore when the setup allows it
 # (``ls``: sagedeck.aws.quick); it returns None, having printed nothing, when it does not.
 QuickHandler = Callable[[argparse.Namespace, Settings], int | None]
+FirstListing = tuple[tuple[str, ...], "Future[list[RegionListing]]"]
 
 EPILOG = """\
 Settings come from, highest first: flags, then the environment (AWS_PROFILE, AWS_REGION /
@@ -177,15 +181,34 @@ def run_localaws(argv: list[str]) -> int:
     return localaws_main(argv)
 
 
-def run_app(settings: Settings, target: AwsTarget, local: LocalAws | None) -> int:
+def prefetch_listing(args: argparse.Namespace, settings: Settings) -> FirstListing | None:
+    """The plain case's listing (sagedeck.aws.quick), started in a thread; None where the
+    setup needs botocore or the embedded AWS runs in this process (it would share the GIL)."""
+    if args.demo:
+        return None
+    from sagedeck.aws import quick
+    from sagedeck.commands.notebooks import quick_plan
+
+    try:
+        plan = quick_plan(args, settings)
+    except quick.Unsupported:
+        return None
+    return plan.regions, quick.prefetch(plan)
+
+
+def run_app(
+    settings: Settings,
+    target: AwsTarget,
+    local: LocalAws | None,
+    first_listing: FirstListing | None = None,
+) -> int:
     from sagedeck.aws.services import AwsServices
     from sagedeck.ui.app import SagedeckApp
 
-    app = SagedeckApp(
-        settings=settings,
-        services=AwsServices(target, ssm_tag_key=settings.ssm_tag_key),
-        demo=local is not None,
-    )
+    services = AwsServices(target, ssm_tag_key=settings.ssm_tag_key)
+    if first_listing is not None:
+        services.sagemaker.use_prefetched(*first_listing)
+    app = SagedeckApp(settings=settings, services=services, demo=local is not None)
     app.run()
     return app.return_code or 0
 
@@ -223,11 +246,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             if code is not None:
                 sys.stdout.flush()
                 return code
+        handler: Handler | None = getattr(args, "handler", None)
+        # The dashboard's first listing starts now, without botocore when the setup allows it,
+        # so that it travels while Textual and the AWS SDK are imported.
+        first_listing = prefetch_listing(args, settings) if handler is None else None
         with embedded_aws(args.demo) as local:
             target = target_from(args, settings, local)
-            handler: Handler | None = getattr(args, "handler", None)
             if handler is None:
-                return run_app(settings, target, local)
+                return run_app(settings, target, local, first_listing)
             import asyncio  # here: `--help` and the quick paths never need it
 
             code = asyncio.run(_run_command(handler, args, target))

@@ -382,3 +382,21 @@ def test_overridden_botocore_data_is_left_to_botocore(
         monkeypatch.undo()
         regions.endpoint_data.cache_clear()
         aws_session.known_regions.cache_clear()
+
+
+def test_the_dashboard_starts_its_first_listing_before_loading(
+    demo_keys: LocalAws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`sagedeck` (no command) starts the plain case's listing before the UI is imported; with
+    --demo the embedded AWS shares the process, so it does not."""
+    from sagedeck.cli import build_parser, prefetch_listing
+
+    monkeypatch.setenv("AWS_REGION", ",".join(demo_keys.regions))
+    first = prefetch_listing(build_parser().parse_args([]), Settings())
+    assert first is not None
+    regions, listing = first
+    assert regions == demo_keys.regions
+    listed = listing.result(timeout=30)
+    assert {entry.region for entry in listed} == set(demo_keys.regions)
+    assert all(entry.notebooks for entry in listed)
+    assert prefetch_listing(build_parser().parse_args(["--demo"]), Settings()) is None

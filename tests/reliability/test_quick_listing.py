@@ -4,13 +4,17 @@ printed by the quick path, the ordinary path retries and reports as it always ha
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
+from sagedeck.aws import quick
+from sagedeck.aws.services import AwsServices
 from sagedeck.cli import main
 from sagedeck.faultproxy import FaultProxy
 from sagedeck.faultproxy.faults import Fault, FaultKind
 from sagedeck.localaws import LocalAws
+from sagedeck.models import RegionListing
 
 LIST = "ListNotebookInstances"
 
@@ -55,3 +59,54 @@ def test_a_denied_listing_is_reported_as_always(
     assert out == ""
     assert len(err.splitlines()) == 1, err
     assert "sagemaker:ListNotebookInstances" in err
+
+
+# --- the dashboard's first listing, started by the CLI before the UI is imported --------------
+
+
+def prefetched(proxy: FaultProxy, regions: tuple[str, ...]) -> tuple[quick.Plan, Any]:
+    plan = quick.plan(profile=None, region=",".join(regions), endpoint_url=proxy.url)
+    return plan, quick.prefetch(plan)
+
+
+def names(listings: list[RegionListing]) -> list[tuple[str, str]]:
+    return sorted((nb.region, nb.name) for listing in listings for nb in listing.notebooks)
+
+
+async def test_the_first_listing_is_the_prefetched_one(
+    keys: None, proxy: FaultProxy, services: AwsServices
+) -> None:
+    regions = services.sagemaker.conn.regions
+    plan, listing = prefetched(proxy, regions)
+    services.sagemaker.use_prefetched(plan.regions, listing)
+    first = await services.sagemaker.list_regions()
+    assert proxy.stats().requests == 1  # the prefetch's page: the layer did not ask again
+    second = await services.sagemaker.list_regions()  # taken once: later polls ask AWS
+    assert proxy.stats().requests == 2
+    assert names(first) == names(second)
+    assert names(first)
+
+
+async def test_a_prefetch_aws_refused_is_asked_again_as_always(
+    keys: None, proxy: FaultProxy, services: AwsServices
+) -> None:
+    proxy.add(Fault(FaultKind.THROTTLE, operations=frozenset({LIST}), times=1))
+    regions = services.sagemaker.conn.regions
+    plan, listing = prefetched(proxy, regions)
+    services.sagemaker.use_prefetched(plan.regions, listing)
+    first = await services.sagemaker.list_regions()
+    assert all(entry.error is None for entry in first)
+    assert names(first)
+    assert proxy.stats().injected["throttle"] == 1
+
+
+async def test_a_prefetch_of_other_regions_is_left_alone(
+    keys: None, proxy: FaultProxy, services: AwsServices, aws: LocalAws
+) -> None:
+    plan, listing = prefetched(proxy, aws.regions)  # the layer lists only the first region
+    services.sagemaker.use_prefetched(plan.regions, listing)
+    listing.result(timeout=10)
+    before = proxy.stats().requests
+    first = await services.sagemaker.list_regions()
+    assert proxy.stats().requests == before + 1
+    assert {entry.region for entry in first} == {aws.regions[0]}

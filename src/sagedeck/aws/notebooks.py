@@ -9,11 +9,18 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from sagedeck.aws import quick
 from sagedeck.aws.session import AwsConnection
 from sagedeck.aws.translate import is_stale_token, translate_errors
-from sagedeck.errors import AmbiguousName, InvalidInput, NotFound, SagedeckError
+from sagedeck.errors import (
+    AmbiguousName,
+    EndpointUnreachable,
+    InvalidInput,
+    NotFound,
+    SagedeckError,
+)
 from sagedeck.models import (
     URL_SESSION_DEFAULT,
     URL_SESSION_MAX,
@@ -29,6 +36,9 @@ from sagedeck.models import (
     RegionListing,
     Tag,
 )
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 PAGE_SIZE = 100  # the API's maximum: one call per 100 instances
 # AWS's pattern for NotebookInstanceName (botocore checks only the length).
@@ -109,6 +119,15 @@ class SageMaker:
 
     def __init__(self, conn: AwsConnection) -> None:
         self.conn = conn
+        self._prefetched: tuple[tuple[str, ...], Future[list[RegionListing]]] | None = None
+
+    def use_prefetched(
+        self, regions: tuple[str, ...], listing: Future[list[RegionListing]]
+    ) -> None:
+        """A listing of ``regions`` already under way without botocore (the CLI starts one on
+        the quick path while the dashboard loads): the first :meth:`list_regions` of those
+        regions takes its result instead of asking again."""
+        self._prefetched = (regions, listing)
 
     async def _client(self, region: str) -> Any:
         return await self.conn.client("sagemaker", region)
@@ -145,6 +164,14 @@ class SageMaker:
     async def list_regions(self, regions: Iterable[str] | None = None) -> list[RegionListing]:
         """All regions at once. A failing region gives its error; the others still list."""
         regions = tuple(regions or self.conn.regions)
+        prefetched, self._prefetched = self._prefetched, None
+        if prefetched is not None and prefetched[0] == regions:
+            try:
+                return await asyncio.wrap_future(prefetched[1])
+            except quick.Unsupported:
+                pass  # not the plain case, or AWS answered otherwise: ask as always
+            except EndpointUnreachable as err:  # as the ordinary path, after the same waits
+                return [RegionListing(region, (), err) for region in regions]
 
         async def one(region: str) -> RegionListing:
             try:

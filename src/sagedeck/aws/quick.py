@@ -36,13 +36,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from sagedeck import __version__
 from sagedeck.aws import regions as region_data
 from sagedeck.errors import EndpointUnreachable
 from sagedeck.models import NotebookStatus, NotebookSummary, RegionListing
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 SERVICE = "sagemaker"  # the signing name
 TARGET = "SageMaker.ListNotebookInstances"
@@ -487,6 +490,26 @@ def summary_from_json(item: Any, region: str) -> NotebookSummary:
         )
     except (KeyError, TypeError, AttributeError):
         raise Unsupported("unexpected item") from None
+
+
+def prefetch(plan: Plan) -> Future[list[RegionListing]]:
+    """:func:`list_regions` in a thread of its own, started now: the network wait overlaps
+    whatever the caller does meanwhile (the dashboard's imports)."""
+    import threading
+    from concurrent.futures import Future
+
+    listing: Future[list[RegionListing]] = Future()
+
+    def run() -> None:
+        if not listing.set_running_or_notify_cancel():
+            return
+        try:
+            listing.set_result(list_regions(plan))
+        except BaseException as err:  # the taker decides; a thread must not die loudly
+            listing.set_exception(err)
+
+    threading.Thread(target=run, name="sagedeck-prefetch", daemon=True).start()
+    return listing
 
 
 def list_regions(plan: Plan) -> list[RegionListing]:

@@ -32,6 +32,7 @@ from sagedeck.models import (
 # Heavy modules (asyncio, the AWS layer) are imported where they are used: every command's
 # parser is built on each run, and `sagedeck ls` on its quick path needs none of them.
 if TYPE_CHECKING:
+    from sagedeck.aws import quick
     from sagedeck.aws.services import AwsServices
     from sagedeck.config import Settings
 
@@ -107,23 +108,30 @@ def not_enabled(listings: list[RegionListing]) -> list[RegionListing]:
     return [listing for listing in listings if isinstance(listing.error, CredentialsError)]
 
 
+def quick_plan(args: argparse.Namespace, settings: Settings) -> quick.Plan:
+    """What a listing without botocore would talk to, resolved from the same flags and
+    settings as the ordinary path; :class:`quick.Unsupported` unless it is the plain case."""
+    from sagedeck.aws import quick
+
+    return quick.plan(
+        profile=args.profile,
+        region=args.region,
+        # as cli.target_from: the flag, then the environment, then the config file
+        endpoint_url=(
+            args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or settings.endpoint_url
+        ),
+        default_profile=settings.profile,
+        default_regions=settings.regions,
+    )
+
+
 def quick_ls(args: argparse.Namespace, settings: Settings) -> int | None:
     """``ls`` without botocore when the setup is plain (sagedeck.aws.quick); None: it is not,
     nothing was printed, run :func:`cmd_ls`."""
     from sagedeck.aws import quick
 
     try:
-        plan = quick.plan(
-            profile=args.profile,
-            region=args.region,
-            # as cli.target_from: the flag, then the environment, then the config file
-            endpoint_url=(
-                args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or settings.endpoint_url
-            ),
-            default_profile=settings.profile,
-            default_regions=settings.regions,
-        )
-        listings = quick.list_regions(plan)
+        listings = quick.list_regions(quick_plan(args, settings))
     except quick.Unsupported:
         return None
     return print_listings(listings, as_json=args.json)
