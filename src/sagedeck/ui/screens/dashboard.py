@@ -160,6 +160,8 @@ class DashboardScreen(Screen[None]):
         self.fleet.apply(listings, self.deck.clock())
         self.marked &= self.fleet.notebooks.keys()
         self._sync()
+        if self.poller.polls:  # the second refresh or a later one
+            self.deck.startup_done()
         if self._announce_refresh:
             self._announce_refresh = False
             failed = len(self.fleet.errors)
