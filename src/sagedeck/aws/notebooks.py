@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sagedeck.aws import quick
 from sagedeck.aws.session import AwsConnection
+from sagedeck.aws.shapes import summary_from_api
 from sagedeck.aws.translate import is_stale_token, translate_errors
 from sagedeck.errors import (
     AmbiguousName,
@@ -30,7 +31,6 @@ from sagedeck.models import (
     LifecycleConfig,
     NotebookDetail,
     NotebookKey,
-    NotebookStatus,
     NotebookSummary,
     PresignedUrl,
     RegionListing,
@@ -44,35 +44,6 @@ PAGE_SIZE = 100  # the API's maximum: one call per 100 instances
 # AWS's pattern for NotebookInstanceName (botocore checks only the length).
 _NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
 _STALE_TOKEN_RETRIES = 3
-
-
-def _status(value: str) -> NotebookStatus:
-    try:
-        return NotebookStatus(value)
-    except ValueError:  # a status AWS adds later must not crash the table
-        return NotebookStatus.PENDING
-
-
-def _time(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    return datetime.fromtimestamp(0, UTC)
-
-
-def summary_from_api(item: Mapping[str, Any], region: str) -> NotebookSummary:
-    return NotebookSummary(
-        name=item["NotebookInstanceName"],
-        arn=item["NotebookInstanceArn"],
-        region=region,
-        status=_status(item["NotebookInstanceStatus"]),
-        instance_type=item.get("InstanceType", ""),
-        url=item.get("Url"),
-        created=_time(item.get("CreationTime")),
-        last_modified=_time(item.get("LastModifiedTime")),
-        lifecycle_config=item.get("NotebookInstanceLifecycleConfigName"),
-        default_code_repository=item.get("DefaultCodeRepository"),
-        additional_code_repositories=tuple(item.get("AdditionalCodeRepositories") or ()),
-    )
 
 
 def detail_from_api(item: Mapping[str, Any], region: str) -> NotebookDetail:

@@ -41,8 +41,9 @@ from urllib.parse import urlsplit
 
 from sagedeck import __version__
 from sagedeck.aws import regions as region_data
+from sagedeck.aws.shapes import summary_from_api, wire_time
 from sagedeck.errors import EndpointUnreachable
-from sagedeck.models import NotebookStatus, NotebookSummary, RegionListing
+from sagedeck.models import NotebookSummary, RegionListing
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -453,42 +454,11 @@ class _Region:
             self.close()
 
 
-def _time(value: Any) -> datetime:
-    """As botocore with sagedeck's parser (aws.parsing): epoch seconds -> aware local time."""
-    if value is None:
-        return datetime.fromtimestamp(0, UTC)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise Unsupported("timestamp format")
-    try:
-        return datetime.fromtimestamp(value, UTC).astimezone()
-    except (OverflowError, OSError, ValueError):
-        raise Unsupported("timestamp out of range") from None
-
-
-def _status(value: str) -> NotebookStatus:
-    try:
-        return NotebookStatus(value)
-    except ValueError:  # as aws.notebooks: a status AWS adds later must not crash the table
-        return NotebookStatus.PENDING
-
-
 def summary_from_json(item: Any, region: str) -> NotebookSummary:
-    """``aws.notebooks.summary_from_api`` on the wire's JSON rather than botocore's dict."""
+    """The same mapping as the ordinary path (``aws.shapes``), on the wire's JSON."""
     try:
-        return NotebookSummary(
-            name=item["NotebookInstanceName"],
-            arn=item["NotebookInstanceArn"],
-            region=region,
-            status=_status(item["NotebookInstanceStatus"]),
-            instance_type=item.get("InstanceType", ""),
-            url=item.get("Url"),
-            created=_time(item.get("CreationTime")),
-            last_modified=_time(item.get("LastModifiedTime")),
-            lifecycle_config=item.get("NotebookInstanceLifecycleConfigName"),
-            default_code_repository=item.get("DefaultCodeRepository"),
-            additional_code_repositories=tuple(item.get("AdditionalCodeRepositories") or ()),
-        )
-    except (KeyError, TypeError, AttributeError):
+        return summary_from_api(item, region, wire_time)
+    except (KeyError, TypeError, AttributeError, ValueError):
         raise Unsupported("unexpected item") from None
 
 

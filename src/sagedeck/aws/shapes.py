@@ -1,0 +1,59 @@
+"""A notebook instance of a listing, from the API's item to the model: one mapping for both
+ways sagedeck reads it, botocore's parsed dict (``aws.notebooks``) and the wire's JSON
+(``aws.quick``), which differ only in how a timestamp arrives. Imports nothing of botocore."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sagedeck.models import NotebookStatus, NotebookSummary
+
+EPOCH = datetime.fromtimestamp(0, UTC)
+
+
+def notebook_status(value: str) -> NotebookStatus:
+    try:
+        return NotebookStatus(value)
+    except ValueError:  # a status AWS adds later must not crash the table
+        return NotebookStatus.PENDING
+
+
+def parsed_time(value: Any) -> datetime:
+    """A timestamp botocore has parsed (an aware datetime; a naive one is UTC)."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return EPOCH
+
+
+def wire_time(value: Any) -> datetime:
+    """A timestamp as the JSON protocol sends it (epoch seconds), converted as sagedeck's
+    parser converts it for botocore (``aws.parsing``): aware local time. ValueError for
+    anything else."""
+    if value is None:
+        return EPOCH
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"not epoch seconds: {value!r}")
+    try:
+        return datetime.fromtimestamp(value, UTC).astimezone()
+    except (OverflowError, OSError) as err:
+        raise ValueError(f"timestamp out of range: {value!r}") from err
+
+
+def summary_from_api(
+    item: Mapping[str, Any], region: str, time: Callable[[Any], datetime] = parsed_time
+) -> NotebookSummary:
+    return NotebookSummary(
+        name=item["NotebookInstanceName"],
+        arn=item["NotebookInstanceArn"],
+        region=region,
+        status=notebook_status(item["NotebookInstanceStatus"]),
+        instance_type=item.get("InstanceType", ""),
+        url=item.get("Url"),
+        created=time(item.get("CreationTime")),
+        last_modified=time(item.get("LastModifiedTime")),
+        lifecycle_config=item.get("NotebookInstanceLifecycleConfigName"),
+        default_code_repository=item.get("DefaultCodeRepository"),
+        additional_code_repositories=tuple(item.get("AdditionalCodeRepositories") or ()),
+    )
