@@ -24,7 +24,6 @@ SEED_TIME = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
 SIZE = (200, 50)
 VIEWS = ("dashboard", "detail", "help")
 DETAIL_OF = "us-east-1/nlp-finetune"  # failed, in a VPC, a lifecycle config: every part
-PARTS = ("overview", "network", "role", "lifecycle", "repositories", "tags", "ssm")
 
 
 def demo_app(local: LocalAws, **settings: Any) -> SagedeckApp:
@@ -56,8 +55,6 @@ async def until(pilot: Pilot[Any], condition: Callable[[], object], limit: float
 
 async def prepare(pilot: Pilot[Any], view: str) -> None:
     """Bring the app to ``view``: the table alone, the detail of one instance, or the help."""
-    from textual.widgets import Static
-
     from sagedeck.ui.app import SagedeckApp
 
     app = pilot.app
@@ -67,14 +64,7 @@ async def prepare(pilot: Pilot[Any], view: str) -> None:
     await until(pilot, lambda: not board._describing)
     if view == "detail":
         board.table.follow(DETAIL_OF)
-
-        def loaded() -> bool:
-            return all(
-                "loading…" not in str(board.query_one(f"#part-{part}", Static).content)
-                for part in PARTS
-            )
-
-        await until(pilot, lambda: board.detail.notebook is not None and loaded())
+        await until(pilot, lambda: board.detail.loaded(DETAIL_OF))
     else:
         await pilot.press("d")  # the table alone
         if view == "help":

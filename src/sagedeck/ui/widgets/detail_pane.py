@@ -117,6 +117,14 @@ class DetailPane(VerticalScroll, can_focus=True):
             self._timer.stop()
         self._timer = self.set_timer(DEBOUNCE_SECONDS, self._load_current)
 
+    def loaded(self, key: str) -> bool:
+        """Whether every part of the instance ``key`` has answered (or failed): what the
+        screenshots wait for before they are taken."""
+        entry = self._cache.get(key)
+        if entry is None or (entry.detail is None and entry.describe_error is None):
+            return False
+        return all(part in entry.parts for part, _title in render.PARTS if part != "overview")
+
     def on_show(self) -> None:
         if self._notebook is not None:
             self.show(self._notebook)
