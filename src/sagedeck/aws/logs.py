@@ -29,7 +29,6 @@ LOG_GROUP = "/aws/sagemaker/NotebookInstances"
 PAGE_LIMIT = 10_000  # FilterLogEvents' maximum (or 1 MB, whichever comes first)
 TAIL_EVENTS = 1_000  # how many recent events the tail view starts with
 _SERVICE_HOOK = "before-send.cloudwatch-logs.{operation}"
-_PERMISSION = "logs:FilterLogEvents"
 
 
 _SUFFIX = {
@@ -113,6 +112,38 @@ class CloudWatchLogs:
             client._sagedeck_paced = True
         return client
 
+    async def _read(
+        self,
+        region: str,
+        operation: str,
+        action: str,
+        kwargs: dict[str, Any],
+        *,
+        start_ms: int | None,
+        end_ms: int | None,
+        token: str | None,
+    ) -> Mapping[str, Any]:
+        """One FilterLogEvents or GetLogEvents call over a window from a token. A
+        ThrottlingException pauses that operation's shared limiter before it is raised as
+        :class:`Throttled`, so the caller only has to retry."""
+        client = await self._client(region)
+        if start_ms is not None:
+            kwargs["startTime"] = start_ms
+        if end_ms is not None:
+            kwargs["endTime"] = end_ms
+        if token:
+            kwargs["nextToken"] = token
+        call = client.filter_log_events if operation == FILTER_LOG_EVENTS else client.get_log_events
+        limiter = self.limiter(region, operation)
+        try:
+            with translate_errors(action, f"logs:{operation}"):
+                page: Mapping[str, Any] = await call(**kwargs)
+        except Throttled:
+            limiter.throttled()
+            raise
+        limiter.succeeded()
+        return page
+
     async def filter_page(
         self,
         region: str,
@@ -124,28 +155,16 @@ class CloudWatchLogs:
         limit: int = PAGE_LIMIT,
         group: str = LOG_GROUP,
     ) -> LogPage:
-        """One FilterLogEvents call. Raises :class:`Throttled` after pausing the shared limiter,
-        so the caller only has to retry."""
-        client = await self._client(region)
-        kwargs: dict[str, Any] = {
-            "logGroupName": group,
-            "logStreamNamePrefix": prefix,
-            "limit": limit,
-        }
-        if start_ms is not None:
-            kwargs["startTime"] = start_ms
-        if end_ms is not None:
-            kwargs["endTime"] = end_ms
-        if token:
-            kwargs["nextToken"] = token
-        limiter = self.limiter(region)
-        try:
-            with translate_errors(f"read the logs of {prefix.rstrip('/')}", _PERMISSION):
-                page = await client.filter_log_events(**kwargs)
-        except Throttled:
-            limiter.throttled()
-            raise
-        limiter.succeeded()
+        """One FilterLogEvents call (``end_ms`` inclusive); :class:`Throttled` to retry."""
+        page = await self._read(
+            region,
+            FILTER_LOG_EVENTS,
+            f"read the logs of {prefix.rstrip('/')}",
+            {"logGroupName": group, "logStreamNamePrefix": prefix, "limit": limit},
+            start_ms=start_ms,
+            end_ms=end_ms,
+            token=token,
+        )
         return LogPage(
             tuple(event_from_api(item) for item in page.get("events", ())),
             page.get("nextToken") or None,
@@ -163,29 +182,17 @@ class CloudWatchLogs:
         group: str = LOG_GROUP,
     ) -> StreamPage:
         """One GetLogEvents call, oldest first. ``end_ms`` is exclusive, as GetLogEvents has it.
-        The end of the stream is a ``forward_token`` equal to ``token``. Raises
-        :class:`Throttled` after pausing the shared GetLogEvents limiter."""
-        client = await self._client(region)
-        kwargs: dict[str, Any] = {
-            "logGroupName": group,
-            "logStreamName": stream,
-            "startFromHead": True,
-            "limit": limit,
-        }
-        if start_ms is not None:
-            kwargs["startTime"] = start_ms
-        if end_ms is not None:
-            kwargs["endTime"] = end_ms
-        if token:
-            kwargs["nextToken"] = token
-        limiter = self.limiter(region, GET_LOG_EVENTS)
-        try:
-            with translate_errors(f"read the log of {stream}", "logs:GetLogEvents"):
-                page = await client.get_log_events(**kwargs)
-        except Throttled:
-            limiter.throttled()
-            raise
-        limiter.succeeded()
+        The end of the stream is a ``forward_token`` equal to ``token``. :class:`Throttled` to
+        retry."""
+        page = await self._read(
+            region,
+            GET_LOG_EVENTS,
+            f"read the log of {stream}",
+            {"logGroupName": group, "logStreamName": stream, "startFromHead": True, "limit": limit},
+            start_ms=start_ms,
+            end_ms=end_ms,
+            token=token,
+        )
         return StreamPage(
             [
                 LogEvent(int(e["timestamp"]), stream, str(e.get("message", "")), "", ingestion)

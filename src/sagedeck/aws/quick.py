@@ -174,7 +174,8 @@ def resolve_credentials(
 ) -> Credentials:
     """botocore's chain for the plain case. A profile sagedeck names is explicit, and an
     explicit profile ignores the environment's keys (botocore's rule); without one, the
-    environment's keys come first, then the ``default`` profile's."""
+    environment's keys come first, then the ``default`` profile's. The caller (:func:`plan`)
+    has checked that the profile holds nothing but plain settings."""
     if profile is None:
         access, secret = env.get("AWS_ACCESS_KEY_ID"), env.get("AWS_SECRET_ACCESS_KEY")
         if access and secret:
@@ -184,8 +185,6 @@ def resolve_credentials(
     values = profiles.get(profile or "default")
     if values is None:
         raise Unsupported("no such profile")  # the ordinary path names the known ones
-    if not set(values) <= PLAIN_PROFILE_KEYS:
-        raise Unsupported("the profile needs botocore")
     credentials = _static_keys(values)
     if credentials is None:
         raise Unsupported("no static keys")  # container or instance credentials, or none
@@ -273,6 +272,8 @@ def plan(
     profiles = load_profiles(env)
     if profile is not None and profile not in profiles:
         raise Unsupported("no such profile")
+    # role_arn, sso_*, credential_process, endpoint_url, services, use_fips_endpoint...: even
+    # with keys in the environment, such a profile changes what botocore would do
     if not set(profiles.get(profile or "default", {})) <= PLAIN_PROFILE_KEYS:
         raise Unsupported("the profile needs botocore")
     credentials = resolve_credentials(profile, profiles, env)
