@@ -47,7 +47,7 @@ bench: $(STAMP) $(PEERS_STAMP)
 	$(BIN)/python -m bench
 
 screenshots: $(STAMP)
-	$(BIN)/python -m sagedeck.ui.screenshots screenshots
+	$(BIN)/python -m sagedeck.devtools.screenshots screenshots
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .mypy_cache .pytest_cache .ruff_cache

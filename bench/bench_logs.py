@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import Figure, FleetServer
-from sagedeck.aws.logs import LOG_GROUP, limiter_scope
-from sagedeck.aws.logs_limiter import RateLimiter, forget_limiters, replace_limiter
+from sagedeck.aws.logs.client import LOG_GROUP, limiter_scope
+from sagedeck.aws.logs.limiter import RateLimiter, forget_limiters, replace_limiter
 from sagedeck.aws.services import AwsServices
 from sagedeck.aws.session import AwsTarget, StaticCredentials
 from sagedeck.models import LogEvent, NotebookKey

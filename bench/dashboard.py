@@ -51,7 +51,8 @@ TAIL_RATE = 2_000
 # imports too: the AWS session imports aiobotocore (with aiohttp) and the response parser when
 # the first client is made, not with the module.
 FIRST_PAINT_IMPORTS = (
-    "import sagedeck.cli, sagedeck.aws.services, sagedeck.ui.app, sagedeck.ui.screens.dashboard,"
+    "import sagedeck.cli, sagedeck.aws.services, sagedeck.ui.app,"
+    " sagedeck.ui.screens.dashboard.screen,"
     " aiobotocore.session, aiobotocore.config, sagedeck.aws.parsing"
 )
 

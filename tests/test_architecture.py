@@ -54,7 +54,12 @@ def test_aws_layer_never_imports_textual() -> None:
 @pytest.mark.timeout(60)
 def test_commands_and_format_never_import_textual() -> None:
     loaded = imported_after(
-        ["sagedeck.commands.notebooks", "sagedeck.format", "sagedeck.clipboard", "sagedeck.cli"]
+        [
+            "sagedeck.commands.notebooks",
+            "sagedeck.text.format",
+            "sagedeck.system.clipboard",
+            "sagedeck.cli",
+        ]
     )
     assert "textual" not in loaded
 

@@ -21,9 +21,9 @@ from sagedeck.aws.details import load_report
 from sagedeck.aws.services import AwsServices
 from sagedeck.aws.session import AwsTarget, StaticCredentials
 from sagedeck.errors import NotFound
-from sagedeck.format import report_json, report_text
 from sagedeck.localaws import LocalAws
 from sagedeck.models import NotebookKey
+from sagedeck.text.format import report_json, report_text
 
 from .wire import query_error, wire_server
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import ast
 import functools
-import pkgutil
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -218,8 +217,8 @@ def scan_layer() -> list[FunctionFacts]:
     package = Path(sagedeck.aws.__path__[0])
     return [
         fact
-        for info in pkgutil.iter_modules([str(package)])
-        for fact in scan_module(package / f"{info.name}.py", operations)
+        for path in sorted(package.rglob("*.py"))
+        for fact in scan_module(path, operations)
     ]
 
 

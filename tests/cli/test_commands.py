@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 from sagedeck.cli import main
-from sagedeck.clipboard import copy_text, osc52
 from sagedeck.localaws import LocalAws
+from sagedeck.system.clipboard import copy_text, osc52
 
 from .conftest import PYTHON, CliEnvironment, InProcess
 
@@ -265,7 +265,7 @@ def test_copy_writes_osc52_to_the_given_terminal() -> None:
 def test_copy_without_any_terminal_is_one_clear_error(
     sagedeck: InProcess, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sagedeck.clipboard as clipboard
+    import sagedeck.system.clipboard as clipboard
 
     monkeypatch.setattr(clipboard, "native_clipboard_available", lambda: False)
     if _has_controlling_terminal():

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from sagedeck.aws.logs import LOG_GROUP
-from sagedeck.aws.logs_limiter import forget_limiters
+from sagedeck.aws.logs.client import LOG_GROUP
+from sagedeck.aws.logs.limiter import forget_limiters
 from sagedeck.aws.services import AwsServices
 from sagedeck.aws.session import AwsTarget, StaticCredentials
 from sagedeck.localaws import LocalAws

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from sagedeck.aws.logs_follow import HealthState, LogFollower
+from sagedeck.aws.logs.follow import HealthState, LogFollower
 from sagedeck.aws.services import AwsServices
 from sagedeck.localaws import LocalAws
 from sagedeck.models import LogEvent, NotebookKey, StreamChoice

@@ -7,13 +7,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from sagedeck.aws.logs import LOG_GROUP, stream_prefix
-from sagedeck.aws.logs_follow import HealthState, LogFollower
-from sagedeck.aws.logs_history import HistoryReader
+from sagedeck.aws.logs.client import LOG_GROUP, stream_prefix
+from sagedeck.aws.logs.follow import HealthState, LogFollower
+from sagedeck.aws.logs.history import HistoryReader
 from sagedeck.aws.services import AwsServices
 from sagedeck.cli import main
 from sagedeck.commands.logs import formatter
-from sagedeck.faultproxy import FaultProxy, parse_fault
+from sagedeck.devtools.faultproxy import FaultProxy, parse_fault
 from sagedeck.localaws import LocalAws, log_store
 from sagedeck.localaws.state import ACCOUNT_ID, LOCK
 from sagedeck.models import LogEvent, NotebookKey, StreamChoice

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from sagedeck.aws.logs_limiter import RateLimiter, forget_limiters, limiter_for
+from sagedeck.aws.logs.limiter import RateLimiter, forget_limiters, limiter_for
 
 
 class FakeClock:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from sagedeck.faultproxy import FaultProxy, parse_fault
+from sagedeck.devtools.faultproxy import FaultProxy, parse_fault
 from sagedeck.localaws import LocalAws
 
 from .conftest import REGION, put, server_lines

@@ -1,4 +1,4 @@
-"""Live tail with FilterLogEvents around it (sagedeck.aws.logs_live): nothing lost, nothing
+"""Live tail with FilterLogEvents around it (sagedeck.aws.logs.live): nothing lost, nothing
 repeated, across the history, the session's start, a broken session and endpoints that cannot
 live-tail.
 
@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from sagedeck.aws.logs_follow import LogFollower
-from sagedeck.aws.logs_live import LiveTail, Overlap
+from sagedeck.aws.logs.follow import LogFollower
+from sagedeck.aws.logs.live import LiveTail, Overlap
 from sagedeck.aws.services import AwsServices
-from sagedeck.faultproxy import FaultProxy, parse_fault
+from sagedeck.devtools.faultproxy import FaultProxy, parse_fault
 from sagedeck.localaws import LocalAws
 from sagedeck.models import LogEvent, NotebookKey
 

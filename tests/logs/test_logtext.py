@@ -9,7 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from sagedeck.errors import InvalidInput
-from sagedeck.logtext import (
+from sagedeck.models import LogEvent
+from sagedeck.text.logtext import (
     EventRenderer,
     LineFilter,
     TimeFormatter,
@@ -19,7 +20,6 @@ from sagedeck.logtext import (
     redact,
     wrap_lines,
 )
-from sagedeck.models import LogEvent
 
 TS = 1714564800123  # 2024-05-01T12:00:00.123Z
 

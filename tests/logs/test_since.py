@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sagedeck.aws.logs_time import TIME_WINDOWS, parse_duration, parse_since, window_start
+from sagedeck.aws.logs.timewindow import TIME_WINDOWS, parse_duration, parse_since, window_start
 from sagedeck.errors import InvalidInput
 
 NOW = int(datetime(2024, 5, 1, 12, 0, tzinfo=UTC).timestamp() * 1000)

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 import pytest
 
 from sagedeck.aws.services import AwsServices
-from sagedeck.faultproxy import FaultProxy
+from sagedeck.devtools.faultproxy import FaultProxy
 from sagedeck.localaws import LocalAws
 
 from .reliability_support import Stopwatch, target_for

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from sagedeck.aws.details import NotebookReport, Part, load_report
-from sagedeck.aws.logs_follow import LogFollower
+from sagedeck.aws.logs.follow import LogFollower
 from sagedeck.aws.services import AwsServices
 from sagedeck.cli import main
+from sagedeck.devtools.faultproxy import Fault, FaultKind, FaultProxy
 from sagedeck.errors import AccessDenied
-from sagedeck.faultproxy import Fault, FaultKind, FaultProxy
 from sagedeck.models import NotebookDetail
 
 

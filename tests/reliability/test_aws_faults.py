@@ -15,6 +15,7 @@ import pytest
 
 from sagedeck.aws.services import AwsServices
 from sagedeck.aws.session import CLIENT_CONFIG
+from sagedeck.devtools.faultproxy import Fault, FaultKind, FaultProxy
 from sagedeck.errors import (
     AwsError,
     CredentialsError,
@@ -22,7 +23,6 @@ from sagedeck.errors import (
     SagedeckError,
     Throttled,
 )
-from sagedeck.faultproxy import Fault, FaultKind, FaultProxy
 from sagedeck.localaws import LocalAws
 
 from .reliability_support import RestartableAws, Stopwatch, target_for

@@ -25,8 +25,8 @@ from botocore.tokens import SSOTokenProvider
 from sagedeck.aws.services import AwsServices
 from sagedeck.aws.session import AwsTarget
 from sagedeck.cli import main
+from sagedeck.devtools.faultproxy import FaultProxy
 from sagedeck.errors import CredentialsError
-from sagedeck.faultproxy import FaultProxy
 
 START_URL = "https://example.awsapps.com/start"
 

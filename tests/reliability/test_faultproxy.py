@@ -16,7 +16,7 @@ from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
 from botocore import exceptions as bce
 
-from sagedeck.faultproxy import Fault, FaultKind, FaultProxy, parse_fault
+from sagedeck.devtools.faultproxy import Fault, FaultKind, FaultProxy, parse_fault
 
 # service -> (a read call every protocol's fake implements, its kwargs)
 CALLS: dict[str, tuple[str, dict[str, Any]]] = {

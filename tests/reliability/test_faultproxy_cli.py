@@ -1,4 +1,5 @@
-"""``python -m sagedeck.faultproxy`` as a person runs it: flags, stdin, control endpoint."""
+"""``python -m sagedeck.devtools.faultproxy`` as a person runs it: flags, stdin, control
+endpoint."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ def proxy_process(upstream: tuple[str, tuple[str, ...]]) -> Iterator[tuple[str, 
         [
             sys.executable,
             "-m",
-            "sagedeck.faultproxy",
+            "sagedeck.devtools.faultproxy",
             "--upstream",
             upstream[0],
             "--throttle",
@@ -102,7 +103,15 @@ async def test_flags_stdin_commands_and_control_endpoint(
 
 def test_a_bad_flag_is_one_line_and_exit_2(upstream: tuple[str, tuple[str, ...]]) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "sagedeck.faultproxy", "--upstream", upstream[0], "--fault", "x"],
+        [
+            sys.executable,
+            "-m",
+            "sagedeck.devtools.faultproxy",
+            "--upstream",
+            upstream[0],
+            "--fault",
+            "x",
+        ],
         capture_output=True,
         text=True,
         timeout=30,

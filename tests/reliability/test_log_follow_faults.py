@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 from aiobotocore.session import get_session
 
-from sagedeck.aws.logs import LOG_GROUP
-from sagedeck.aws.logs_follow import FollowHealth, LogFollower
-from sagedeck.aws.logs_limiter import forget_limiters
+from sagedeck.aws.logs.client import LOG_GROUP
+from sagedeck.aws.logs.follow import FollowHealth, LogFollower
+from sagedeck.aws.logs.limiter import forget_limiters
 from sagedeck.aws.services import AwsServices
-from sagedeck.faultproxy import Fault, FaultKind, FaultProxy, Stats
+from sagedeck.devtools.faultproxy import Fault, FaultKind, FaultProxy, Stats
 from sagedeck.models import LogEvent, NotebookKey
 
 WAIT_SECONDS = 20

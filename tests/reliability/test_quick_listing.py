@@ -11,8 +11,8 @@ import pytest
 from sagedeck.aws import quick
 from sagedeck.aws.services import AwsServices
 from sagedeck.cli import main
-from sagedeck.faultproxy import FaultProxy
-from sagedeck.faultproxy.faults import Fault, FaultKind
+from sagedeck.devtools.faultproxy import FaultProxy
+from sagedeck.devtools.faultproxy.faults import Fault, FaultKind
 from sagedeck.localaws import LocalAws
 from sagedeck.models import RegionListing
 

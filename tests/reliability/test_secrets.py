@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from sagedeck.faultproxy import Fault, FaultKind, FaultProxy
+from sagedeck.devtools.faultproxy import Fault, FaultKind, FaultProxy
 from sagedeck.localaws import LocalAws
 
 SESSION_TOKEN = "FQoGZXIvYXdzE-secret-session-token-7f3a9c"

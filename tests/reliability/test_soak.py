@@ -22,7 +22,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widget import Widget
 
-from sagedeck.faultproxy import Fault, FaultKind, FaultProxy
+from sagedeck.devtools.faultproxy import Fault, FaultKind, FaultProxy
 from sagedeck.localaws import LocalAws
 
 from .reliability_support import dashboard_app
@@ -137,5 +137,5 @@ def _is_sagedeck(kind: type) -> bool:
     module = kind.__dict__.get("__module__")
     return isinstance(module, str) and (
         module.startswith("sagedeck.")
-        and not module.startswith(("sagedeck.faultproxy", "sagedeck.localaws"))
+        and not module.startswith(("sagedeck.devtools.faultproxy", "sagedeck.localaws"))
     )

@@ -18,10 +18,10 @@ from aiobotocore.config import AioConfig
 from textual.pilot import Pilot
 
 from sagedeck.aws import session
-from sagedeck.faultproxy import Fault, FaultKind, FaultProxy
+from sagedeck.devtools.faultproxy import Fault, FaultKind, FaultProxy
 from sagedeck.localaws import LocalAws
 from sagedeck.ui.app import SagedeckApp
-from sagedeck.ui.screens.dashboard import DashboardScreen
+from sagedeck.ui.screens.dashboard.screen import DashboardScreen
 
 from .reliability_support import RestartableAws, dashboard_app
 

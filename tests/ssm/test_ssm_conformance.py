@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from sagedeck.localaws import LocalAws
-from sagedeck.port_forwards import free_local_port
+from sagedeck.ssm.port_forwards import free_local_port
 
 from .ssm_support import ONLINE, REGION, Recorder, active_sessions, node_id
 

@@ -11,12 +11,12 @@ import pytest
 
 from sagedeck.aws.services import AwsServices
 from sagedeck.aws.session import AwsTarget, StaticCredentials
-from sagedeck.doctor import DoctorReport, Status, diagnose, render_text
-from sagedeck.faultproxy import FaultProxy
-from sagedeck.faultproxy.faults import Fault, FaultKind
+from sagedeck.devtools.faultproxy import FaultProxy
+from sagedeck.devtools.faultproxy.faults import Fault, FaultKind
 from sagedeck.localaws import LocalAws
 from sagedeck.localaws.identity import user_id
 from sagedeck.models import NotebookKey
+from sagedeck.ssm.doctor import DoctorReport, Status, diagnose, render_text
 
 from .ssm_support import NODELESS, OFFLINE, ONLINE, REGION, Recorder, node_id
 

@@ -29,10 +29,10 @@ def test_ssm_modules_outside_the_ui_never_import_textual() -> None:
     loaded = loaded_after(
         [
             "sagedeck.aws.ssm",
-            "sagedeck.ssm_plugin",
-            "sagedeck.ssm_shell",
-            "sagedeck.port_forwards",
-            "sagedeck.doctor",
+            "sagedeck.ssm.plugin",
+            "sagedeck.ssm.shell",
+            "sagedeck.ssm.port_forwards",
+            "sagedeck.ssm.doctor",
             "sagedeck.commands.ssm",
         ]
     )
@@ -42,6 +42,8 @@ def test_ssm_modules_outside_the_ui_never_import_textual() -> None:
 
 @pytest.mark.timeout(60)
 def test_the_demo_plugin_imports_no_aws_sdk_to_start() -> None:
-    loaded = loaded_after(["sagedeck.demo_plugin", "sagedeck.demo_plugin.forward"])
+    loaded = loaded_after(
+        ["sagedeck.localaws.demo_plugin", "sagedeck.localaws.demo_plugin.forward"]
+    )
     for heavy in ("boto3", "botocore", "aiobotocore", "textual"):
         assert heavy not in loaded

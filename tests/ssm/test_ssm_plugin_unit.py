@@ -11,8 +11,8 @@ import pytest
 
 from sagedeck.aws.session import AwsTarget, StaticCredentials
 from sagedeck.aws.ssm import StartedSession
-from sagedeck.demo_plugin import UsageError, parse
-from sagedeck.ssm_plugin import (
+from sagedeck.localaws.demo_plugin import UsageError, parse
+from sagedeck.ssm.plugin import (
     ENV_OVERRIDE,
     ENV_RESPONSE,
     Plugin,

@@ -20,7 +20,7 @@ from sagedeck.aws.session import AwsTarget, StaticCredentials
 from sagedeck.errors import InvalidInput, SagedeckError
 from sagedeck.localaws import LocalAws
 from sagedeck.models import NotebookKey
-from sagedeck.port_forwards import PortForward, PortForwards, claim_local_port, release_port
+from sagedeck.ssm.port_forwards import PortForward, PortForwards, claim_local_port, release_port
 
 from .ssm_support import OFFLINE, ONLINE, REGION, active_sessions, processes_with_session
 
@@ -123,7 +123,7 @@ ATEXIT_SCRIPT = textwrap.dedent(
     from sagedeck.aws.services import AwsServices
     from sagedeck.aws.session import AwsTarget, StaticCredentials
     from sagedeck.models import NotebookKey
-    from sagedeck.port_forwards import PortForwards
+    from sagedeck.ssm.port_forwards import PortForwards
 
     async def main():
         target = AwsTarget(None, ("us-east-1",), sys.argv[1],
@@ -187,7 +187,7 @@ ORPHAN_SCRIPT = textwrap.dedent(
                "Parameters": {"portNumber": ["8888"], "localPortNumber": ["0"]}}
     response = {"SessionId": "orphan-test", "TokenValue": "t", "StreamUrl": "wss://x"}
     plugin = subprocess.Popen(
-        [sys.executable, "-m", "sagedeck.demo_plugin", json.dumps(response), "us-east-1",
+        [sys.executable, "-m", "sagedeck.localaws.demo_plugin", json.dumps(response), "us-east-1",
          "StartSession", "", json.dumps(request), "http://127.0.0.1:9"],
         start_new_session=True)
     print(plugin.pid, flush=True)

@@ -14,8 +14,8 @@ from sagedeck.aws.session import AwsTarget, StaticCredentials
 from sagedeck.errors import ReadOnly, SagedeckError
 from sagedeck.localaws import LocalAws
 from sagedeck.models import NotebookKey
-from sagedeck.ssm_plugin import Plugin, PluginNotFound
-from sagedeck.ssm_shell import NoManagedNode, ShellPlan, plan_shell, run_shell
+from sagedeck.ssm.plugin import Plugin, PluginNotFound
+from sagedeck.ssm.shell import NoManagedNode, ShellPlan, plan_shell, run_shell
 
 from .ssm_support import NODELESS, OFFLINE, ONLINE, REGION, Recorder, active_sessions, node_id
 

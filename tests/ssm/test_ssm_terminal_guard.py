@@ -10,7 +10,7 @@ from typing import IO, Any
 
 import pytest
 
-from sagedeck.ssm_shell import TerminalGuard, exit_status
+from sagedeck.ssm.shell import TerminalGuard, exit_status
 
 
 @pytest.fixture

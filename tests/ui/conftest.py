@@ -25,4 +25,4 @@ def utc(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def no_native_clipboard(monkeypatch: pytest.MonkeyPatch) -> None:
     """As over SSH: no native clipboard, so copies go through OSC 52."""
-    monkeypatch.setattr("sagedeck.clipboard.native_clipboard_available", lambda: False)
+    monkeypatch.setattr("sagedeck.system.clipboard.native_clipboard_available", lambda: False)

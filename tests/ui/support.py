@@ -18,7 +18,7 @@ from sagedeck.config import Settings
 from sagedeck.localaws import LocalAws
 from sagedeck.models import NotebookStatus, NotebookSummary
 from sagedeck.ui.app import SagedeckApp
-from sagedeck.ui.screens.dashboard import DashboardScreen
+from sagedeck.ui.screens.dashboard.screen import DashboardScreen
 
 SIZE = (200, 50)
 FLEET_SIZE = 16  # the seeded fleet, both regions

@@ -140,7 +140,7 @@ async def test_open_in_the_browser_lab_and_classic(
         opened.append(url)
         return True
 
-    monkeypatch.setattr("sagedeck.clipboard.open_in_browser", fake_browser)
+    monkeypatch.setattr("sagedeck.system.clipboard.open_in_browser", fake_browser)
     monkeypatch.setenv("BROWSER", "true")
     app = build_app(aws_env)
     async with app.run_test(size=SIZE) as pilot:

@@ -6,7 +6,7 @@ import pytest
 
 from sagedeck.localaws import LocalAws
 from sagedeck.models import NotebookStatus
-from sagedeck.ui.fleet import SortColumn
+from sagedeck.ui.view.fleet import SortColumn
 
 from .support import FLEET_SIZE, SIZE, build_app, loaded, poll_now, select, wait_for
 

@@ -19,7 +19,7 @@ from textual.widgets._footer import FooterKey
 
 from sagedeck.localaws import LocalAws
 from sagedeck.ui.app import SagedeckApp
-from sagedeck.ui.screens.dashboard import DashboardScreen
+from sagedeck.ui.screens.dashboard.screen import DashboardScreen
 from sagedeck.ui.widgets import detail_pane, detail_render
 from sagedeck.ui.widgets.footer import DeckFooter
 

@@ -10,7 +10,7 @@ import pytest
 
 from sagedeck.errors import EndpointUnreachable, Throttled
 from sagedeck.models import NotebookStatus, NotebookSummary, RegionListing
-from sagedeck.ui.fleet import (
+from sagedeck.ui.view.fleet import (
     Fleet,
     RowFilter,
     SortColumn,
@@ -19,8 +19,8 @@ from sagedeck.ui.fleet import (
     proxy_url,
     visible_keys,
 )
-from sagedeck.ui.platforms import filter_needs_platforms, platforms_needed
-from sagedeck.ui.poller import MAX_BACKOFF_SECONDS, Poller
+from sagedeck.ui.view.platforms import filter_needs_platforms, platforms_needed
+from sagedeck.ui.view.poller import MAX_BACKOFF_SECONDS, Poller
 
 NOW = datetime(2026, 1, 2, 12, 0, tzinfo=UTC)
 

@@ -14,12 +14,13 @@ from rich.style import Style
 from textual.app import App
 from textual.pilot import Pilot
 
-from sagedeck.aws.logs_limiter import forget_limiters
+from sagedeck.aws.logs.limiter import forget_limiters
 from sagedeck.aws.services import AwsServices
 from sagedeck.aws.session import AwsTarget, StaticCredentials
 from sagedeck.config import Settings
 from sagedeck.localaws import LocalAws
-from sagedeck.logtext import (
+from sagedeck.models import LogEvent
+from sagedeck.text.logtext import (
     EventRenderer,
     TimeFormatter,
     TimeStyle,
@@ -28,7 +29,6 @@ from sagedeck.logtext import (
     short_stream,
     wrap_lines,
 )
-from sagedeck.models import LogEvent
 from sagedeck.ui.screens.logs import LogScreen
 from sagedeck.ui.widgets.log_view import LogView
 

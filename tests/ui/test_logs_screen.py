@@ -16,7 +16,7 @@ import pytest
 from textual.app import App
 from textual.pilot import Pilot
 
-from sagedeck.aws.logs_limiter import forget_limiters
+from sagedeck.aws.logs.limiter import forget_limiters
 from sagedeck.aws.services import AwsServices
 from sagedeck.aws.session import AwsTarget, StaticCredentials
 from sagedeck.config import Settings

@@ -10,8 +10,8 @@ from textual.app import App, ComposeResult
 from textual.widget import Widget
 from textual.widgets import Log
 
-from sagedeck.logtext import EventRenderer, ViewOptions
 from sagedeck.models import LogEvent
+from sagedeck.text.logtext import EventRenderer, ViewOptions
 from sagedeck.ui.widgets.log_view import LogView
 
 BARE = ViewOptions(timestamps=False, show_stream=False)  # a line is the message

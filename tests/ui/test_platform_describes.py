@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from sagedeck.faultproxy import Fault, FaultKind, FaultProxy
+from sagedeck.devtools.faultproxy import Fault, FaultKind, FaultProxy
 from sagedeck.localaws import LocalAws
-from sagedeck.ui import platforms
 from sagedeck.ui.app import SagedeckApp
-from sagedeck.ui.fleet import SortColumn
-from sagedeck.ui.platforms import MARGIN_ROWS
-from sagedeck.ui.screens.dashboard import DashboardScreen
+from sagedeck.ui.screens.dashboard.screen import DashboardScreen
+from sagedeck.ui.view import platforms
+from sagedeck.ui.view.fleet import SortColumn
+from sagedeck.ui.view.platforms import MARGIN_ROWS
 
 from .support import SIZE, build_app, poll_now, wait_for
 

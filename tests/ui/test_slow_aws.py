@@ -9,9 +9,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from sagedeck.faultproxy import Fault, FaultKind, FaultProxy
+from sagedeck.devtools.faultproxy import Fault, FaultKind, FaultProxy
 from sagedeck.localaws import LocalAws
-from sagedeck.ui.screens.dashboard import WAITING_AFTER, DashboardScreen
+from sagedeck.ui.screens.dashboard.screen import WAITING_AFTER, DashboardScreen
 
 from .support import SIZE, build_app, loaded, wait_for
 

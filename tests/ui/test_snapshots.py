@@ -13,8 +13,8 @@ import pytest
 from textual.app import App
 from textual.pilot import Pilot
 
+from sagedeck.devtools.screenshots import SEED_TIME, SIZE, demo_app, prepare
 from sagedeck.localaws import LocalAws
-from sagedeck.ui.screenshots import SEED_TIME, SIZE, demo_app, prepare
 
 SnapCompare = Callable[..., bool]
 

@@ -12,10 +12,10 @@ from textual.widgets import DataTable, Static
 
 from sagedeck.localaws import LocalAws
 from sagedeck.models import NotebookSummary
-from sagedeck.port_forwards import PortForward
+from sagedeck.ssm.port_forwards import PortForward
 from sagedeck.ui.app import SagedeckApp
+from sagedeck.ui.screens.dashboard.ssm_actions import PortForwardScreen, open_shell, port_forwards
 from sagedeck.ui.screens.doctor import DoctorScreen
-from sagedeck.ui.ssm import PortForwardScreen, open_shell, port_forwards
 
 from .ssm_pty import active_sessions, processes_with_session
 from .support import SIZE, build_app, loaded, wait_for

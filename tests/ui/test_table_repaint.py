@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 
 from sagedeck.models import NotebookStatus, NotebookSummary, RegionListing
-from sagedeck.ui.fleet import Fleet, SortColumn
+from sagedeck.ui.view.fleet import Fleet, SortColumn
 from sagedeck.ui.widgets.instance_table import InstanceTable
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)

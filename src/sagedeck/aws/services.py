@@ -9,7 +9,7 @@ from sagedeck.aws.notebooks import SageMaker
 from sagedeck.aws.session import AwsConnection, AwsTarget
 
 if TYPE_CHECKING:
-    from sagedeck.aws.logs import CloudWatchLogs
+    from sagedeck.aws.logs.client import CloudWatchLogs
     from sagedeck.aws.ssm import SessionManager
 
 
@@ -24,7 +24,7 @@ class AwsServices:
 
     @cached_property
     def logs(self) -> CloudWatchLogs:
-        from sagedeck.aws.logs import CloudWatchLogs
+        from sagedeck.aws.logs.client import CloudWatchLogs
 
         return CloudWatchLogs(self.conn)
 

@@ -11,14 +11,14 @@ import sys
 from collections.abc import AsyncIterable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, TextIO
 
-from sagedeck.logtext import LineFilter, TimeFormatter, TimeStyle
 from sagedeck.models import LogEvent, StreamChoice
+from sagedeck.text.logtext import LineFilter, TimeFormatter, TimeStyle
 
 # The AWS layer (and asyncio with it) is imported by the handler: the parser of every command
 # is built on each run, and `sagedeck ls` on its quick path needs none of it.
 if TYPE_CHECKING:
-    from sagedeck.aws.logs_follow import FollowHealth, LogFollower
-    from sagedeck.aws.logs_history import HistoryReader
+    from sagedeck.aws.logs.follow import FollowHealth, LogFollower
+    from sagedeck.aws.logs.history import HistoryReader
     from sagedeck.aws.services import AwsServices
 
 DESCRIPTION = """\
@@ -126,7 +126,7 @@ class Printer:
 
 
 def _report_to_stderr() -> Callable[[FollowHealth], None]:
-    from sagedeck.aws.logs_follow import HealthState
+    from sagedeck.aws.logs.follow import HealthState
 
     last: list[HealthState] = []
 
@@ -142,8 +142,8 @@ def _report_to_stderr() -> Callable[[FollowHealth], None]:
 
 
 async def cmd_logs(args: argparse.Namespace, services: AwsServices) -> int:
-    from sagedeck.aws.logs_follow import HealthState
-    from sagedeck.aws.logs_time import parse_since
+    from sagedeck.aws.logs.follow import HealthState
+    from sagedeck.aws.logs.timewindow import parse_since
 
     since = parse_since(args.since, local_time=args.local_time)
     keep = LineFilter.parse(args.filter) if args.filter else None

@@ -18,7 +18,6 @@ from sagedeck.errors import (
     Throttled,
     one_line,
 )
-from sagedeck.format import age, summary_json, table
 from sagedeck.models import (
     URL_SESSION_DEFAULT,
     URL_SESSION_MAX,
@@ -28,6 +27,7 @@ from sagedeck.models import (
     NotebookStatus,
     RegionListing,
 )
+from sagedeck.text.format import age, summary_json, table
 
 # Heavy modules (asyncio, the AWS layer) are imported where they are used: every command's
 # parser is built on each run, and `sagedeck ls` on its quick path needs none of them.
@@ -171,7 +171,7 @@ def print_listings(listings: list[RegionListing], *, as_json: bool) -> int:
 
 async def cmd_show(args: argparse.Namespace, services: AwsServices) -> int:
     from sagedeck.aws.details import load_report
-    from sagedeck.format import report_json, report_text
+    from sagedeck.text.format import report_json, report_text
 
     key = await services.sagemaker.find(args.name)
     detail = await services.sagemaker.describe(key)
@@ -246,7 +246,7 @@ async def wait_for(
 
 
 async def cmd_url(args: argparse.Namespace, services: AwsServices) -> int:
-    from sagedeck.clipboard import copy_text, open_in_browser
+    from sagedeck.system.clipboard import copy_text, open_in_browser
 
     key = await services.sagemaker.find(args.name)
     view = JupyterView.LAB if args.lab else JupyterView.CLASSIC

@@ -54,7 +54,7 @@ def _use_tag_key(args: argparse.Namespace, services: AwsServices) -> None:
 
 
 async def cmd_ssm(args: argparse.Namespace, services: AwsServices) -> int:
-    from sagedeck.ssm_shell import plan_shell, run_shell
+    from sagedeck.ssm.shell import plan_shell, run_shell
 
     _use_tag_key(args, services)
     key = await services.sagemaker.find(args.name)
@@ -67,7 +67,7 @@ async def cmd_ssm(args: argparse.Namespace, services: AwsServices) -> int:
 async def cmd_forward(args: argparse.Namespace, services: AwsServices) -> int:
     import asyncio
 
-    from sagedeck.port_forwards import PortForwards, install_exit_signals
+    from sagedeck.ssm.port_forwards import PortForwards, install_exit_signals
 
     _use_tag_key(args, services)
     key = await services.sagemaker.find(args.name)
@@ -94,7 +94,7 @@ async def cmd_forward(args: argparse.Namespace, services: AwsServices) -> int:
 
 
 async def cmd_doctor(args: argparse.Namespace, services: AwsServices) -> int:
-    from sagedeck.doctor import diagnose, render_text
+    from sagedeck.ssm.doctor import diagnose, render_text
 
     _use_tag_key(args, services)
     key: NotebookKey | None = None

@@ -32,7 +32,7 @@ EVENT_OVERHEAD = 26  # bytes CloudWatch adds to each message when it sizes a bat
 RATE_PER_SECOND = 5  # FilterLogEvents
 # GetLogEvents: "10 requests per second per account per Region. This quota can't be changed."
 # (CloudWatch Logs quotas, awsdocs/amazon-cloudwatch-logs-user-guide cloudwatch_limits_cwl.md).
-# sagedeck.aws.logs_limiter.GET_LOG_EVENTS_PER_SECOND must stay at or below it.
+# sagedeck.aws.logs.limiter.GET_LOG_EVENTS_PER_SECOND must stay at or below it.
 GET_LOG_EVENTS_PER_SECOND = 10
 
 Key = tuple[int, int]  # (timestamp, ingestion sequence): the order AWS documents

@@ -17,8 +17,8 @@ from textual.worker import Worker, WorkerState
 
 from sagedeck.config import Settings
 from sagedeck.errors import SagedeckError
-from sagedeck.ui.commands import SagedeckCommands
 from sagedeck.ui.keys import APP_BINDINGS
+from sagedeck.ui.screens.dashboard.commands import SagedeckCommands
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from sagedeck.aws.services import AwsServices
     from sagedeck.models import NotebookSummary
-    from sagedeck.ui.screens.dashboard import DashboardScreen
+    from sagedeck.ui.screens.dashboard.screen import DashboardScreen
     from sagedeck.ui.screens.target import TargetChoice
 
 Clock = Callable[[], datetime]
@@ -97,7 +97,7 @@ class SagedeckApp(App[int]):
 
     @property
     def dashboard(self) -> DashboardScreen:
-        from sagedeck.ui.screens.dashboard import DashboardScreen
+        from sagedeck.ui.screens.dashboard.screen import DashboardScreen
 
         return self.get_screen_stack_dashboard(DashboardScreen)
 
@@ -107,7 +107,7 @@ class SagedeckApp(App[int]):
         return screen
 
     def on_mount(self) -> None:
-        from sagedeck.port_forwards import install_exit_signals
+        from sagedeck.ssm.port_forwards import install_exit_signals
 
         # SIGTERM/SIGHUP end the app in order, so Textual restores the terminal and every
         # port forward is ended, even when no forward was ever opened.
@@ -170,7 +170,7 @@ class SagedeckApp(App[int]):
 
     def open_port_forward(self, notebook: NotebookSummary) -> None:
         try:
-            from sagedeck.ui.ssm import PortForwardScreen
+            from sagedeck.ui.screens.dashboard.ssm_actions import PortForwardScreen
         except ImportError:
             self.notify("Port forwarding is not available in this build", severity="warning")
             return
@@ -238,8 +238,10 @@ class SagedeckApp(App[int]):
 
     async def on_unmount(self) -> None:
         """Shutdown: hooks, then every port forward, then the AWS clients."""
-        if "sagedeck.ui.ssm" in sys.modules:  # never imported: no forward was ever opened
-            from sagedeck.ui.ssm import port_forwards
+        if (
+            "sagedeck.ui.screens.dashboard.ssm_actions" in sys.modules
+        ):  # never imported: no forward was ever opened
+            from sagedeck.ui.screens.dashboard.ssm_actions import port_forwards
 
             for services in (*self._retired, self.services):
                 self.shutdown_hooks.append(port_forwards(services).close_all)
@@ -256,7 +258,7 @@ class SagedeckApp(App[int]):
 
 
 def _dashboard_screen() -> Screen[Any]:
-    from sagedeck.ui.screens.dashboard import DashboardScreen
+    from sagedeck.ui.screens.dashboard.screen import DashboardScreen
 
     return DashboardScreen()
 

@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from sagedeck.ui.fleet import parse_port
+from sagedeck.ui.view.fleet import parse_port
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult

@@ -12,9 +12,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from sagedeck.aws.services import AwsServices
-from sagedeck.doctor import DoctorReport, Status, diagnose
 from sagedeck.errors import SagedeckError
 from sagedeck.models import NotebookSummary
+from sagedeck.ssm.doctor import DoctorReport, Status, diagnose
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult

@@ -1,6 +1,6 @@
 """The log view of one notebook instance, and its start-to-ready view.
 
-Lines come from :class:`sagedeck.aws.logs_follow.LogFollower` in batches and reach the widget
+Lines come from :class:`sagedeck.aws.logs.follow.LogFollower` in batches and reach the widget
 in batches. The screen keeps the events (bounded by ``settings.log_buffer_lines``) so that a
 change of stream, filter or format shows them again without asking AWS; only a change of time
 window starts a new follower. The widget draws only the lines on screen (``LogView``).
@@ -22,13 +22,12 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
-from sagedeck.aws.logs import TAIL_EVENTS, stream_kind
-from sagedeck.aws.logs_follow import FollowHealth, HealthState, LogFollower
-from sagedeck.aws.logs_time import describe_window, now_ms, window_start
+from sagedeck.aws.logs.client import TAIL_EVENTS, stream_kind
+from sagedeck.aws.logs.follow import FollowHealth, HealthState, LogFollower
+from sagedeck.aws.logs.timewindow import describe_window, now_ms, window_start
 from sagedeck.aws.services import AwsServices
 from sagedeck.config import Settings
 from sagedeck.errors import InvalidInput, SagedeckError
-from sagedeck.logtext import EventRenderer, LineFilter, ViewOptions, save_redacted
 from sagedeck.models import (
     STARTABLE,
     JupyterView,
@@ -37,6 +36,7 @@ from sagedeck.models import (
     NotebookSummary,
     StreamChoice,
 )
+from sagedeck.text.logtext import EventRenderer, LineFilter, ViewOptions, save_redacted
 from sagedeck.ui.screens.logs_keys import KEYS_HELP, LOG_BINDINGS
 from sagedeck.ui.widgets.footer import DeckFooter
 from sagedeck.ui.widgets.log_view import LogView
@@ -420,7 +420,7 @@ class LogScreen(Screen[None]):
 
     @work(group="logs-url", exclusive=True, exit_on_error=False, description="copy the URL")
     async def _copy_url(self) -> None:
-        from sagedeck import clipboard
+        from sagedeck.system import clipboard
 
         presigned = await self.services.sagemaker.presigned_url(
             self.key, JupyterView.LAB, self.settings.url_session_seconds

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from textual.binding import Binding, BindingType
 
-from sagedeck.aws.logs_time import describe_window
+from sagedeck.aws.logs.timewindow import describe_window
 from sagedeck.ui.keys import CATEGORIES
 
 _WINDOW = Binding.Group("Window", compact=True)

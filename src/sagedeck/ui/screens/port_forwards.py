@@ -14,9 +14,9 @@ from textual.widgets import DataTable, Input, Static
 
 from sagedeck.aws.services import AwsServices
 from sagedeck.errors import SagedeckError
-from sagedeck.format import age
 from sagedeck.models import NotebookSummary
-from sagedeck.port_forwards import PortForward, PortForwards, install_exit_signals
+from sagedeck.ssm.port_forwards import PortForward, PortForwards, install_exit_signals
+from sagedeck.text.format import age
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult

@@ -26,8 +26,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from sagedeck.errors import SagedeckError
-from sagedeck.format import age
 from sagedeck.models import NotebookDetail, NotebookSummary
+from sagedeck.text.format import age
 from sagedeck.ui.messages import DetailLoaded
 from sagedeck.ui.widgets import detail_render as render
 from sagedeck.ui.widgets.cached_visual import CachedRichVisual

@@ -11,7 +11,6 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from sagedeck.format import age
 from sagedeck.models import (
     CodeRepository,
     LifecycleConfig,
@@ -21,6 +20,7 @@ from sagedeck.models import (
     NotebookSummary,
     Tag,
 )
+from sagedeck.text.format import age
 from sagedeck.ui.widgets.instance_table import STATUS_STYLE
 
 if TYPE_CHECKING:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.binding import Binding
 from textual.widgets import Input
 
-from sagedeck.ui.fleet import RowFilter
 from sagedeck.ui.messages import FilterChanged, FilterClosed
+from sagedeck.ui.view.fleet import RowFilter
 
 
 class FilterBar(Input):

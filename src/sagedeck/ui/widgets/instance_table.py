@@ -18,9 +18,9 @@ from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
 
-from sagedeck.format import age
 from sagedeck.models import NotebookStatus, NotebookSummary
-from sagedeck.ui.fleet import Fleet, SortColumn, shown_platform
+from sagedeck.text.format import age
+from sagedeck.ui.view.fleet import Fleet, SortColumn, shown_platform
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 # A full rebuild beats this many single removals (remove_row grows with the table).

@@ -32,8 +32,8 @@ from textual.scroll_view import ScrollView
 from textual.selection import Selection
 from textual.strip import Strip
 
-from sagedeck.logtext import EventRenderer, ViewOptions
 from sagedeck.models import LogEvent
+from sagedeck.text.logtext import EventRenderer, ViewOptions
 
 _CONTROL = re.compile("[\u0000-\u0008\u000b-\u001f\u007f]")
 

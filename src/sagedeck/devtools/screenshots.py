@@ -1,6 +1,6 @@
-"""``python -m sagedeck.ui.screenshots DIR`` (``make screenshots``): SVGs of the dashboard, its
-detail pane and its help screen, from the demo fleet at a fixed moment, so they change only
-when the UI does. The snapshot tests drive the app through the same steps (``prepare``).
+"""``python -m sagedeck.devtools.screenshots DIR`` (``make screenshots``): SVGs of the
+dashboard, its detail pane and its help screen, from the demo fleet at a fixed moment, so they
+change only when the UI does. The snapshot tests drive the app through the same steps (``prepare``).
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ async def capture(local: LocalAws, directory: Path) -> list[Path]:
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) != 1:
-        print("usage: python -m sagedeck.ui.screenshots DIR", file=sys.stderr)
+        print("usage: python -m sagedeck.devtools.screenshots DIR", file=sys.stderr)
         return 2
     directory = Path(args[0])
     directory.mkdir(parents=True, exist_ok=True)

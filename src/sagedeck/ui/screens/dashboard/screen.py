@@ -11,8 +11,10 @@ from textual.widgets import DataTable
 
 from sagedeck.errors import SagedeckError
 from sagedeck.models import JupyterView, NotebookSummary
-from sagedeck.ui.actions import NotebookActions
-from sagedeck.ui.fleet import (
+from sagedeck.ui.keys import DASHBOARD_BINDINGS, MUTATING
+from sagedeck.ui.messages import DetailLoaded, FilterChanged, FilterClosed, UrlCopied
+from sagedeck.ui.screens.dashboard.actions import NotebookActions
+from sagedeck.ui.view.fleet import (
     Fleet,
     RowFilter,
     SortColumn,
@@ -20,10 +22,8 @@ from sagedeck.ui.fleet import (
     marked_targets,
     visible_keys,
 )
-from sagedeck.ui.keys import DASHBOARD_BINDINGS, MUTATING
-from sagedeck.ui.messages import DetailLoaded, FilterChanged, FilterClosed, UrlCopied
-from sagedeck.ui.platforms import MARGIN_ROWS, PlatformDescriber, platforms_needed
-from sagedeck.ui.poller import Poller
+from sagedeck.ui.view.platforms import MARGIN_ROWS, PlatformDescriber, platforms_needed
+from sagedeck.ui.view.poller import Poller
 from sagedeck.ui.widgets.detail_pane import DetailPane
 from sagedeck.ui.widgets.filter_bar import FilterBar
 from sagedeck.ui.widgets.footer import DeckFooter

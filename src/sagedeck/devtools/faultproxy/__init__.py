@@ -2,11 +2,11 @@
 and the demo): throttling and 5xx errors in each service's wire format, added latency, reset
 connections, hung requests, refused connections, expired tokens and denied calls.
 
-Run it by hand with ``python -m sagedeck.faultproxy --upstream http://127.0.0.1:4566``; see
+Run it by hand with ``python -m sagedeck.devtools.faultproxy --upstream http://127.0.0.1:4566``; see
 docs/reliability.md.
 """
 
-from sagedeck.faultproxy.faults import (
+from sagedeck.devtools.faultproxy.faults import (
     Call,
     Fault,
     FaultKind,
@@ -16,7 +16,7 @@ from sagedeck.faultproxy.faults import (
     identify,
     parse_fault,
 )
-from sagedeck.faultproxy.server import FaultProxy
+from sagedeck.devtools.faultproxy.server import FaultProxy
 
 __all__ = [
     "Call",

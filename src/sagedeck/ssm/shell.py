@@ -27,7 +27,7 @@ from sagedeck.aws.services import AwsServices
 from sagedeck.aws.ssm import TargetNotConnected
 from sagedeck.errors import NotFound, SagedeckError
 from sagedeck.models import ManagedNode, NotebookKey
-from sagedeck.ssm_plugin import (
+from sagedeck.ssm.plugin import (
     Invocation,
     Plugin,
     PluginFailed,

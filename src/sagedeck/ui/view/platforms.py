@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from sagedeck.errors import NotFound, SagedeckError, Throttled
-from sagedeck.ui.fleet import Fleet, RowFilter, SortColumn, searchable_text, shown_platform
+from sagedeck.ui.view.fleet import Fleet, RowFilter, SortColumn, searchable_text, shown_platform
 
 if TYPE_CHECKING:
     from sagedeck.aws.services import AwsServices

@@ -35,8 +35,8 @@ from sagedeck.aws.session import AwsTarget
 from sagedeck.aws.ssm import StartedSession, TargetNotConnected, terminate_sessions_blocking
 from sagedeck.errors import InvalidInput, SagedeckError
 from sagedeck.models import NotebookKey
-from sagedeck.ssm_plugin import Plugin, PluginFailed, PluginNotFound, build_invocation, find_plugin
-from sagedeck.ssm_shell import NoManagedNode, not_connected
+from sagedeck.ssm.plugin import Plugin, PluginFailed, PluginNotFound, build_invocation, find_plugin
+from sagedeck.ssm.shell import NoManagedNode, not_connected
 
 READY_LINE = "Waiting for connections"  # what the plugin prints once it listens
 READY_TIMEOUT = 30.0

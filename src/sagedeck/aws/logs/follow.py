@@ -26,12 +26,12 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sagedeck.aws.logs import PAGE_LIMIT, LogPage
+from sagedeck.aws.logs.client import PAGE_LIMIT, LogPage
 from sagedeck.errors import AwsError, EndpointUnreachable, NotFound, Throttled
 from sagedeck.models import LogEvent, NotebookKey
 
 if TYPE_CHECKING:
-    from sagedeck.aws.logs import CloudWatchLogs
+    from sagedeck.aws.logs.client import CloudWatchLogs
 
 FAST_POLL = 1.0  # seconds, while lines flow or the instance changes state
 SLOW_POLL = 5.0  # seconds, when quiet (aws logs tail polls every 5 s all the time)

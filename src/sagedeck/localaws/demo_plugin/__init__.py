@@ -84,7 +84,7 @@ def main(argv: Sequence[str]) -> int:
         print(f"session-manager-plugin (sagedeck demo): {err}", file=sys.stderr)
         return 1
     if session["document"] == PORT_FORWARD_DOCUMENT:
-        from sagedeck.demo_plugin.forward import serve
+        from sagedeck.localaws.demo_plugin.forward import serve
 
         remote = int(_first(session["parameters"], "portNumber", "80"))
         local = int(_first(session["parameters"], "localPortNumber", "0"))

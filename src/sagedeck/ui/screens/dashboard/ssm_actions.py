@@ -19,8 +19,8 @@ from textual.app import App, SuspendNotSupported
 from sagedeck.aws.services import AwsServices
 from sagedeck.errors import SagedeckError
 from sagedeck.models import NotebookSummary
-from sagedeck.port_forwards import PortForward, PortForwards
-from sagedeck.ssm_shell import ShellOutcome, plan_shell, run_shell
+from sagedeck.ssm.port_forwards import PortForward, PortForwards
+from sagedeck.ssm.shell import ShellOutcome, plan_shell, run_shell
 from sagedeck.ui.screens.doctor import DoctorScreen
 from sagedeck.ui.screens.port_forwards import PortForwardScreen
 

@@ -66,7 +66,7 @@ class Plugin:
 
     @property
     def path(self) -> str:
-        return "sagedeck.demo_plugin (stand-in)" if self.demo else self.command[0]
+        return "sagedeck.localaws.demo_plugin (stand-in)" if self.demo else self.command[0]
 
     @property
     def uses_env_form(self) -> bool:
@@ -137,7 +137,7 @@ def is_loopback_endpoint(endpoint_url: str | None) -> bool:
 
 
 def demo_command() -> tuple[str, ...]:
-    return (sys.executable, "-m", "sagedeck.demo_plugin")
+    return (sys.executable, "-m", "sagedeck.localaws.demo_plugin")
 
 
 def read_version(command: Sequence[str], env: Mapping[str, str] | None = None) -> str | None:

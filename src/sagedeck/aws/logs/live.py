@@ -10,7 +10,7 @@ before it started, and its events carry no ``eventId``.
 Design (:class:`LiveTail`):
 
 1. *No gap between the history and the live tail.* The session is opened first, in a task that
-   reads it into a queue; meanwhile the :class:`~sagedeck.aws.logs_follow.LogFollower` reads the
+   reads it into a queue; meanwhile the :class:`~sagedeck.aws.logs.follow.LogFollower` reads the
    history with FilterLogEvents. Once the session's ``sessionStart`` has arrived, a *catch-up*
    pass of the follower, from its cursor, reads what was ingested between the end of the
    history and the session's start. Only then are the queued live updates printed. A second
@@ -65,7 +65,7 @@ from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession, get_session
 from botocore import exceptions as bce
 
-from sagedeck.aws.logs_follow import FollowHealth, HealthState
+from sagedeck.aws.logs.follow import FollowHealth, HealthState
 from sagedeck.aws.translate import error_code, translate_errors
 from sagedeck.errors import (
     AccessDenied,
@@ -80,8 +80,8 @@ from sagedeck.errors import (
 from sagedeck.models import LogEvent
 
 if TYPE_CHECKING:
-    from sagedeck.aws.logs import CloudWatchLogs
-    from sagedeck.aws.logs_follow import LogFollower
+    from sagedeck.aws.logs.client import CloudWatchLogs
+    from sagedeck.aws.logs.follow import LogFollower
 
 LIVE_TAIL_CONFIG = AioConfig(
     inject_host_prefix=False,

@@ -22,7 +22,7 @@ FilterLogEvents instead of 12 GetLogEvents, so no call waits for the next second
 Where FilterLogEvents is denied the lifecycle streams are read with GetLogEvents too.
 
 GetLogEvents gives no event ids: ``--format json``, following and Live Tail keep FilterLogEvents
-(:class:`sagedeck.aws.logs_follow.LogFollower`). Where GetLogEvents or DescribeLogStreams is
+(:class:`sagedeck.aws.logs.follow.LogFollower`). Where GetLogEvents or DescribeLogStreams is
 denied before anything was handed on (a policy granting only ``logs:FilterLogEvents``), the
 reader falls back to the follower, so nothing that worked before stops working.
 """
@@ -37,21 +37,21 @@ import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from sagedeck.aws.logs import PAGE_LIMIT, LogPage, StreamPage, stream_kind, stream_prefix
-from sagedeck.aws.logs_follow import (
+from sagedeck.aws.logs.client import PAGE_LIMIT, LogPage, StreamPage, stream_kind, stream_prefix
+from sagedeck.aws.logs.follow import (
     MAX_OUTAGE_DELAY,
     ONE_SHOT_OUTAGE_RETRIES,
     FollowHealth,
     HealthState,
     LogFollower,
 )
-from sagedeck.aws.logs_limiter import FILTER_LOG_EVENTS, GET_LOG_EVENTS
-from sagedeck.aws.logs_time import now_ms
+from sagedeck.aws.logs.limiter import FILTER_LOG_EVENTS, GET_LOG_EVENTS
+from sagedeck.aws.logs.timewindow import now_ms
 from sagedeck.errors import AccessDenied, AwsError, EndpointUnreachable, NotFound, Throttled
 from sagedeck.models import LogEvent, NotebookKey, StreamChoice
 
 if TYPE_CHECKING:
-    from sagedeck.aws.logs import CloudWatchLogs
+    from sagedeck.aws.logs.client import CloudWatchLogs
 
 # GetLogEvents' endTime is needed for the read to end while a stream grows; a little past now,
 # so that a clock a little behind the service's does not hide the newest lines.

@@ -22,7 +22,7 @@ from typing import Any
 
 import aiohttp
 
-from sagedeck.faultproxy.faults import (
+from sagedeck.devtools.faultproxy.faults import (
     ActiveFault,
     Call,
     Fault,
@@ -32,7 +32,7 @@ from sagedeck.faultproxy.faults import (
     error_reply,
     identify,
 )
-from sagedeck.faultproxy.http import (
+from sagedeck.devtools.faultproxy.http import (
     Request,
     read_request,
     write_head,

@@ -12,7 +12,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from sagedeck.ui.keys import DASHBOARD_BINDINGS
 
 if TYPE_CHECKING:
-    from sagedeck.ui.screens.dashboard import DashboardScreen
+    from sagedeck.ui.screens.dashboard.screen import DashboardScreen
 
 # Bindings that make no sense from a palette (they move the cursor or edit the filter).
 NOT_IN_PALETTE = frozenset({"cursor_down", "cursor_up", "cursor_top", "cursor_bottom", "back"})
@@ -20,7 +20,7 @@ NOT_IN_PALETTE = frozenset({"cursor_down", "cursor_up", "cursor_top", "cursor_bo
 
 class SagedeckCommands(Provider):
     def _dashboard(self) -> DashboardScreen | None:
-        from sagedeck.ui.screens.dashboard import DashboardScreen
+        from sagedeck.ui.screens.dashboard.screen import DashboardScreen
 
         screen = self.screen
         return screen if isinstance(screen, DashboardScreen) else None

@@ -1,4 +1,4 @@
-"""``python -m sagedeck.faultproxy --upstream http://127.0.0.1:4566 --throttle 0.3``
+"""``python -m sagedeck.devtools.faultproxy --upstream http://127.0.0.1:4566 --throttle 0.3``
 
 Prints the proxy's URL, then takes commands on stdin (and the same commands as the body of a
 ``POST /__faultproxy/``): a fault spec (``throttle 0.3 ops=FilterLogEvents``), ``clear``,
@@ -14,9 +14,9 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 
-from sagedeck.faultproxy.faults import Fault, FaultKind, parse_fault
-from sagedeck.faultproxy.http import Request
-from sagedeck.faultproxy.server import FaultProxy
+from sagedeck.devtools.faultproxy.faults import Fault, FaultKind, parse_fault
+from sagedeck.devtools.faultproxy.http import Request
+from sagedeck.devtools.faultproxy.server import FaultProxy
 
 HELP = """commands:
   throttle|error|latency|reset|hang|expired-token|deny [N] [rate=R] [ops=A,svc:B] [status=500|503]
@@ -114,7 +114,7 @@ def faults_from(args: argparse.Namespace) -> list[Fault]:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m sagedeck.faultproxy",
+        prog="python -m sagedeck.devtools.faultproxy",
         description="A fault-injecting proxy in front of an AWS endpoint.",
         epilog=HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -4,8 +4,8 @@ GetLogEvents.
 SageMaker writes each instance's logs to ``/aws/sagemaker/NotebookInstances`` in streams
 ``<name>/LifecycleConfigOnCreate``, ``<name>/LifecycleConfigOnStart`` and ``<name>/jupyter.log``.
 Every query uses the prefix ``<name>/`` *with* its slash: without it ``nb`` also matches
-``nb-dev``. Following is :class:`sagedeck.aws.logs_follow.LogFollower`'s job; reading a window
-of history fast is :class:`sagedeck.aws.logs_history.HistoryReader`'s.
+``nb-dev``. Following is :class:`sagedeck.aws.logs.follow.LogFollower`'s job; reading a window
+of history fast is :class:`sagedeck.aws.logs.history.HistoryReader`'s.
 """
 
 from __future__ import annotations
@@ -14,16 +14,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sagedeck.aws.logs_limiter import FILTER_LOG_EVENTS, GET_LOG_EVENTS, RateLimiter, limiter_for
+from sagedeck.aws.logs.limiter import FILTER_LOG_EVENTS, GET_LOG_EVENTS, RateLimiter, limiter_for
 from sagedeck.aws.session import AwsConnection
 from sagedeck.aws.translate import translate_errors
 from sagedeck.errors import Throttled
 from sagedeck.models import LogEvent, NotebookKey, StreamChoice
 
 if TYPE_CHECKING:
-    from sagedeck.aws.logs_follow import FollowHealth, LogFollower
-    from sagedeck.aws.logs_history import HistoryReader
-    from sagedeck.aws.logs_live import LiveTail
+    from sagedeck.aws.logs.follow import FollowHealth, LogFollower
+    from sagedeck.aws.logs.history import HistoryReader
+    from sagedeck.aws.logs.live import LiveTail
 
 LOG_GROUP = "/aws/sagemaker/NotebookInstances"
 PAGE_LIMIT = 10_000  # FilterLogEvents' maximum (or 1 MB, whichever comes first)
@@ -268,7 +268,7 @@ class CloudWatchLogs:
         on_health: Callable[[FollowHealth], None] | None = None,
     ) -> LogFollower:
         """A follower of ``key``'s streams: see :class:`LogFollower`."""
-        from sagedeck.aws.logs_follow import LogFollower
+        from sagedeck.aws.logs.follow import LogFollower
 
         return LogFollower(
             self,
@@ -295,7 +295,7 @@ class CloudWatchLogs:
         each stream read with GetLogEvents at once and merged by time: see
         :class:`HistoryReader`. Its events carry no event id
         (but for the lifecycle streams, read with FilterLogEvents)."""
-        from sagedeck.aws.logs_history import HistoryReader
+        from sagedeck.aws.logs.history import HistoryReader
 
         return HistoryReader(
             self,
@@ -311,7 +311,7 @@ class CloudWatchLogs:
     ) -> LiveTail:
         """The follower's history, then a StartLiveTail session (opt-in: billed per minute),
         with no gap and no repeat between them; polling where live tail cannot be had. See
-        :mod:`sagedeck.aws.logs_live`."""
-        from sagedeck.aws.logs_live import LiveTail
+        :mod:`sagedeck.aws.logs.live`."""
+        from sagedeck.aws.logs.live import LiveTail
 
         return LiveTail(self, follower, on_notice=on_notice)

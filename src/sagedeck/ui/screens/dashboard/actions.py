@@ -22,8 +22,8 @@ from sagedeck.models import (
     JupyterView,
     NotebookSummary,
 )
-from sagedeck.ui.fleet import proxy_url
 from sagedeck.ui.messages import UrlCopied
+from sagedeck.ui.view.fleet import proxy_url
 
 if TYPE_CHECKING:
     from sagedeck.ui.app import SagedeckApp
@@ -148,7 +148,7 @@ class NotebookActions:
 
     async def copy(self, text: str) -> str:
         """The native clipboard when there is one, else OSC 52 through the terminal."""
-        from sagedeck import clipboard
+        from sagedeck.system import clipboard
 
         if self._native is None:
             self._native = await asyncio.to_thread(clipboard.native_clipboard_available)
@@ -185,7 +185,7 @@ class NotebookActions:
         self.run(self._open(notebook, view), "open", f"open {notebook.name} in the browser")
 
     async def _open(self, notebook: NotebookSummary, view: JupyterView) -> None:
-        from sagedeck import clipboard
+        from sagedeck.system import clipboard
 
         if notebook.status not in URL_READY:
             self.app.notify(
@@ -234,7 +234,7 @@ class NotebookActions:
 
     async def _shell(self, notebook: NotebookSummary) -> None:
         try:
-            from sagedeck.ui.ssm import open_shell
+            from sagedeck.ui.screens.dashboard.ssm_actions import open_shell
         except ImportError:
             self.app.notify("The SSM shell is not available in this build", severity="warning")
             return

@@ -15,9 +15,8 @@ from datetime import UTC, datetime
 from sagedeck.aws.services import AwsServices
 from sagedeck.aws.ssm import OWNER_TAG, PORT_FORWARD_DOCUMENT, CallerIdentity
 from sagedeck.errors import AccessDenied, CredentialsError, NotFound, SagedeckError
-from sagedeck.format import age
 from sagedeck.models import ManagedNode, NotebookKey, NotebookStatus
-from sagedeck.ssm_plugin import (
+from sagedeck.ssm.plugin import (
     INSTALL_URL,
     RECOMMENDED_VERSION,
     Plugin,
@@ -25,6 +24,7 @@ from sagedeck.ssm_plugin import (
     PluginNotFound,
     find_plugin,
 )
+from sagedeck.text.format import age
 
 SSH_HELPER = "https://github.com/aws-samples/sagemaker-ssh-helper"
 TIER_HOWTO = (
@@ -150,8 +150,8 @@ async def _plugin(d: _Diagnosis) -> Plugin | None:
         d.add(
             "plugin",
             Status.OK,
-            f"demo stand-in (sagedeck.demo_plugin, reports {plugin.version}): the embedded AWS"
-            " has no real stream, so a session opens a labelled local shell",
+            f"demo stand-in (sagedeck.localaws.demo_plugin, reports {plugin.version}): the"
+            " embedded AWS has no real stream, so a session opens a labelled local shell",
         )
     elif plugin.version is None:
         d.add(

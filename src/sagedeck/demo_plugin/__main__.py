@@ -1,7 +1,0 @@
-"""``python -m sagedeck.demo_plugin``: the stand-in session-manager-plugin."""
-
-import sys
-
-from sagedeck.demo_plugin import main
-
-sys.exit(main(sys.argv[1:]))

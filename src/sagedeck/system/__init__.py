@@ -1,0 +1,2 @@
+"""The process and the machine around it: the one clipboard copy, the browser opener, exit
+signals and shutdown. Imports models and errors only; never textual, never aws/."""
