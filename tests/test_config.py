@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import string
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from hypothesis import strategies as st
 from sagedeck.config import (
     ENV_CONFIG,
     ENV_REFRESH,
+    PARSERS,
     Settings,
     default_config_path,
     load_settings,
@@ -30,6 +33,21 @@ def write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "config.toml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_every_setting_has_a_parser() -> None:
+    """A new Settings field without an entry in the table fails here, not silently at run time."""
+    assert set(PARSERS) == {f.name for f in dataclasses.fields(Settings)}
+
+
+def test_every_default_is_a_value_its_parser_accepts() -> None:
+    defaults = Settings()
+    for name, parse in PARSERS.items():
+        value = getattr(defaults, name)
+        if value is None or value == ():  # not set: AWS's own resolution decides
+            continue
+        raw = list(value) if isinstance(value, tuple) else value
+        assert parse(raw) == value, name
 
 
 def test_missing_default_file_gives_defaults() -> None:
@@ -132,6 +150,11 @@ def test_bad_values_are_one_clear_line(tmp_path: Path, text: str, message: str) 
     with pytest.raises(InvalidInput, match=message) as info:
         load_settings(path)
     assert "\n" not in str(info.value)
+    if "TOML" not in message:  # a value refused: the line names the file and the key
+        key = re.match(r"\[?(\w+)", text)
+        assert key
+        assert str(info.value).startswith(f"{path}: ")
+        assert key.group(1) in str(info.value)
     assert info.value.exit_code == 2
 
 

@@ -100,7 +100,11 @@ def add_global_flags(parser: argparse.ArgumentParser, suppress: bool = False) ->
         help="run on the embedded AWS with a seeded fleet",
     )
     app = parser.add_argument_group("dashboard")
-    app.add_argument("--refresh", type=str, help="seconds between refreshes (default 5)")
+    app.add_argument(
+        "--refresh",
+        type=str,
+        help=f"seconds between refreshes (default {Settings().refresh_interval:g})",
+    )
     app.add_argument("--config", help="config file path")
     if suppress:
         parser.argument_default = None
@@ -164,10 +168,17 @@ def embedded_aws(enabled: bool) -> Iterator[LocalAws | None]:
         yield local
 
 
-async def _run_command(handler: Handler, args: argparse.Namespace, target: AwsTarget) -> int:
+def build_services(settings: Settings, target: AwsTarget) -> AwsServices:
+    """The AWS services as the settings configure them, for the app and the commands alike."""
     from sagedeck.aws.services import AwsServices
 
-    async with AwsServices(target) as services:
+    return AwsServices(target, ssm_tag_key=settings.ssm_tag_key)
+
+
+async def _run_command(
+    handler: Handler, args: argparse.Namespace, settings: Settings, target: AwsTarget
+) -> int:
+    async with build_services(settings, target) as services:
         return await handler(args, services)
 
 
@@ -202,10 +213,9 @@ def run_app(
     local: LocalAws | None,
     first_listing: FirstListing | None = None,
 ) -> int:
-    from sagedeck.aws.services import AwsServices
     from sagedeck.ui.app import SagedeckApp
 
-    services = AwsServices(target, ssm_tag_key=settings.ssm_tag_key)
+    services = build_services(settings, target)
     if first_listing is not None:
         services.sagemaker.use_prefetched(*first_listing)
     app = SagedeckApp(settings=settings, services=services, demo=local is not None)
@@ -256,7 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return run_app(settings, target, local, first_listing)
             import asyncio  # here: `--help` and the quick paths never need it
 
-            code = asyncio.run(_run_command(handler, args, target))
+            code = asyncio.run(_run_command(handler, args, settings, target))
             sys.stdout.flush()  # here, where a closed pipe is caught, not at interpreter exit
             return code
     except SagedeckError as err:

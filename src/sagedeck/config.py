@@ -9,12 +9,13 @@ from __future__ import annotations
 import math
 import os
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from sagedeck.errors import InvalidInput
+from sagedeck.models import URL_SESSION_DEFAULT, URL_SESSION_MAX, URL_SESSION_MIN
 
 ENV_CONFIG = "SAGEDECK_CONFIG"
 ENV_REFRESH = "SAGEDECK_REFRESH"
@@ -31,7 +32,8 @@ def default_config_path() -> Path:
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """Everything the user can set. AWS profile/regions/endpoint resolve in aws.session."""
+    """Everything the user can set, each default defined here once. AWS profile/regions/endpoint
+    resolve in aws.session. A new field needs its parser in :data:`PARSERS`."""
 
     refresh_interval: float = 5.0  # seconds between polls while the fleet is quiet
     fast_refresh_interval: float = 1.0  # while any instance is changing state
@@ -41,16 +43,17 @@ class Settings:
     read_only: bool = False
     theme: str = "textual-dark"
     keys: Mapping[str, str] = field(default_factory=dict)  # binding id -> key(s)
-    url_session_seconds: int = 43200
+    url_session_seconds: int = URL_SESSION_DEFAULT
     log_buffer_lines: int = 50_000
-    ssm_tag_key: str = "SSHResourceName"
+    ssm_tag_key: str = "SSHResourceName"  # as sagemaker-ssh-helper tags the node
 
     def merged(self, **changes: Any) -> Settings:
         """A copy with every non-None change applied (flags that were not given are None)."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
-_FIELDS = {f.name for f in fields(Settings)}
+class _Refused(ValueError):
+    """A value a setting does not accept; the text completes "<setting> ..."."""
 
 
 def _show(value: object) -> str:
@@ -59,60 +62,81 @@ def _show(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _positive_seconds(name: str, value: object, low: float = 0.2, high: float = 3600) -> float:
+def _seconds(value: object, low: float = 0.2, high: float = 3600) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidInput(f"{name} must be a number of seconds, not {_show(value)}")
+        raise _Refused(f"must be a number of seconds, not {_show(value)}")
     if not low <= value <= high:  # compared before float(): TOML integers can be huge
-        raise InvalidInput(f"{name} must be between {low:g} and {high:g} seconds")
+        raise _Refused(f"must be between {low:g} and {high:g} seconds")
     number = float(value)
     if not math.isfinite(number):
-        raise InvalidInput(f"{name} must be between {low:g} and {high:g} seconds, not {value!r}")
+        raise _Refused(f"must be between {low:g} and {high:g} seconds, not {value!r}")
     return number
 
 
-def _validate(raw: Mapping[str, Any], source: str) -> dict[str, Any]:
+def _text(value: object) -> str:
+    if not isinstance(value, str) or not value:
+        raise _Refused("must be a non-empty string")
+    return value
+
+
+def _flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise _Refused("must be true or false")
+    return value
+
+
+def _regions(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(r, str) and r for r in value):
+        raise _Refused("must be a list of region names")
+    return tuple(value)
+
+
+def _key_map(value: object) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v for k, v in value.items()
+    ):
+        raise _Refused('must map binding ids to keys, e.g. [keys] start = "S"')
+    return dict(value)
+
+
+def _whole(low: int, high: int) -> Callable[[object], int]:
+    def parse(value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise _Refused(f"must be {low} to {high}")
+        return value
+
+    return parse
+
+
+# Every Settings field and how a config file's value becomes it (a test checks that each field
+# has one): a key not here is an unknown setting, never silently dropped.
+PARSERS: Mapping[str, Callable[[object], Any]] = {
+    "refresh_interval": _seconds,
+    "fast_refresh_interval": _seconds,
+    "profile": _text,
+    "regions": _regions,
+    "endpoint_url": _text,
+    "read_only": _flag,
+    "theme": _text,
+    "keys": _key_map,
+    "url_session_seconds": _whole(URL_SESSION_MIN, URL_SESSION_MAX),
+    "log_buffer_lines": _whole(1000, 5_000_000),
+    "ssm_tag_key": _text,
+}
+
+
+def _parse_file(raw: Mapping[str, Any], source: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in raw.items():
-        if key not in _FIELDS:
+        parser = PARSERS.get(key)
+        if parser is None:
             raise InvalidInput(f"{source}: unknown setting {key!r}")
-        if key in ("refresh_interval", "fast_refresh_interval"):
-            out[key] = _positive_seconds(key, value)
-        elif key == "regions":
-            if isinstance(value, str):
-                value = [value]
-            if not isinstance(value, list) or not all(isinstance(r, str) and r for r in value):
-                raise InvalidInput(f"{source}: regions must be a list of region names")
-            out[key] = tuple(value)
-        elif key in ("profile", "endpoint_url", "theme", "ssm_tag_key"):
-            if not isinstance(value, str) or not value:
-                raise InvalidInput(f"{source}: {key} must be a non-empty string")
-            out[key] = value
-        elif key == "read_only":
-            if not isinstance(value, bool):
-                raise InvalidInput(f"{source}: read_only must be true or false")
-            out[key] = value
-        elif key == "keys":
-            if not isinstance(value, dict) or not all(
-                isinstance(k, str) and isinstance(v, str) and v for k, v in value.items()
-            ):
-                raise InvalidInput(f'{source}: [keys] maps binding ids to keys, e.g. start = "S"')
-            out[key] = dict(value)
-        elif key == "url_session_seconds":
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int)
-                or not (1800 <= value <= 43200)
-            ):
-                raise InvalidInput(f"{source}: url_session_seconds must be 1800 to 43200")
-            out[key] = value
-        elif key == "log_buffer_lines":
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int)
-                or not (1000 <= value <= 5_000_000)
-            ):
-                raise InvalidInput(f"{source}: log_buffer_lines must be 1000 to 5000000")
-            out[key] = value
+        try:
+            out[key] = parser(value)
+        except _Refused as err:
+            raise InvalidInput(f"{source}: {key} {err}") from None
     return out
 
 
@@ -140,23 +164,24 @@ def load_settings(path: Path | None = None, *, required: bool = False) -> Settin
             raw = tomllib.loads(text)
         except (tomllib.TOMLDecodeError, ValueError) as err:  # ValueError: a 5000-digit integer
             raise InvalidInput(f"config file {path} is not valid TOML: {err}") from None
-        settings = replace(settings, **_validate(raw, str(path)))
+        settings = replace(settings, **_parse_file(raw, str(path)))
     refresh = os.environ.get(ENV_REFRESH)
     if refresh:
-        try:
-            value: float = float(refresh)
-        except ValueError:
-            raise InvalidInput(
-                f"{ENV_REFRESH} must be a number of seconds, not {refresh!r}"
-            ) from None
-        settings = replace(settings, refresh_interval=_positive_seconds(ENV_REFRESH, value))
+        settings = replace(settings, refresh_interval=_refresh(ENV_REFRESH, refresh))
     return settings
 
 
 def parse_refresh(text: str) -> float:
     """The ``--refresh`` flag's value."""
+    return _refresh("--refresh", text)
+
+
+def _refresh(name: str, text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise InvalidInput(f"--refresh must be a number of seconds, not {text!r}") from None
-    return _positive_seconds("--refresh", value)
+        raise InvalidInput(f"{name} must be a number of seconds, not {text!r}") from None
+    try:
+        return _seconds(value)
+    except _Refused as err:
+        raise InvalidInput(f"{name} {err}") from None

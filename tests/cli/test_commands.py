@@ -20,7 +20,6 @@ import pytest
 
 from sagedeck.cli import main
 from sagedeck.localaws import LocalAws
-from sagedeck.system.clipboard import copy_text, osc52
 
 from .conftest import PYTHON, CliEnvironment, InProcess
 
@@ -250,16 +249,6 @@ def test_url_open_without_a_browser(sagedeck: InProcess, monkeypatch: pytest.Mon
     monkeypatch.setattr(webbrowser, "_tryorder", None)  # forget browsers registered earlier
     result = sagedeck.run("url", "nb", "--open")
     assert "no browser could be opened" in result.assert_one_line_error(exit_code=1)
-
-
-def test_copy_writes_osc52_to_the_given_terminal() -> None:
-    terminal = StringIO()
-    assert copy_text("https://x?authToken=abc", tty=terminal) == "OSC 52"
-    sequence = terminal.getvalue()
-    assert sequence == osc52("https://x?authToken=abc")
-    match = re.fullmatch(r"\x1b\]52;c;([A-Za-z0-9+/=]+)\x07", sequence)
-    assert match
-    assert base64.b64decode(match.group(1)).decode() == "https://x?authToken=abc"
 
 
 def test_copy_without_any_terminal_is_one_clear_error(

@@ -189,3 +189,24 @@ def test_cli_doctor_exit_status(aws_env: LocalAws) -> None:
     general = doctor()
     assert general.returncode == 0
     assert "sagedeck doctor: SSM setup" in general.stdout
+
+
+def test_cli_ssm_commands_use_the_tag_key_from_the_config(
+    aws_env: LocalAws,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The setting reaches the commands through the services the CLI builds: ONLINE's node is
+    tagged SSHResourceName, so under another tag key it has none."""
+    from sagedeck.cli import main
+
+    args = ["doctor", ONLINE, "--region", REGION, "--endpoint-url", aws_env.endpoint_url]
+    monkeypatch.setenv("SAGEDECK_CONFIG", str(tmp_path / "absent.toml"))
+    assert main(args) == 0
+    config = tmp_path / "config.toml"
+    config.write_text('ssm_tag_key = "Owner"\n', encoding="utf-8")
+    monkeypatch.setenv("SAGEDECK_CONFIG", str(config))
+    capsys.readouterr()
+    assert main(args) == 1
+    assert f"no SSM managed node is tagged Owner={ONLINE}" in capsys.readouterr().out

@@ -246,7 +246,7 @@ async def wait_for(
 
 
 async def cmd_url(args: argparse.Namespace, services: AwsServices) -> int:
-    from sagedeck.system.clipboard import copy_text, open_in_browser
+    from sagedeck.system.clipboard import copy, open_in_browser
 
     key = await services.sagemaker.find(args.name)
     view = JupyterView.LAB if args.lab else JupyterView.CLASSIC
@@ -256,7 +256,7 @@ async def cmd_url(args: argparse.Namespace, services: AwsServices) -> int:
         print(presigned.url)
         return 0
     if args.copy:
-        how = copy_text(presigned.url)
+        how = await copy(presigned.url)
         print(f"{key.name}: {view.value} URL copied ({how}); sign in within 5 minutes")
     if args.open:
         if not open_in_browser(presigned.url):

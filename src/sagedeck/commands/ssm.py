@@ -47,16 +47,9 @@ def register(sub: Any) -> None:
     doctor.set_defaults(handler=cmd_doctor)
 
 
-def _use_tag_key(args: argparse.Namespace, services: AwsServices) -> None:
-    from sagedeck.cli import settings_from
-
-    services.ssm.tag_key = settings_from(args).ssm_tag_key
-
-
 async def cmd_ssm(args: argparse.Namespace, services: AwsServices) -> int:
     from sagedeck.ssm.shell import plan_shell, run_shell
 
-    _use_tag_key(args, services)
     key = await services.sagemaker.find(args.name)
     plan = await plan_shell(services, key)
     outcome = await run_shell(services, plan)
@@ -67,9 +60,9 @@ async def cmd_ssm(args: argparse.Namespace, services: AwsServices) -> int:
 async def cmd_forward(args: argparse.Namespace, services: AwsServices) -> int:
     import asyncio
 
-    from sagedeck.ssm.port_forwards import PortForwards, install_exit_signals
+    from sagedeck.ssm.port_forwards import PortForwards
+    from sagedeck.system.shutdown import install_exit_signals
 
-    _use_tag_key(args, services)
     key = await services.sagemaker.find(args.name)
     forwards = PortForwards.for_services(services)
     stop = asyncio.Event()
@@ -96,7 +89,6 @@ async def cmd_forward(args: argparse.Namespace, services: AwsServices) -> int:
 async def cmd_doctor(args: argparse.Namespace, services: AwsServices) -> int:
     from sagedeck.ssm.doctor import diagnose, render_text
 
-    _use_tag_key(args, services)
     key: NotebookKey | None = None
     if args.name:
         try:

@@ -216,7 +216,3 @@ def build_invocation(
         session.endpoint_url,
     )
     return Invocation(argv, env)
-
-
-def install_hint() -> str:
-    return f"install session-manager-plugin: {INSTALL_URL}"

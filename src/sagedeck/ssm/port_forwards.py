@@ -7,8 +7,9 @@ the process group. All of them end when sagedeck exits, however it exits:
 - the app's unmount (or the ``forward`` command) awaits :meth:`PortForwards.close_all`;
 - ``atexit`` ends whatever is left, without an event loop (covers ``sys.exit``, uncaught
   exceptions, Ctrl-C);
-- SIGTERM and SIGHUP are turned into an orderly exit by :func:`install_exit_signals`, so the
-  two above run (by default the process would just die and leave sessions open).
+- SIGTERM and SIGHUP are turned into an orderly exit by
+  :func:`sagedeck.system.shutdown.install_exit_signals`, so the two above run (by default the
+  process would just die and leave sessions open).
 
 Only SIGKILL escapes: then the plugins outlive sagedeck (the session times out on AWS's side).
 Never imports textual.
@@ -26,7 +27,6 @@ import socket
 import subprocess
 import threading
 import weakref
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -322,36 +322,3 @@ def end_all_blocking() -> list[str]:
 
 
 atexit.register(end_all_blocking)
-
-_ON_SIGNAL: Callable[[int], None] | None = None
-_SIGNAL_LOOP: weakref.ref[asyncio.AbstractEventLoop] | None = None
-
-
-def install_exit_signals(on_signal: Callable[[int], None] | None = None) -> None:
-    """Make SIGTERM and SIGHUP an orderly exit, so the forwards are ended.
-
-    The handler runs as a callback of the running event loop: ``on_signal(signum)`` (the app
-    passes its ``exit``), or ``SystemExit(128 + signum)`` by default. Without a loop (or off
-    the main thread) nothing is installed: ``atexit`` still covers normal exits. Installed
-    once per loop; a later call replaces ``on_signal``.
-    """
-    global _ON_SIGNAL, _SIGNAL_LOOP
-    _ON_SIGNAL = on_signal
-    if threading.current_thread() is not threading.main_thread():
-        return
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        return
-    if _SIGNAL_LOOP is not None and _SIGNAL_LOOP() is loop:
-        return
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        loop.add_signal_handler(sig, _on_exit_signal, int(sig))
-    _SIGNAL_LOOP = weakref.ref(loop)
-
-
-def _on_exit_signal(signum: int) -> None:
-    if _ON_SIGNAL is not None:
-        _ON_SIGNAL(signum)
-        return
-    raise SystemExit(128 + signum)

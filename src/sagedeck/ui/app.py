@@ -7,7 +7,7 @@ import dataclasses
 import gc
 import sys
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -17,6 +17,7 @@ from textual.worker import Worker, WorkerState
 
 from sagedeck.config import Settings
 from sagedeck.errors import SagedeckError
+from sagedeck.system.shutdown import CloseHooks, install_exit_signals
 from sagedeck.ui.keys import APP_BINDINGS
 from sagedeck.ui.screens.dashboard.commands import SagedeckCommands
 
@@ -62,8 +63,8 @@ class SagedeckApp(App[int]):
         self.clock: Clock = clock or utc_now
         # Every notification shown, newest last: what the user was told (tests read it too).
         self.notices: deque[tuple[str, str, str]] = deque(maxlen=200)
-        # Run at exit before the AWS clients close (the SSM engineer's port forwards, say).
-        self.shutdown_hooks: list[Callable[[], Awaitable[None]]] = []
+        # Run once at exit, before the AWS clients close (the port forwards, say).
+        self.shutdown_hooks = CloseHooks()
         self.port_forwards: Any = None
         self._retired: list[AwsServices] = []
         # Whether the start-up heap is still to be frozen: set by run() (the real app); a test's
@@ -107,8 +108,6 @@ class SagedeckApp(App[int]):
         return screen
 
     def on_mount(self) -> None:
-        from sagedeck.ssm.port_forwards import install_exit_signals
-
         # SIGTERM/SIGHUP end the app in order, so Textual restores the terminal and every
         # port forward is ended, even when no forward was ever opened.
         install_exit_signals(lambda signum: self.exit(return_code=128 + signum))
@@ -244,12 +243,8 @@ class SagedeckApp(App[int]):
             from sagedeck.ui.screens.dashboard.ssm_actions import port_forwards
 
             for services in (*self._retired, self.services):
-                self.shutdown_hooks.append(port_forwards(services).close_all)
-        for hook in self.shutdown_hooks:
-            try:
-                await hook()
-            except Exception as err:  # one failing hook must not keep the others from running
-                self.log.error(f"shutdown hook failed: {err!r}")
+                self.shutdown_hooks.add(port_forwards(services).close_all)
+        await self.shutdown_hooks.run(lambda err: self.log.error(f"shutdown hook failed: {err!r}"))
         for services in (*self._retired, self.services):
             try:
                 await services.close()

@@ -425,9 +425,6 @@ class LogScreen(Screen[None]):
         presigned = await self.services.sagemaker.presigned_url(
             self.key, JupyterView.LAB, self.settings.url_session_seconds
         )
-        if await asyncio.to_thread(clipboard.native_clipboard_available):
-            await asyncio.to_thread(clipboard.copy_native, presigned.url)
-        else:
-            self.app.copy_to_clipboard(presigned.url)
+        await clipboard.copy(presigned.url, osc52=self.app.copy_to_clipboard)
         until = presigned.usable_until.astimezone().strftime("%H:%M")
         self.notify(f"JupyterLab URL copied: sign in before {until}", title=self.key.name)

@@ -15,7 +15,9 @@ from textual.widgets import DataTable, Input, Static
 from sagedeck.aws.services import AwsServices
 from sagedeck.errors import SagedeckError
 from sagedeck.models import NotebookSummary
-from sagedeck.ssm.port_forwards import PortForward, PortForwards, install_exit_signals
+from sagedeck.ssm.port_forwards import PortForward, PortForwards
+from sagedeck.system.clipboard import copy
+from sagedeck.system.shutdown import CloseHooks
 from sagedeck.text.format import age
 
 if TYPE_CHECKING:
@@ -101,13 +103,11 @@ class PortForwardScreen(ModalScreen[None]):
         self.sync_rows()
 
     def _end_with_the_app(self) -> None:
-        """The forwards end when the app does: its unmount hook, and SIGTERM/SIGHUP made an
-        orderly exit (atexit covers the rest)."""
-        app = self.app
-        hooks = getattr(app, "shutdown_hooks", None)
-        if isinstance(hooks, list) and self.forwards.close_all not in hooks:
-            hooks.append(self.forwards.close_all)
-        install_exit_signals(lambda signum: app.exit(return_code=128 + signum))
+        """The forwards end when the app does: its close hooks (SIGTERM/SIGHUP are made an
+        orderly exit by the app; atexit covers the rest)."""
+        hooks = getattr(self.app, "shutdown_hooks", None)
+        if isinstance(hooks, CloseHooks):
+            hooks.add(self.forwards.close_all)
 
     def selected(self) -> PortForward | None:
         table = self.query_one("#forwards", DataTable)
@@ -160,10 +160,10 @@ class PortForwardScreen(ModalScreen[None]):
         self._set_status(f"ended {forward.describe()}{note}")
         self.sync_rows()
 
-    def action_copy(self) -> None:
+    async def action_copy(self) -> None:
         forward = self.selected()
         if forward is not None:
-            self.app.copy_to_clipboard(forward.local_url)
+            await copy(forward.local_url, osc52=self.app.copy_to_clipboard)
             self.notify(f"copied {forward.local_url}")
 
     def action_open(self) -> None:

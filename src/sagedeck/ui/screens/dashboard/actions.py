@@ -46,7 +46,6 @@ class NotebookActions:
     def __init__(self, app: SagedeckApp, refresh: Refresh) -> None:
         self.app = app
         self.refresh = refresh
-        self._native: bool | None = None
 
     def run(self, work: Coroutine[Any, Any, None], name: str, description: str) -> None:
         self.app.run_worker(
@@ -150,16 +149,8 @@ class NotebookActions:
         """The native clipboard when there is one, else OSC 52 through the terminal."""
         from sagedeck.system import clipboard
 
-        if self._native is None:
-            self._native = await asyncio.to_thread(clipboard.native_clipboard_available)
-        if self._native:
-            try:
-                await asyncio.to_thread(clipboard.copy_native, text)
-            except Exception:
-                self._native = False
-            else:
-                return "in the clipboard"
-        self.app.copy_to_clipboard(text)
+        if await clipboard.copy(text, osc52=self.app.copy_to_clipboard) == "clipboard":
+            return "in the clipboard"
         return "sent to the terminal's clipboard (OSC 52)"
 
     def copy_url(self, notebook: NotebookSummary, view: JupyterView) -> None:
