@@ -135,12 +135,12 @@ async def test_switch_regions_in_the_app(aws_env: LocalAws) -> None:
 async def test_switch_profile_rebuilds_the_services(aws_env: LocalAws) -> None:
     app = build_app(aws_env)
     async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot, app)
-        app.switch_target(TargetChoice("ml-team", ("us-east-1",)))
+        board = await loaded(pilot, app)
+        board.switch_target(TargetChoice("ml-team", ("us-east-1",)))
         await pilot.pause()
         assert app.services.target.profile == "ml-team"
         assert app.services.target.credentials is None  # the profile's own credentials
-        assert app.dashboard.fleet.regions in ((), ("us-east-1",))
+        assert board.fleet.regions in ((), ("us-east-1",))
 
 
 async def test_a_failing_region_keeps_its_rows_and_says_why(

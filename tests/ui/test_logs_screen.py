@@ -179,7 +179,7 @@ async def test_the_keys_of_the_view(
         assert re.match(r"\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} ", shown[0])
 
         await pilot.press("v")  # lifecycle only
-        assert screen.streams.value == "lifecycle"
+        assert screen.choice.streams.value == "lifecycle"
         heads = [line for line in view.lines if re.match(r"\d\d-\d\d ", line)]
         assert heads
         assert all(" OnStart " in line for line in heads)

@@ -1,5 +1,9 @@
 """The Textual app: settings and services come in through the constructor (the CLI and the
-tests build it the same way); the dashboard is its only permanent screen."""
+tests build it the same way); the dashboard is its only permanent screen.
+
+The app builds the dashboard and hears from its screens; no screen imports the app. The
+dashboard asks for what it needs through the ``Deck`` protocol (``screens/dashboard/deck.py``),
+and every screen hands its failed workers here (``screens/base.py``)."""
 
 from __future__ import annotations
 
@@ -7,10 +11,10 @@ import dataclasses
 import gc
 import sys
 from collections import deque
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import on
 from textual.app import App
 from textual.binding import BindingType
 from textual.worker import Worker, WorkerState
@@ -19,18 +23,15 @@ from sagedeck.config import Settings
 from sagedeck.errors import SagedeckError
 from sagedeck.system.shutdown import CloseHooks, install_exit_signals
 from sagedeck.ui.keys import APP_BINDINGS
-from sagedeck.ui.screens.dashboard.commands import SagedeckCommands
+from sagedeck.ui.screens.base import DeckScreen
+from sagedeck.ui.screens.dashboard.deck import Clock
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
-    from textual.screen import Screen
 
     from sagedeck.aws.services import AwsServices
-    from sagedeck.models import NotebookSummary
     from sagedeck.ui.screens.dashboard.screen import DashboardScreen
     from sagedeck.ui.screens.target import TargetChoice
-
-Clock = Callable[[], datetime]
 
 
 def utc_now() -> datetime:
@@ -41,12 +42,7 @@ class SagedeckApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "sagedeck"
     BINDINGS: ClassVar[list[BindingType]] = [*APP_BINDINGS]
-    COMMANDS = App.COMMANDS | {SagedeckCommands}
     ENABLE_COMMAND_PALETTE = True
-    # A mode (not get_default_screen): Textual loads a mode screen's CSS_PATH, not a default's.
-    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
-        "dashboard": lambda: _dashboard_screen()
-    }
     DEFAULT_MODE = "dashboard"
 
     def __init__(
@@ -65,11 +61,17 @@ class SagedeckApp(App[int]):
         self.notices: deque[tuple[str, str, str]] = deque(maxlen=200)
         # Run once at exit, before the AWS clients close (the port forwards, say).
         self.shutdown_hooks = CloseHooks()
-        self.port_forwards: Any = None
         self._retired: list[AwsServices] = []
         # Whether the start-up heap is still to be frozen: set by run() (the real app); a test's
         # run_test() shares its process with other apps, whose garbage a freeze would keep.
         self.freeze_startup_heap = False
+        # A mode (not get_default_screen): Textual loads a mode screen's CSS_PATH, not a default's.
+        self.add_mode("dashboard", self._new_dashboard)
+
+    def _new_dashboard(self) -> DashboardScreen:
+        from sagedeck.ui.screens.dashboard.screen import DashboardScreen
+
+        return DashboardScreen(self)
 
     def run(self, *args: Any, **kwargs: Any) -> int | None:
         self.freeze_startup_heap = True
@@ -98,13 +100,11 @@ class SagedeckApp(App[int]):
 
     @property
     def dashboard(self) -> DashboardScreen:
+        """The permanent screen, at the bottom of the stack (for tests and screenshots)."""
         from sagedeck.ui.screens.dashboard.screen import DashboardScreen
 
-        return self.get_screen_stack_dashboard(DashboardScreen)
-
-    def get_screen_stack_dashboard(self, kind: type[DashboardScreen]) -> DashboardScreen:
         screen = self.screen_stack[0]
-        assert isinstance(screen, kind)
+        assert isinstance(screen, DashboardScreen)
         return screen
 
     def on_mount(self) -> None:
@@ -140,6 +140,10 @@ class SagedeckApp(App[int]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         self.report_worker_failure(event.worker)
 
+    @on(DeckScreen.WorkerFailed)
+    def _screen_worker_failed(self, message: DeckScreen.WorkerFailed) -> None:
+        self.report_worker_failure(message.worker)
+
     def report_worker_failure(self, worker: Worker[Any]) -> None:
         """The one place a failed worker becomes a notification (never a crash)."""
         if worker.state is not WorkerState.ERROR or worker.error is None:
@@ -157,32 +161,6 @@ class SagedeckApp(App[int]):
                 timeout=10,
             )
 
-    # --- screens other engineers own, imported when first used ------------------------------
-
-    def open_logs(self, notebook: NotebookSummary, *, watch_start: bool) -> None:
-        try:
-            from sagedeck.ui.screens.logs import LogScreen
-        except ImportError:
-            self.notify("The log view is not available in this build", severity="warning")
-            return
-        self.push_screen(LogScreen(self.services, notebook, self.settings, watch_start=watch_start))
-
-    def open_port_forward(self, notebook: NotebookSummary) -> None:
-        try:
-            from sagedeck.ui.screens.dashboard.ssm_actions import PortForwardScreen
-        except ImportError:
-            self.notify("Port forwarding is not available in this build", severity="warning")
-            return
-        self.push_screen(PortForwardScreen(self.services, notebook))
-
-    def open_doctor(self, notebook: NotebookSummary) -> None:
-        try:
-            from sagedeck.ui.screens.doctor import DoctorScreen
-        except ImportError:
-            self.notify("The SSM doctor is not available in this build", severity="warning")
-            return
-        self.push_screen(DoctorScreen(self.services, notebook))
-
     # --- app-wide actions ----------------------------------------------------------------
 
     def action_help(self) -> None:
@@ -193,35 +171,14 @@ class SagedeckApp(App[int]):
             return
         self.push_screen(HelpScreen(key_help(self, screen)))
 
-    def choose_target(self) -> None:
-        self.run_worker(
-            self._choose_target(),
-            name="switch target",
-            group="target",
-            description="switch profile or regions",
-            exit_on_error=False,
-        )
-
-    async def _choose_target(self) -> None:
-        import asyncio
-
-        from sagedeck.ui.screens.target import TargetScreen
-
-        profiles, regions = await asyncio.to_thread(_profiles_and_regions)
-        target = self.services.target
-        choice = await self.push_screen_wait(
-            TargetScreen(profiles, regions, target.profile, target.regions)
-        )
-        if choice is not None:
-            self.switch_target(choice)
-
-    def switch_target(self, choice: TargetChoice) -> None:
-        """Rebuild the AWS services for another profile or regions; the dashboard starts over."""
+    def switch_target(self, choice: TargetChoice) -> bool:
+        """Rebuild the AWS services for another profile or regions (the dashboard, which asked,
+        starts over); False when the choice is the current target."""
         from sagedeck.aws.services import AwsServices
 
         old = self.services.target
         if (choice.profile, choice.regions) == (old.profile, old.regions):
-            return
+            return False
         credentials = old.credentials if choice.profile == old.profile else None
         target = dataclasses.replace(
             old, profile=choice.profile, regions=choice.regions, credentials=credentials
@@ -229,11 +186,11 @@ class SagedeckApp(App[int]):
         # The old clients may still serve an open port forward: close them at exit.
         self._retired.append(self.services)
         self.services = AwsServices(target, ssm_tag_key=self.settings.ssm_tag_key)
-        self.dashboard.reset()
         self.notify(
             f"Now on profile {choice.profile or 'default'}, regions {', '.join(choice.regions)}",
             title="Switched",
         )
+        return True
 
     async def on_unmount(self) -> None:
         """Shutdown: hooks, then every port forward, then the AWS clients."""
@@ -250,17 +207,3 @@ class SagedeckApp(App[int]):
                 await services.close()
             except Exception as err:
                 self.log.error(f"closing AWS clients failed: {err!r}")
-
-
-def _dashboard_screen() -> Screen[Any]:
-    from sagedeck.ui.screens.dashboard.screen import DashboardScreen
-
-    return DashboardScreen()
-
-
-def _profiles_and_regions() -> tuple[list[str], tuple[str, ...]]:
-    import botocore.session
-
-    from sagedeck.aws.session import sagemaker_regions
-
-    return sorted(botocore.session.Session().available_profiles), sagemaker_regions()

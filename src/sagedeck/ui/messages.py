@@ -25,13 +25,6 @@ class UrlCopied(Message):
 
 
 @dataclass
-class RefreshRequested(Message):
-    """Something changed an instance (start, stop, delete): poll now instead of later."""
-
-    reason: str = ""
-
-
-@dataclass
 class FilterChanged(Message):
     """The ``/`` filter's text changed (live, as typed)."""
 

@@ -7,16 +7,16 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from sagedeck.ui.screens.base import DeckModal
 from sagedeck.ui.view.fleet import parse_port
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(DeckModal[bool]):
     """Yes or no; enter/y confirms, escape/n cancels."""
 
     CSS_PATH = "confirm.tcss"
@@ -52,7 +52,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(True)
 
 
-class TypeNameScreen(ModalScreen[bool]):
+class TypeNameScreen(DeckModal[bool]):
     """Delete: the button wakes only once the instance's exact name is typed."""
 
     CSS_PATH = "confirm.tcss"
@@ -96,7 +96,7 @@ class TypeNameScreen(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class PortScreen(ModalScreen[int | None]):
+class PortScreen(DeckModal[int | None]):
     """Which port's proxy URL to copy (TensorBoard's 6006 by default)."""
 
     CSS_PATH = "confirm.tcss"

@@ -8,13 +8,13 @@ from rich.text import Text
 from textual import work
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from sagedeck.aws.services import AwsServices
 from sagedeck.errors import SagedeckError
 from sagedeck.models import NotebookSummary
 from sagedeck.ssm.doctor import DoctorReport, Status, diagnose
+from sagedeck.ui.screens.base import DeckModal
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -47,7 +47,7 @@ def render(report: DoctorReport) -> Text:
     return text
 
 
-class DoctorScreen(ModalScreen[None]):
+class DoctorScreen(DeckModal[None]):
     """Constructed as ``DoctorScreen(services, notebook)``; ``notebook`` may be None for the
     checks that do not depend on an instance."""
 

@@ -10,10 +10,11 @@ from rich.table import Table
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Static
 
 from sagedeck.ui.keys import CATEGORIES
+from sagedeck.ui.screens.base import DeckModal
 
 if TYPE_CHECKING:
     from textual.app import App, ComposeResult
@@ -87,7 +88,7 @@ NAVIGATION = Text.assemble(
 )
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(DeckModal[None]):
     CSS_PATH = "help.tcss"
     BINDINGS = [
         Binding("escape,q,question_mark", "dismiss_help", "Close", id="help_close"),

@@ -10,21 +10,20 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.events import Resize
-from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from sagedeck.aws.logs.client import TAIL_EVENTS, stream_kind
-from sagedeck.aws.logs.follow import FollowHealth, HealthState, LogFollower
-from sagedeck.aws.logs.timewindow import describe_window, now_ms, window_start
+from sagedeck.aws.logs.follow import FollowHealth, LogFollower
+from sagedeck.aws.logs.timewindow import now_ms, window_start
 from sagedeck.aws.services import AwsServices
 from sagedeck.config import Settings
 from sagedeck.errors import InvalidInput, SagedeckError
@@ -37,6 +36,8 @@ from sagedeck.models import (
     StreamChoice,
 )
 from sagedeck.text.logtext import EventRenderer, LineFilter, ViewOptions, save_redacted
+from sagedeck.ui.screens.base import DeckScreen
+from sagedeck.ui.screens.logs_choice import EventChoice, status_markup, title_markup
 from sagedeck.ui.screens.logs_keys import KEYS_HELP, LOG_BINDINGS
 from sagedeck.ui.widgets.footer import DeckFooter
 from sagedeck.ui.widgets.log_view import LogView
@@ -45,10 +46,9 @@ from sagedeck.ui.widgets.start_panel import StartPanel, StartTimeline
 START_MARGIN_MS = 60_000  # a start's logs: from a minute before the view opened
 STATUS_POLL_ACTIVE = 1.0
 STATUS_POLL_QUIET = 10.0
-_STREAM_CYCLE = (StreamChoice.ALL, StreamChoice.LIFECYCLE, StreamChoice.JUPYTER)
 
 
-class LogScreen(Screen[None]):
+class LogScreen(DeckScreen[None]):
     CSS_PATH = "logs.tcss"
     HELP = KEYS_HELP
     BINDINGS = LOG_BINDINGS
@@ -73,12 +73,11 @@ class LogScreen(Screen[None]):
         self.options = ViewOptions()
         self.wrap = False
         self.renderer = EventRenderer(self.options)
-        self._kinds: dict[str, StreamChoice] = {}  # stream name -> kind, for the filter
-        self.streams = StreamChoice.ALL
-        self.line_filter: LineFilter | None = None
+        self.choice = EventChoice()
         self.window = "start" if watch_start else "0"
         self.following = True
         self.follower: LogFollower | None = None
+        self._follow_worker: Worker[Any] | None = None
         self.health: FollowHealth | None = None
         self.query_mode: str | None = None
         self.search_info = ""  # "/regex/ 3/17 matches", counted on search and n / N only
@@ -130,7 +129,7 @@ class LogScreen(Screen[None]):
             is_active=lambda: self.status.is_transitional,
             on_health=self._on_health,
         )
-        self._follow(self.follower)
+        self._follow_worker = self._follow(self.follower)
 
     @work(group="logs-follow", exclusive=True, exit_on_error=False, description="follow the logs")
     async def _follow(self, follower: LogFollower) -> None:
@@ -144,42 +143,13 @@ class LogScreen(Screen[None]):
         for event in batch:
             if stream_kind(event.stream) is StreamChoice.LIFECYCLE:
                 self.timeline.lifecycle_line(datetime.fromtimestamp(event.timestamp / 1000, UTC))
-        shown, _ = self._pick(batch)
+        shown, _ = self.choice.pick(batch)
         if shown:
             if self.following:
                 self.log_view.append(shown)
             else:
                 self.held.extend(shown)
         self._update_status()
-
-    def _pick(
-        self, events: Iterable[LogEvent], top: LogEvent | None = None
-    ) -> tuple[list[LogEvent], int | None]:
-        """The events the current streams and filter show (one pass over up to 50,000); the
-        index among them of ``top``, or of the first one after it."""
-        streams = self.streams
-        kinds = self._kinds
-        line_filter = self.line_filter
-        search = line_filter.pattern.search if line_filter else None
-        inverted = line_filter.inverted if line_filter else False
-        shown: list[LogEvent] = []
-        anchor: int | None = None
-        passed = top is None
-        for event in events:
-            if event is top:
-                passed = True
-            if streams is not StreamChoice.ALL:
-                kind = kinds.get(event.stream)
-                if kind is None:
-                    kind = kinds[event.stream] = stream_kind(event.stream)
-                if kind is not streams:
-                    continue
-            if search is not None and (search(event.message) is None) is not inverted:
-                continue
-            if passed and anchor is None:
-                anchor = len(shown)
-            shown.append(event)
-        return shown, anchor
 
     def _rebuild(self, *, refilter: bool = False) -> None:
         """Show the kept events with other options, or (``refilter``) another choice of them.
@@ -195,7 +165,7 @@ class LogScreen(Screen[None]):
         self.renderer = EventRenderer(self.options)
         if refilter:
             self.held.clear()
-            shown, anchor = self._pick(self.events, view.top_event())
+            shown, anchor = self.choice.pick(self.events, view.top_event())
             view.renderer = self.renderer
             view.replace(shown, top=anchor)
         else:
@@ -208,11 +178,12 @@ class LogScreen(Screen[None]):
         self._update_status()
 
     @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR and event.worker.group.startswith("logs-"):
+    def _follower_stopped(self, event: Worker.StateChanged) -> None:
+        """Following has ended on an error: the status line says so. (The app's one reporter
+        tells the user about this failure, as about any other worker's: DeckScreen.)"""
+        if event.state is WorkerState.ERROR and event.worker is self._follow_worker:
             error = event.worker.error
             message = str(error) if isinstance(error, SagedeckError) else repr(error)
-            self.notify(message, title="logs", severity="error", markup=False)
             self.query_one("#log-status", Static).update(f"[b red]stopped:[/] {escape(message)}")
 
     # --- the instance's status -----------------------------------------------------------------
@@ -263,30 +234,16 @@ class LogScreen(Screen[None]):
     # --- text ----------------------------------------------------------------------------------
 
     def _update_title(self) -> None:
-        window = {"start": "this start", "0": "tail"}.get(self.window) or describe_window(
-            self.window
+        title = title_markup(
+            self.key, self.status, self.choice, self.window, self.options.local_time
         )
-        parts = [
-            f"[b]{self.key.name}[/] ({self.key.region})",
-            self.status.value,
-            f"streams: {self.streams.value}",
-            window,
-            "local time" if self.options.local_time else "UTC",
-        ]
-        if self.line_filter:
-            parts.append(f"filter: {escape(self.line_filter.text)}")
-        self.query_one("#log-title", Static).update(" · ".join(parts))
+        self.query_one("#log-title", Static).update(title)
 
     def _update_status(self) -> None:
-        follow = "following" if self.following else f"[b]paused[/] ({len(self.held)} new)"
-        parts = [follow, f"{self.log_view.line_count} lines"]
-        health = self.health
-        if health is not None and health.state not in (HealthState.FOLLOWING, HealthState.QUIET):
-            wait = f", retry in {health.retry_in:.0f}s" if health.retry_in >= 1 else ""
-            parts.append(f"[b]{health.state.value}[/] {escape(health.detail)}{wait}".strip())
-        if self.log_view.search is not None:
-            parts.append(escape(self.search_info))
-        self.query_one("#log-status", Static).update(" · ".join(parts))
+        view = self.log_view
+        search = self.search_info if view.search is not None else None
+        status = status_markup(self.following, len(self.held), view.line_count, self.health, search)
+        self.query_one("#log-status", Static).update(status)
 
     # --- actions -------------------------------------------------------------------------------
 
@@ -347,7 +304,7 @@ class LogScreen(Screen[None]):
             self.set_timer(0.2, self._rebuild, name="rewrap")
 
     def action_cycle_streams(self) -> None:
-        self.streams = _STREAM_CYCLE[(_STREAM_CYCLE.index(self.streams) + 1) % len(_STREAM_CYCLE)]
+        self.choice.next_streams()
         self._rebuild(refilter=True)
 
     def action_window(self, key: str) -> None:
@@ -363,7 +320,8 @@ class LogScreen(Screen[None]):
             query.value = self.log_view.search.pattern if self.log_view.search else ""
         else:
             query.placeholder = "filter lines by regex (!regex keeps lines that do not match)"
-            query.value = self.line_filter.text if self.line_filter else ""
+            line_filter = self.choice.line_filter
+            query.value = line_filter.text if line_filter else ""
         query.display = True
         query.focus()
 
@@ -383,7 +341,7 @@ class LogScreen(Screen[None]):
             self.notify(str(err), severity="error", markup=False)
             return
         if mode == "filter":
-            self.line_filter = parsed
+            self.choice.line_filter = parsed
             self._rebuild(refilter=True)
             return
         self.log_view.set_search(parsed.pattern if parsed else None)

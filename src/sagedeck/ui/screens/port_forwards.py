@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
 
 from sagedeck.aws.services import AwsServices
@@ -19,6 +18,7 @@ from sagedeck.ssm.port_forwards import PortForward, PortForwards
 from sagedeck.system.clipboard import copy
 from sagedeck.system.shutdown import CloseHooks
 from sagedeck.text.format import age
+from sagedeck.ui.screens.base import DeckModal
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -27,7 +27,7 @@ COLUMNS = (("url", "LOCAL URL"), ("remote", "ON INSTANCE"), ("session", "SESSION
 HINT = "j Jupyter 8888 · t TensorBoard 6006 · n other port · x end · c copy URL · o open · esc back"
 
 
-class PortForwardScreen(ModalScreen[None]):
+class PortForwardScreen(DeckModal[None]):
     """Constructed as ``PortForwardScreen(services, notebook)``."""
 
     CSS_PATH = "port_forwards.tcss"

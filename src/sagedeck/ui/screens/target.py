@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Select, SelectionList
 
+from sagedeck.ui.screens.base import DeckModal
+
 if TYPE_CHECKING:
-    from textual.app import ComposeResult
+    from textual.app import App, ComposeResult
+
+    from sagedeck.aws.session import AwsTarget
 
 DEFAULT_PROFILE = "(default credentials)"
 
@@ -22,7 +26,25 @@ class TargetChoice:
     regions: tuple[str, ...]
 
 
-class TargetScreen(ModalScreen[TargetChoice | None]):
+async def choose_target(app: App[Any], current: AwsTarget) -> TargetChoice | None:
+    """Offer the profiles and regions (``current`` chosen) and wait for the choice; None when
+    cancelled. Call it from a worker."""
+    profiles, regions = await asyncio.to_thread(_profiles_and_regions)
+    return await app.push_screen_wait(
+        TargetScreen(profiles, regions, current.profile, current.regions)
+    )
+
+
+def _profiles_and_regions() -> tuple[list[str], tuple[str, ...]]:
+    """Profiles from ~/.aws/config, regions where SageMaker is offered (reads files)."""
+    import botocore.session
+
+    from sagedeck.aws.session import sagemaker_regions
+
+    return sorted(botocore.session.Session().available_profiles), sagemaker_regions()
+
+
+class TargetScreen(DeckModal[TargetChoice | None]):
     """Profiles from ~/.aws/config, regions where SageMaker is offered."""
 
     CSS_PATH = "target.tcss"

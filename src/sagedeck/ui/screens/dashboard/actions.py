@@ -1,5 +1,6 @@
-"""What each key does to a notebook instance: the AWS call in a named worker, the outcome as a
-notification. Nothing here blocks the UI; a failure reaches the app's one worker handler.
+"""What each key does to a notebook instance: the AWS call in a named worker of the dashboard,
+the outcome as a notification, or the screen the key opens. Nothing here blocks the UI; a
+failure reaches the app's one worker handler.
 
 The presigned URL is a credential: it goes to the clipboard or the browser and nowhere else
 (no notification, no log, no worker name or result).
@@ -26,7 +27,10 @@ from sagedeck.ui.messages import UrlCopied
 from sagedeck.ui.view.fleet import proxy_url
 
 if TYPE_CHECKING:
-    from sagedeck.ui.app import SagedeckApp
+    from textual.app import App
+    from textual.screen import Screen
+
+    from sagedeck.ui.screens.dashboard.deck import Deck
 
 Refresh = Callable[[], None]
 
@@ -41,14 +45,20 @@ def _view_name(view: JupyterView) -> str:
 
 
 class NotebookActions:
-    """The dashboard's verbs. ``refresh`` asks the poller to refresh now."""
+    """The dashboard's verbs: its workers run on ``screen``, which hears what they did (a URL
+    copied). ``refresh`` asks the poller to refresh now."""
 
-    def __init__(self, app: SagedeckApp, refresh: Refresh) -> None:
-        self.app = app
+    def __init__(self, deck: Deck, screen: Screen[Any], refresh: Refresh) -> None:
+        self.deck = deck
+        self.screen = screen
         self.refresh = refresh
 
+    @property
+    def app(self) -> App[Any]:
+        return self.screen.app
+
     def run(self, work: Coroutine[Any, Any, None], name: str, description: str) -> None:
-        self.app.run_worker(
+        self.screen.run_worker(
             work, name=name, group="actions", description=description, exit_on_error=False
         )
 
@@ -62,15 +72,15 @@ class NotebookActions:
     async def _start(
         self, ready: list[NotebookSummary], skipped: list[NotebookSummary], single: bool
     ) -> None:
-        sm = self.app.services.sagemaker
+        sm = self.deck.services.sagemaker
         done = await self._each(ready, lambda nb: sm.start(nb.key), "start")
         self._report_skipped(skipped, "start", "Stopped or Failed")
         if done:
             follow = " — following its start (esc goes back)" if single else ""
-            self.app.notify(f"Starting {names(done)}{follow}", title="Start")
+            self.deck.notify(f"Starting {names(done)}{follow}", title="Start")
             self.refresh()
         if single and done:
-            self.app.open_logs(done[0], watch_start=True)
+            self.logs(done[0], watch_start=True)
 
     def stop(self, targets: Sequence[NotebookSummary]) -> None:
         ready = [nb for nb in targets if nb.status in STOPPABLE]
@@ -92,13 +102,13 @@ class NotebookActions:
             )
         )
         if not confirmed:
-            self.app.notify("Stop cancelled", timeout=3)
+            self.deck.notify("Stop cancelled", timeout=3)
             return
-        sm = self.app.services.sagemaker
+        sm = self.deck.services.sagemaker
         done = await self._each(ready, lambda nb: sm.stop(nb.key), "stop")
         self._report_skipped(skipped, "stop", "InService")
         if done:
-            self.app.notify(f"Stopping {names(done)}", title="Stop")
+            self.deck.notify(f"Stopping {names(done)}", title="Stop")
             self.refresh()
 
     def delete(self, notebook: NotebookSummary) -> None:
@@ -111,10 +121,10 @@ class NotebookActions:
             self._report_skipped([notebook], "delete", "Stopped or Failed")
             return
         if not await self.app.push_screen_wait(TypeNameScreen(notebook.name, notebook.region)):
-            self.app.notify("Delete cancelled", timeout=3)
+            self.deck.notify("Delete cancelled", timeout=3)
             return
-        await self.app.services.sagemaker.delete(notebook.key)
-        self.app.notify(f"Deleting {notebook.name} ({notebook.region})", title="Delete")
+        await self.deck.services.sagemaker.delete(notebook.key)
+        self.deck.notify(f"Deleting {notebook.name} ({notebook.region})", title="Delete")
         self.refresh()
 
     async def _each(
@@ -128,7 +138,7 @@ class NotebookActions:
         done: list[NotebookSummary] = []
         for notebook, result in zip(notebooks, results, strict=True):
             if isinstance(result, SagedeckError):
-                self.app.notify(
+                self.deck.notify(
                     str(result), title=f"Could not {verb} {notebook.name}", severity="error"
                 )
             elif isinstance(result, BaseException):
@@ -139,7 +149,7 @@ class NotebookActions:
 
     def _report_skipped(self, skipped: list[NotebookSummary], verb: str, allowed: str) -> None:
         if skipped:
-            self.app.notify(
+            self.deck.notify(
                 f"Skipped {names(skipped)}: {verb} works only when {allowed}", severity="warning"
             )
 
@@ -158,16 +168,16 @@ class NotebookActions:
 
     async def _copy_url(self, notebook: NotebookSummary, view: JupyterView) -> None:
         if notebook.status not in URL_READY:
-            self.app.notify(
+            self.deck.notify(
                 f"{notebook.name} is {notebook.status}: start it first", severity="warning"
             )
             return
-        url = await self.app.services.sagemaker.presigned_url(
-            notebook.key, view, self.app.settings.url_session_seconds
+        url = await self.deck.services.sagemaker.presigned_url(
+            notebook.key, view, self.deck.settings.url_session_seconds
         )
         where = await self.copy(url.url)
-        self.app.dashboard.post_message(UrlCopied(url, where))
-        self.app.notify(
+        self.screen.post_message(UrlCopied(url, where))
+        self.deck.notify(
             f"{_view_name(view)} sign-in URL for {notebook.name} {where}: use it within 5 minutes",
             title="URL copied",
         )
@@ -179,24 +189,24 @@ class NotebookActions:
         from sagedeck.system import clipboard
 
         if notebook.status not in URL_READY:
-            self.app.notify(
+            self.deck.notify(
                 f"{notebook.name} is {notebook.status}: start it first", severity="warning"
             )
             return
         if not _graphical_browser_likely():
-            self.app.notify(
+            self.deck.notify(
                 "No graphical browser here (no DISPLAY, no $BROWSER): press y to copy the URL",
                 severity="warning",
             )
             return
-        url = await self.app.services.sagemaker.presigned_url(
-            notebook.key, view, self.app.settings.url_session_seconds
+        url = await self.deck.services.sagemaker.presigned_url(
+            notebook.key, view, self.deck.settings.url_session_seconds
         )
         opened = await asyncio.to_thread(clipboard.open_in_browser, url.url)
         if opened:
-            self.app.notify(f"Opened {_view_name(view)} for {notebook.name} in the browser")
+            self.deck.notify(f"Opened {_view_name(view)} for {notebook.name} in the browser")
         else:
-            self.app.notify(
+            self.deck.notify(
                 "No browser could be started: press y to copy the URL", severity="warning"
             )
 
@@ -205,7 +215,7 @@ class NotebookActions:
 
     async def _copy_text(self, text: str, what: str) -> None:
         where = await self.copy(text)
-        self.app.notify(f"{what} {where}: {text}", title="Copied", timeout=4)
+        self.deck.notify(f"{what} {where}: {text}", title="Copied", timeout=4)
 
     def copy_proxy(self, notebook: NotebookSummary) -> None:
         self.run(self._copy_proxy(notebook), "copy proxy URL", f"proxy URL of {notebook.name}")
@@ -218,18 +228,33 @@ class NotebookActions:
             return
         await self._copy_text(proxy_url(notebook, port), f"Proxy URL for port {port}")
 
-    # --- other screens (the logs and SSM engineers' modules, imported when used) -----------
+    # --- other screens (imported when first used: the dashboard starts without them) ------
+
+    def logs(self, notebook: NotebookSummary, *, watch_start: bool = False) -> None:
+        from sagedeck.ui.screens.logs import LogScreen
+
+        deck = self.deck
+        self.app.push_screen(
+            LogScreen(deck.services, notebook, deck.settings, watch_start=watch_start)
+        )
 
     def shell(self, notebook: NotebookSummary) -> None:
         self.run(self._shell(notebook), "shell", f"shell on {notebook.name}")
 
     async def _shell(self, notebook: NotebookSummary) -> None:
-        try:
-            from sagedeck.ui.screens.dashboard.ssm_actions import open_shell
-        except ImportError:
-            self.app.notify("The SSM shell is not available in this build", severity="warning")
-            return
-        await open_shell(self.app, self.app.services, notebook)
+        from sagedeck.ui.screens.dashboard.ssm_actions import open_shell
+
+        await open_shell(self.app, self.deck.services, notebook)
+
+    def port_forward(self, notebook: NotebookSummary) -> None:
+        from sagedeck.ui.screens.dashboard.ssm_actions import PortForwardScreen
+
+        self.app.push_screen(PortForwardScreen(self.deck.services, notebook))
+
+    def doctor(self, notebook: NotebookSummary) -> None:
+        from sagedeck.ui.screens.dashboard.ssm_actions import DoctorScreen
+
+        self.app.push_screen(DoctorScreen(self.deck.services, notebook))
 
 
 def _graphical_browser_likely() -> bool:

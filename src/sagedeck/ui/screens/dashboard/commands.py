@@ -1,29 +1,43 @@
 """Command palette (``ctrl+p`` or ``:``): every dashboard action that applies now, and
-"jump to" each instance by name."""
+"jump to" each instance by name. The dashboard lists this provider in its ``COMMANDS``, so the
+palette offers it only there, on the dashboard it was opened from."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from sagedeck.ui.keys import DASHBOARD_BINDINGS
 
 if TYPE_CHECKING:
-    from sagedeck.ui.screens.dashboard.screen import DashboardScreen
+    from sagedeck.models import NotebookSummary
 
 # Bindings that make no sense from a palette (they move the cursor or edit the filter).
 NOT_IN_PALETTE = frozenset({"cursor_down", "cursor_up", "cursor_top", "cursor_bottom", "back"})
 
 
-class SagedeckCommands(Provider):
-    def _dashboard(self) -> DashboardScreen | None:
-        from sagedeck.ui.screens.dashboard.screen import DashboardScreen
+@runtime_checkable
+class CommandSource(Protocol):
+    """The screen the palette was opened from, as the commands see it (the dashboard)."""
 
+    @property
+    def current(self) -> NotebookSummary | None: ...
+
+    @property
+    def notebooks(self) -> Mapping[str, NotebookSummary]: ...
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None: ...
+
+    def jump_to(self, key: str) -> None: ...
+
+
+class SagedeckCommands(Provider):
+    def _dashboard(self) -> CommandSource | None:
         screen = self.screen
-        return screen if isinstance(screen, DashboardScreen) else None
+        return screen if isinstance(screen, CommandSource) else None
 
     def _actions(self) -> Iterator[tuple[str, str, Callable[[], Any]]]:
         dashboard = self._dashboard()
@@ -43,14 +57,14 @@ class SagedeckCommands(Provider):
             yield (
                 title,
                 f"key {key}",
-                partial(self.app.run_action, binding.action, dashboard),
+                partial(self.app.run_action, binding.action, self.screen),
             )
 
     def _jumps(self) -> Iterator[tuple[str, str, Callable[[], Any]]]:
         dashboard = self._dashboard()
         if dashboard is None:
             return
-        for key, notebook in dashboard.fleet.notebooks.items():
+        for key, notebook in dashboard.notebooks.items():
             yield (
                 f"Jump to {notebook.name} ({notebook.region})",
                 f"{notebook.status.value}, {notebook.instance_type}",

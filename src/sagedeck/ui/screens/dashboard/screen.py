@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import work
 from textual.binding import BindingType
+from textual.command import Provider
 from textual.containers import Container
-from textual.screen import Screen
 from textual.widgets import DataTable
 
 from sagedeck.errors import SagedeckError
-from sagedeck.models import JupyterView, NotebookSummary
+from sagedeck.models import NotebookSummary
 from sagedeck.ui.keys import DASHBOARD_BINDINGS, MUTATING
 from sagedeck.ui.messages import DetailLoaded, FilterChanged, FilterClosed, UrlCopied
 from sagedeck.ui.screens.dashboard.actions import NotebookActions
+from sagedeck.ui.screens.dashboard.commands import SagedeckCommands
+from sagedeck.ui.screens.dashboard.deck import Deck
+from sagedeck.ui.screens.dashboard.instance_keys import InstanceKeys
 from sagedeck.ui.view.fleet import (
     Fleet,
     RowFilter,
@@ -33,19 +38,21 @@ from sagedeck.ui.widgets.status_bars import SummaryBar, TitleBar, UrlCountdown
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
-    from sagedeck.ui.app import SagedeckApp
+    from sagedeck.ui.screens.target import TargetChoice
 
 SPINNER_SECONDS = 0.5  # each frame repaints the visible table (perf.md): keep it slow
 WAITING_AFTER = 3.0  # a refresh outstanding this long says so, and counts the seconds
 WIDE_ENOUGH_FOR_RIGHT_PANE = 180
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(InstanceKeys):
     CSS_PATH = "dashboard.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [*DASHBOARD_BINDINGS]
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {SagedeckCommands}
 
-    def __init__(self) -> None:
+    def __init__(self, deck: Deck) -> None:
         super().__init__(id="dashboard")
+        self.deck = deck
         self.fleet = Fleet()
         self.row_filter = RowFilter()
         self.sort_column = SortColumn.NAME
@@ -65,31 +72,24 @@ class DashboardScreen(Screen[None]):
             self._platforms_failed,
         )
 
-    @property
-    def deck(self) -> SagedeckApp:
-        from sagedeck.ui.app import SagedeckApp
-
-        assert isinstance(self.app, SagedeckApp)
-        return self.app
-
     def compose(self) -> ComposeResult:
-        app = self.deck
+        deck = self.deck
         yield TitleBar(id="title")
         yield SummaryBar(id="summary")
         with Container(id="body"):
             yield InstanceTable(id="instances")
             yield DetailPane(
-                lambda: self.deck.services, app.clock, app.settings.ssm_tag_key, id="detail"
+                lambda: deck.services, deck.clock, deck.settings.ssm_tag_key, id="detail"
             )
         yield FilterBar(id="filter")
-        yield UrlCountdown(app.clock, id="countdown")
+        yield UrlCountdown(deck.clock, id="countdown")
         yield DeckFooter()
 
     def on_mount(self) -> None:
         self.table = self.query_one(InstanceTable)
         self.detail = self.query_one(DetailPane)
         self.summary = self.query_one(SummaryBar)
-        self.actions = NotebookActions(self.deck, self.request_refresh)
+        self.actions = NotebookActions(self.deck, self, self.request_refresh)
         self.poller = Poller(
             self._fetch, self._interval, self._poll_failed, lambda: self.fleet.throttled
         )
@@ -244,11 +244,6 @@ class DashboardScreen(Screen[None]):
 
     # --- selection, filter, sort ---------------------------------------------------------
 
-    @property
-    def current(self) -> NotebookSummary | None:
-        key = self.table.current_key
-        return self.fleet.get(key) if key else None
-
     def _targets(self) -> list[NotebookSummary]:
         return marked_targets(self.marked, self.table.current_key, self.fleet)
 
@@ -319,46 +314,6 @@ class DashboardScreen(Screen[None]):
         self.actions.stop(self._targets())
         self._clear_marks()
 
-    def action_delete(self) -> None:
-        if (notebook := self.current) is not None:
-            self.actions.delete(notebook)
-
-    def action_open(self, view: str) -> None:
-        if (notebook := self.current) is not None:
-            self.actions.open(notebook, JupyterView(view))
-
-    def action_copy_url(self, view: str) -> None:
-        if (notebook := self.current) is not None:
-            self.actions.copy_url(notebook, JupyterView(view))
-
-    def action_copy_name(self) -> None:
-        if (notebook := self.current) is not None:
-            self.actions.copy_text(notebook.name, "Name")
-
-    def action_copy_arn(self) -> None:
-        if (notebook := self.current) is not None:
-            self.actions.copy_text(notebook.arn, "ARN")
-
-    def action_copy_proxy(self) -> None:
-        if (notebook := self.current) is not None:
-            self.actions.copy_proxy(notebook)
-
-    def action_logs(self) -> None:
-        if (notebook := self.current) is not None:
-            self.deck.open_logs(notebook, watch_start=False)
-
-    def action_shell(self) -> None:
-        if (notebook := self.current) is not None:
-            self.actions.shell(notebook)
-
-    def action_port_forward(self) -> None:
-        if (notebook := self.current) is not None:
-            self.deck.open_port_forward(notebook)
-
-    def action_doctor(self) -> None:
-        if (notebook := self.current) is not None:
-            self.deck.open_doctor(notebook)
-
     def action_mark(self) -> None:
         key = self.table.current_key
         if key is not None:
@@ -387,8 +342,23 @@ class DashboardScreen(Screen[None]):
         self._announce_refresh = True
         self.request_refresh()
 
-    def action_switch_target(self) -> None:
-        self.deck.choose_target()
+    @work(
+        name="switch target",
+        group="target",
+        description="switch profile or regions",
+        exit_on_error=False,
+    )
+    async def action_switch_target(self) -> None:
+        from sagedeck.ui.screens.target import choose_target
+
+        choice = await choose_target(self.app, self.deck.services.target)
+        if choice is not None:
+            self.switch_target(choice)
+
+    def switch_target(self, choice: TargetChoice) -> None:
+        """Another profile or regions: the app rebuilds its services, the fleet starts over."""
+        if self.deck.switch_target(choice):
+            self.reset()
 
     def action_toggle_detail(self) -> None:
         self.detail.display = not self.detail.display

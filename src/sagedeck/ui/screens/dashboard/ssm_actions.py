@@ -1,13 +1,13 @@
 """The TUI's SSM entry points: a shell on the selected instance, port forwards, the doctor.
 
-The app calls::
+The dashboard's actions call::
 
     await open_shell(app, services, notebook)      # key `s`
     app.push_screen(PortForwardScreen(services, notebook))   # key `F`
     app.push_screen(DoctorScreen(services, notebook))        # key `D`
 
-and, on unmount, ``await port_forwards(services).close_all()`` (atexit ends whatever is left
-if it does not).
+and the app, on unmount, ``await port_forwards(services).close_all()`` (atexit ends whatever
+is left if it does not).
 """
 
 from __future__ import annotations
@@ -19,19 +19,12 @@ from textual.app import App, SuspendNotSupported
 from sagedeck.aws.services import AwsServices
 from sagedeck.errors import SagedeckError
 from sagedeck.models import NotebookSummary
-from sagedeck.ssm.port_forwards import PortForward, PortForwards
+from sagedeck.ssm.port_forwards import PortForwards
 from sagedeck.ssm.shell import ShellOutcome, plan_shell, run_shell
 from sagedeck.ui.screens.doctor import DoctorScreen
 from sagedeck.ui.screens.port_forwards import PortForwardScreen
 
-__all__ = [
-    "DoctorScreen",
-    "PortForward",
-    "PortForwardScreen",
-    "PortForwards",
-    "open_shell",
-    "port_forwards",
-]
+__all__ = ["DoctorScreen", "PortForwardScreen", "open_shell", "port_forwards"]
 
 
 def port_forwards(services: AwsServices) -> PortForwards:
