@@ -12,7 +12,7 @@ from mypy_boto3_logs import CloudWatchLogsClient
 from mypy_boto3_logs.type_defs import GetLogEventsResponseTypeDef
 
 from sagedeck.localaws import LocalAws
-from sagedeck.localaws.logs import FILTER_LOG_EVENTS_LIMIT, GET_LOG_EVENTS_LIMIT
+from sagedeck.localaws.logs.quota import FILTER_LOG_EVENTS_LIMIT, GET_LOG_EVENTS_LIMIT
 
 from .conftest import GROUP
 from .helpers import aws_error

@@ -14,7 +14,7 @@ from mypy_boto3_logs import CloudWatchLogsClient
 from mypy_boto3_logs.type_defs import FilteredLogEventTypeDef
 
 from sagedeck.localaws import LocalAws
-from sagedeck.localaws.logs import FILTER_LOG_EVENTS_LIMIT
+from sagedeck.localaws.logs.quota import FILTER_LOG_EVENTS_LIMIT
 
 from .conftest import GROUP, Clients
 from .helpers import aws_error

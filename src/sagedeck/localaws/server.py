@@ -9,9 +9,10 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
-from . import live_tail, notebooks, ssm
+from . import notebooks, ssm
 from .identity import DEMO_ACCESS_KEY, DEMO_SECRET_KEY, DEMO_USER, seed_users
-from .logs import set_read_throttle
+from .logs import live_tail
+from .logs.quota import set_read_throttle
 from .operations import Timings
 from .patches import apply_patches
 from .reset import reset_backends
