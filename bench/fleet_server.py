@@ -140,7 +140,7 @@ class FleetServer:
 
     def history(self, name: str, count: int) -> dict[str, Any]:
         """``count`` events over the last six hours, a tenth in the lifecycle stream."""
-        from sagedeck.localaws import log_store
+        from sagedeck.localaws.logs import store as log_store
         from sagedeck.localaws.state import ACCOUNT_ID, LOCK, logs_backend
 
         base = int(time.time() * 1000) - 6 * 3_600_000
@@ -169,7 +169,7 @@ class FleetServer:
         return {"rate": rate}
 
     def _write_lines(self, name: str, rate: int) -> None:
-        from sagedeck.localaws import log_store
+        from sagedeck.localaws.logs import store as log_store
         from sagedeck.localaws.state import ACCOUNT_ID, LOCK, logs_backend
 
         per_tick, tick = max(1, rate // 10), 0.1

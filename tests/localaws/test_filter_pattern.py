@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sagedeck.localaws.filter_pattern import UnsupportedPattern, compile_pattern
+from sagedeck.localaws.logs.filter_pattern import UnsupportedPattern, compile_pattern
 
 
 def matches(pattern: str, message: str) -> bool:

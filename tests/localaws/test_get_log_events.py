@@ -12,7 +12,7 @@ from mypy_boto3_logs import CloudWatchLogsClient
 from mypy_boto3_logs.type_defs import GetLogEventsResponseTypeDef
 
 from sagedeck.localaws import LocalAws
-from sagedeck.localaws.logs import FILTER_LOG_EVENTS_LIMIT, GET_LOG_EVENTS_LIMIT
+from sagedeck.localaws.logs.quota import FILTER_LOG_EVENTS_LIMIT, GET_LOG_EVENTS_LIMIT
 
 from .conftest import GROUP
 from .helpers import aws_error
@@ -151,6 +151,28 @@ def test_errors(logs: CloudWatchLogsClient) -> None:
         logs.get_log_events(
             logGroupName=GROUP, logStreamName="nb/jupyter.log", nextToken="f/not-a-token"
         )
+
+
+def test_group_names_outside_the_model_are_refused(logs: CloudWatchLogsClient) -> None:
+    """The ``:*`` ARN DescribeLogGroups returns is not a logGroupIdentifier (the model's pattern
+    has no ``*``), nor is a wildcard a logGroupName: AWS answers InvalidParameterException."""
+    arn = logs.describe_log_groups(logGroupNamePrefix=GROUP)["logGroups"][0]["arn"]
+    assert arn.endswith(":*")
+    stream = "nb/jupyter.log"
+    with aws_error("InvalidParameterException") as caught:
+        logs.get_log_events(logGroupIdentifier=arn, logStreamName=stream)
+    assert caught.value.response["Error"]["Message"] == (
+        f"1 validation error detected: Value '{arn}' at 'logGroupIdentifier' failed to satisfy "
+        "constraint: Member must satisfy regular expression pattern: [\\w#+=/:,.@-]*"
+    )
+    with aws_error("InvalidParameterException") as caught:
+        logs.get_log_events(logGroupName="/aws/sagemaker/*", logStreamName=stream)
+    assert caught.value.response["Error"]["Message"].endswith(
+        "at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression "
+        "pattern: [\\.\\-_/#A-Za-z0-9]+"
+    )
+    page = logs.get_log_events(logGroupIdentifier=arn.removesuffix(":*"), logStreamName=stream)
+    assert page["events"]
 
 
 def test_a_page_of_ten_thousand_is_cheap_for_the_server(logs: CloudWatchLogsClient) -> None:

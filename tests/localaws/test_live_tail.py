@@ -8,7 +8,8 @@ from typing import Any, cast
 import pytest
 from mypy_boto3_logs import CloudWatchLogsClient
 
-from sagedeck.localaws import LocalAws, live_tail
+from sagedeck.localaws import LocalAws
+from sagedeck.localaws.logs import live_tail
 
 from .conftest import GROUP
 

@@ -14,7 +14,7 @@ from mypy_boto3_logs import CloudWatchLogsClient
 from mypy_boto3_logs.type_defs import FilteredLogEventTypeDef
 
 from sagedeck.localaws import LocalAws
-from sagedeck.localaws.logs import FILTER_LOG_EVENTS_LIMIT
+from sagedeck.localaws.logs.quota import FILTER_LOG_EVENTS_LIMIT
 
 from .conftest import GROUP, Clients
 from .helpers import aws_error
@@ -200,6 +200,21 @@ def test_group_by_arn(logs: CloudWatchLogsClient) -> None:
     arn = f"arn:aws:logs:us-east-1:123456789012:log-group:{GROUP}"
     page = logs.filter_log_events(logGroupIdentifier=arn, logStreamNamePrefix="nb/", limit=3)
     assert len(page["events"]) == 3
+
+
+def test_group_arn_ending_in_a_star_is_refused(logs: CloudWatchLogsClient) -> None:
+    """DescribeLogGroups' ``arn`` ends in ``:*``; the model's pattern for logGroupIdentifier has
+    no ``*``, so AWS refuses it (``logGroupArn`` is the one to pass)."""
+    group = logs.describe_log_groups(logGroupNamePrefix=GROUP)["logGroups"][0]
+    arn = group["arn"]
+    assert arn.endswith(":*")
+    refused = (
+        f"1 validation error detected: Value '{arn}' at 'logGroupIdentifier' failed to satisfy "
+        "constraint: Member must satisfy regular expression pattern: [\\w#+=/:,.@-]*"
+    )
+    with aws_error("InvalidParameterException", refused):
+        logs.filter_log_events(logGroupIdentifier=arn, limit=1)
+    assert logs.filter_log_events(logGroupIdentifier=group["logGroupArn"], limit=1)["events"]
 
 
 def test_follower_sees_new_streams_and_late_events(logs: CloudWatchLogsClient) -> None:

@@ -14,7 +14,8 @@ from sagedeck.aws.services import AwsServices
 from sagedeck.cli import main
 from sagedeck.commands.logs import formatter
 from sagedeck.devtools.faultproxy import FaultProxy, parse_fault
-from sagedeck.localaws import LocalAws, log_store
+from sagedeck.localaws import LocalAws
+from sagedeck.localaws.logs import store as log_store
 from sagedeck.localaws.state import ACCOUNT_ID, LOCK
 from sagedeck.models import LogEvent, NotebookKey, StreamChoice
 

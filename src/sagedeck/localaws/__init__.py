@@ -1,5 +1,5 @@
 """The embedded AWS: a moto server made to behave like AWS, a seeded fleet and a simulator.
-Imports moto, models and errors; never the app (aws/ clients aside, which tests use to talk to it).
+Imports moto, botocore and the standard library; nothing else of sagedeck (never ui/).
 
 Usage::
 

@@ -11,8 +11,8 @@ from moto.sagemaker.exceptions import ValidationError
 from moto.sagemaker.utils import arn_formatter
 from moto.utilities.paginator import paginate
 
-from .notebooks import constraint_error
 from .state import CLOCK, extension_state
+from .validation import constraint_error
 
 _PAGES = {
     name: {

@@ -17,7 +17,7 @@ from . import jupyter
 from .fleet import NotebookSpec
 from .fleet_resources import LifecycleSpec
 from .lifecycle_scripts import dry_run
-from .log_store import EventTuple
+from .logs.store import EventTuple
 from .operations import JUPYTER, ON_CREATE, ON_START
 
 HOUR = 3_600_000

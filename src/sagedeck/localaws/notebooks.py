@@ -7,7 +7,6 @@ instance into the transitional state and hands it to the simulator, which finish
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,7 +15,9 @@ from typing import Any
 from moto.sagemaker.exceptions import ValidationError
 
 from . import network
+from .catalog import code_repositories
 from .state import CLOCK
+from .validation import constraint_error, instance_types
 
 PENDING = "Pending"
 IN_SERVICE = "InService"
@@ -85,25 +86,6 @@ def enter(notebook: Any, status: str, failure_reason: str | None = None) -> None
     notebook.last_modified_time = CLOCK.utcnow()
 
 
-def constraint_error(value: object, field: str, constraint: str) -> ValidationError:
-    """AWS's wording for a request parameter that breaks its model's constraints."""
-    return ValidationError(
-        f"1 validation error detected: Value '{value}' at '{field}' failed to satisfy "
-        f"constraint: {constraint}"
-    )
-
-
-@functools.cache
-def instance_types() -> tuple[str, ...]:
-    """The instance types AWS accepts, from the API model (moto's own list is years old)."""
-    from botocore.model import StringShape
-    from moto.core.utils import get_service_model  # cached: the server parses it anyway
-
-    shape = get_service_model("sagemaker").shape_for("InstanceType")
-    assert isinstance(shape, StringShape)
-    return tuple(shape.enum)
-
-
 def validate_instance_type(instance_type: str) -> None:
     if instance_type not in instance_types():
         raise constraint_error(
@@ -169,8 +151,6 @@ def validate_lifecycle_config(backend: Any, name: str | None) -> None:
 
 def validate_repositories(backend: Any, default: str | None, additional: list[str]) -> None:
     """Each repository is a URL or the name of a code repository of this region."""
-    from .catalog import code_repositories
-
     if len(additional) > 3:
         raise constraint_error(
             additional,

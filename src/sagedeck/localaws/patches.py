@@ -18,12 +18,11 @@ def apply_patches() -> None:
     with _install_lock:
         if _installed:
             return
-        from . import identity, live_tail, logs, reset, sagemaker_api, ssm
+        from . import identity, logs, reset, sagemaker_api, ssm
 
         identity.install()
         sagemaker_api.install()
         logs.install()
-        live_tail.install()
         ssm.install()
         reset.install_iam_policy_cache()
         _serialise_requests()

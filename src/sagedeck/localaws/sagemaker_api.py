@@ -12,8 +12,8 @@ from moto.utilities.paginator import paginate
 
 from . import catalog, network, notebook_update, notebooks
 from .catalog import ListFilter
-from .notebooks import constraint_error
 from .patching import add, replace
+from .validation import constraint_error
 
 _PAGES = {
     "page_notebooks": {

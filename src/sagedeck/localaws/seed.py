@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from . import log_store, network, notebooks, service_settings, ssm
+from . import network, notebooks, service_settings, ssm
+from .catalog import create_code_repository
 from .fleet import NOTEBOOKS, NotebookSpec
 from .fleet_resources import (
     INLINE_POLICIES,
@@ -27,6 +28,7 @@ from .fleet_resources import (
 from .history import DAY, HOUR, notebook_history
 from .identity import DEMO_USER, user_arn, user_id
 from .lifecycle_scripts import failure_reason
+from .logs import store as log_store
 from .state import (
     ACCOUNT_ID,
     LOCK,
@@ -172,8 +174,6 @@ def _seed_lifecycle_config(spec: LifecycleSpec, anchor_ms: int) -> None:
 
 
 def _seed_repositories(anchor_ms: int) -> None:
-    from .catalog import create_code_repository
-
     for spec in REPOSITORIES:
         git = {"RepositoryUrl": spec.url}
         if spec.branch:

@@ -9,9 +9,11 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
-from . import live_tail, notebooks, ssm
+from . import notebooks, ssm
+from .endpoint import GuardedMotoServer
 from .identity import DEMO_ACCESS_KEY, DEMO_SECRET_KEY, DEMO_USER, seed_users
-from .logs import set_read_throttle
+from .logs import live_tail
+from .logs.quota import set_read_throttle
 from .operations import Timings
 from .patches import apply_patches
 from .reset import reset_backends
@@ -52,7 +54,7 @@ class LocalAws:
         self.simulator = Simulator(
             timings, speed, start_time=seed_time.timestamp() if seed_time else None
         )
-        self._server: Any = None
+        self._server: GuardedMotoServer | None = None
         self._endpoint_url: str | None = None
         self._previous_hooks: tuple[Callable[[], float], notebooks.Scheduler | None] | None = None
 
@@ -96,17 +98,14 @@ class LocalAws:
     def start(self) -> Self:
         if self._server is not None:
             return self
-        from moto.server import ThreadedMotoServer
-
         apply_patches()
         _quiet_werkzeug(self._verbose)
         _check_port_free(self._host, self._port)
-        server = ThreadedMotoServer(ip_address=self._host, port=self._port, verbose=False)
+        server = GuardedMotoServer(self._host, self._port)
         server.start()
         live_tail.server_started()
         self._server = server
-        host, port = server.get_host_and_port()
-        self._endpoint_url = f"http://{host}:{port}"
+        self._endpoint_url = server.url
         # The hooks are process-wide (like moto's state): remember whose they were.
         self._previous_hooks = (CLOCK.source, notebooks.current_scheduler())
         notebooks.set_scheduler(self.simulator.schedule)
@@ -197,7 +196,8 @@ class LocalAws:
 
 
 def _check_port_free(host: str, port: int) -> None:
-    """Fail here: moto binds in its server thread, and a failed bind there hangs start()."""
+    """Fail here with OSError: werkzeug answers a failed bind by printing to stderr and calling
+    sys.exit(1), under a running TUI."""
     if port == 0:
         return
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:

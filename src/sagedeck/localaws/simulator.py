@@ -12,7 +12,8 @@ import threading
 import time
 from typing import Any
 
-from . import jupyter, log_store, notebooks, ssm
+from . import jupyter, notebooks, ssm
+from .logs import store as log_store
 from .operations import Beat, Operation, Timings, build
 from .state import LOCK, existing_backends, logs_backend, ssm_backend
 

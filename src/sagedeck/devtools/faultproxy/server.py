@@ -12,8 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-import socket
-import struct
 import threading
 import time
 from collections import Counter, deque
@@ -32,10 +30,13 @@ from sagedeck.devtools.faultproxy.faults import (
     error_reply,
     identify,
 )
+from sagedeck.devtools.faultproxy.forward import abort, forward
 from sagedeck.devtools.faultproxy.http import (
+    MAX_BODY,
+    Refused,
     Request,
+    answer_refused,
     read_request,
-    write_head,
     write_response,
 )
 
@@ -48,14 +49,22 @@ class FaultProxy:
     """``with FaultProxy("http://127.0.0.1:4566") as proxy:`` then point clients at
     ``proxy.url``. ``add()`` a :class:`Fault`, ``clear()`` them, ``release()`` hung requests,
     ``refuse()``/``accept()`` connections; assigning ``upstream`` sends the next requests
-    elsewhere (a dead port: the endpoint behind the proxy is down)."""
+    elsewhere (a dead port: the endpoint behind the proxy is down). Request and response bodies
+    over ``max_body`` bytes are refused (413 and 502)."""
 
     def __init__(
-        self, upstream: str, *, host: str = "127.0.0.1", port: int = 0, seed: int | None = None
+        self,
+        upstream: str,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        seed: int | None = None,
+        max_body: int = MAX_BODY,
     ) -> None:
         self.upstream = upstream.rstrip("/")
         self.host = host
         self.port = port
+        self.max_body = max_body
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._faults: list[ActiveFault] = []
@@ -229,7 +238,7 @@ class FaultProxy:
         if server is not None:
             server.close()
         for writer in list(self._connections):
-            _abort(writer)
+            abort(writer)
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -255,17 +264,19 @@ class FaultProxy:
         self._bump(connections_now=1)
         try:
             while True:
-                request = await read_request(reader)
+                request = await read_request(reader, self.max_body)
                 if request is None:
                     return
                 if not await self._serve(request, writer):
                     return
+        except Refused as refused:
+            await answer_refused(reader, writer, refused)
         except (ConnectionError, asyncio.IncompleteReadError, ValueError):
             pass
         except asyncio.CancelledError:
             # refuse() or stop() dropped the connection. Python 3.11's stream server logs a
             # cancelled connection task as an error, so end it normally.
-            _abort(writer)
+            abort(writer)
         finally:
             self._connections.discard(writer)
             self._tasks.discard(task)
@@ -314,7 +325,7 @@ class FaultProxy:
         if fault is None:
             return await self._forward(request, writer)
         if fault.kind is FaultKind.RESET:
-            _abort(writer)
+            abort(writer)
             return False
         if fault.kind is FaultKind.HANG:
             await self._hang(fault)
@@ -338,42 +349,11 @@ class FaultProxy:
 
     async def _forward(self, request: Request, writer: asyncio.StreamWriter) -> bool:
         assert self._client is not None
-        try:
-            async with self._client.request(
-                request.method,
-                self.upstream + request.target,
-                headers=request.forward_headers(),
-                data=request.body,
-                allow_redirects=False,
-                skip_auto_headers=("Accept-Encoding", "User-Agent", "Content-Type"),
-            ) as upstream:
-                self._bump(forwarded=1)
-                headers = tuple(
-                    (k.decode("latin-1"), v.decode("latin-1")) for k, v in upstream.raw_headers
-                )
-                if upstream.content_length is not None or request.method == "HEAD":
-                    body = await upstream.read()
-                    await write_response(
-                        writer, upstream.status, headers, body, reason=upstream.reason
-                    )
-                else:  # a stream (e.g. StartLiveTail): pass it on as it comes
-                    await write_head(writer, upstream.status, headers, None, upstream.reason)
-                    async for chunk in upstream.content.iter_any():
-                        writer.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-                        await writer.drain()
-                    writer.write(b"0\r\n\r\n")
-                    await writer.drain()
-        except (TimeoutError, aiohttp.ClientConnectionError):
-            # The upstream is down: to the client that looks like the endpoint went away.
-            _abort(writer)
-            return False
-        return request.keep_alive
-
-
-def _abort(writer: asyncio.StreamWriter) -> None:
-    """Close with a TCP reset (SO_LINGER 0), as a crashed server or a middlebox would."""
-    sock = writer.get_extra_info("socket")
-    if sock is not None:
-        with contextlib.suppress(OSError):
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    writer.transport.abort()
+        return await forward(
+            self._client,
+            self.upstream,
+            request,
+            writer,
+            max_body=self.max_body,
+            answered=lambda: self._bump(forwarded=1),
+        )

@@ -1,4 +1,6 @@
-"""A stand-in for session-manager-plugin, for the demo (``sagedeck --demo``).
+"""A stand-in for session-manager-plugin, for the demo (``sagedeck --demo``). Imports the
+standard library (and boto3 in the port forward); never moto nor the rest of sagedeck: it starts
+once per SSM session and must start fast.
 
 It accepts the real plugin's command line exactly as the AWS CLI builds it::
 

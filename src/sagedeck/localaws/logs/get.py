@@ -3,7 +3,7 @@
 moto 5.2.5 filters and sorts the whole stream on every call, ignores the 1 MB page limit, keeps
 ``endTime`` inclusive (AWS leaves out events *at* ``endTime``) and encodes its tokens as indexes
 into that filtered list. Here a page is a bisect on the stream's sorted index
-(:func:`sagedeck.localaws.logs.stream_index`, shared with FilterLogEvents) plus the events it
+(:func:`.streams.stream_index`, shared with FilterLogEvents) plus the events it
 returns, and tokens name a position in the stream, so they stay valid while events arrive.
 
 What AWS documents and this follows: pages of up to 10,000 events or 1 MB (messages in UTF-8 plus
@@ -21,15 +21,8 @@ from typing import Any
 
 from moto.logs.exceptions import InvalidParameterException, ResourceNotFoundException
 
-from .logs import (
-    EVENT_OVERHEAD,
-    GET_LOG_EVENTS_LIMIT,
-    MAX_BYTES,
-    MAX_EVENTS,
-    Key,
-    _find_group,
-    stream_index,
-)
+from .quota import GET_LOG_EVENTS_LIMIT
+from .streams import EVENT_OVERHEAD, MAX_BYTES, Key, find_group, page_limit, stream_index
 
 # A position between events: (timestamp, ingestion sequence) of the event just before it.
 # Tokens carry it as f/ or b/ plus 56 digits, AWS's shape: 20 for timestamp + 1, 36 for
@@ -116,20 +109,15 @@ def get_log_events(
 
 
 def handle_get_log_events(self: Any) -> str:
+    """moto's LogsResponse.get_log_events, replaced."""
     GET_LOG_EVENTS_LIMIT.check(self.current_account, self.region)
     get = self._get_param
-    group = _find_group(self.logs_backend, get("logGroupName"), get("logGroupIdentifier"))
+    group = find_group(self.logs_backend, "GetLogEvents", get)
     name = get("logStreamName")
     stream = group.streams.get(name)
     if stream is None:
         raise ResourceNotFoundException("The specified log stream does not exist.")
-    limit = get("limit") or MAX_EVENTS
-    if limit > MAX_EVENTS or limit < 1:
-        raise InvalidParameterException(
-            constraint=f"Member must have value less than or equal to {MAX_EVENTS}",
-            parameter="limit",
-            value=limit,
-        )
+    limit = page_limit(get)
     page = get_log_events(
         stream,
         start=get("startTime"),

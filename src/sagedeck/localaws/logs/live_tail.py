@@ -14,9 +14,8 @@ from typing import Any
 
 from moto.core.responses import ActionResult
 
+from ..state import LOCK
 from .filter_pattern import Matcher, UnsupportedPattern, compile_pattern
-from .patching import replace
-from .state import LOCK
 
 UPDATE_SECONDS = 1.0
 MAX_EVENTS_PER_UPDATE = 500
@@ -26,12 +25,6 @@ SESSION_SECONDS = 3 * 3600
 _stopping = threading.Event()
 _servers = [0]
 _servers_lock = threading.Lock()
-
-
-def install() -> None:
-    from moto.logs import responses
-
-    replace(responses.LogsResponse, "start_live_tail", _start_live_tail)
 
 
 def server_started() -> None:
@@ -66,7 +59,8 @@ class StreamingResult(ActionResult):
         return 200, {"Content-Type": "application/vnd.amazon.eventstream"}, body()
 
 
-def _start_live_tail(self: Any) -> ActionResult:
+def handle_start_live_tail(self: Any) -> ActionResult:
+    """moto's LogsResponse.start_live_tail, replaced."""
     from moto.logs.exceptions import InvalidParameterException
 
     names = self._get_param("logStreamNames")

@@ -1,0 +1,111 @@
+"""The endpoint answers AWS's APIs only: not moto's own API, not pages of other web origins."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from mypy_boto3_sagemaker import SageMakerClient
+
+from sagedeck.localaws import LocalAws
+
+# An unsigned GET / is S3's ListBuckets for moto: what a page's fetch() would read.
+BUCKETS = "<ListAllMyBucketsResult"
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: str
+
+
+def send(
+    aws: LocalAws,
+    path: str,
+    method: str = "GET",
+    headers: dict[str, str] | None = None,
+    body: bytes | None = None,
+) -> Answer:
+    request = urllib.request.Request(
+        aws.endpoint_url + path, data=body, method=method, headers=headers or {}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return Answer(response.status, dict(response.headers), response.read().decode())
+    except urllib.error.HTTPError as error:
+        return Answer(error.code, dict(error.headers), error.read().decode())
+
+
+def cors_headers(answer: Answer) -> dict[str, str]:
+    return {k: v for k, v in answer.headers.items() if k.lower().startswith("access-control-")}
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/moto-api/"),
+        ("GET", "/moto-api/data.json"),
+        ("POST", "/moto-api/recorder/start-recording"),
+        ("POST", "/moto-api/seed?a=42"),
+        ("GET", "/moto-api/reset-auth"),
+        ("GET", "/favicon.ico"),
+    ],
+)
+def test_moto_api_is_not_served(
+    aws: LocalAws, method: str, path: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # moto's recorder writes its file into the working directory
+    answer = send(aws, path, method, body=b"" if method == "POST" else None)
+    assert answer.status == 404
+    assert answer.body.startswith(f"{method} {path.split('?')[0]} is not served:")
+    assert "moto" in answer.body
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_moto_reset_cannot_empty_the_account(aws: LocalAws, sagemaker: SageMakerClient) -> None:
+    before = sagemaker.list_notebook_instances()["NotebookInstances"]
+    assert before
+    assert send(aws, "/moto-api/reset", "POST", body=b"").status == 404
+    assert sagemaker.list_notebook_instances()["NotebookInstances"] == before
+
+
+def test_reset_auth_is_served_without_cors(aws: LocalAws) -> None:
+    """The one moto call sagedeck's tests use (tests/aws/test_details.py)."""
+    answer = send(aws, "/moto-api/reset-auth", "POST", {"Content-Type": "text/plain"}, b"inf")
+    assert answer.status == 200
+    assert '"status": "ok"' in answer.body
+    assert cors_headers(answer) == {}  # moto would say Access-Control-Allow-Origin: *
+
+
+@pytest.mark.parametrize("origin", ["http://evil.example", "null", "http://127.0.0.1:1"])
+def test_a_page_of_another_origin_is_refused(aws: LocalAws, origin: str) -> None:
+    answer = send(aws, "/", headers={"Origin": origin})
+    assert answer.status == 403
+    assert answer.body.startswith(f"A request from the web origin {origin} is refused")
+    assert cors_headers(answer) == {}
+    preflight = send(
+        aws, "/", "OPTIONS", {"Origin": origin, "Access-Control-Request-Method": "POST"}
+    )
+    assert preflight.status == 403
+    assert cors_headers(preflight) == {}
+
+
+def test_cors_names_only_the_endpoints_own_origin(aws: LocalAws) -> None:
+    own = aws.endpoint_url
+    answer = send(aws, "/", headers={"Origin": own})
+    assert answer.status == 200
+    assert BUCKETS in answer.body
+    assert answer.headers["Access-Control-Allow-Origin"] == own
+    preflight = send(aws, "/", "OPTIONS", {"Origin": own, "Access-Control-Request-Method": "POST"})
+    assert preflight.headers["Access-Control-Allow-Origin"] == own
+
+
+def test_an_sdk_call_gets_no_cors_headers(aws: LocalAws) -> None:
+    answer = send(aws, "/")
+    assert answer.status == 200
+    assert BUCKETS in answer.body
+    assert cors_headers(answer) == {}
