@@ -21,7 +21,7 @@ from sagedeck.models import (
     Tag,
 )
 from sagedeck.text.format import age
-from sagedeck.ui.widgets.instance_table import STATUS_STYLE
+from sagedeck.ui.view.columns import STATUS_STYLE
 
 if TYPE_CHECKING:
     from sagedeck.aws.iam import RoleView

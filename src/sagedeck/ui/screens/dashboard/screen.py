@@ -14,10 +14,10 @@ from sagedeck.models import JupyterView, NotebookSummary
 from sagedeck.ui.keys import DASHBOARD_BINDINGS, MUTATING
 from sagedeck.ui.messages import DetailLoaded, FilterChanged, FilterClosed, UrlCopied
 from sagedeck.ui.screens.dashboard.actions import NotebookActions
+from sagedeck.ui.view.columns import is_sortable, sort_column
 from sagedeck.ui.view.fleet import (
     Fleet,
     RowFilter,
-    SortColumn,
     action_applies,
     marked_targets,
     visible_keys,
@@ -48,7 +48,7 @@ class DashboardScreen(Screen[None]):
         super().__init__(id="dashboard")
         self.fleet = Fleet()
         self.row_filter = RowFilter()
-        self.sort_column = SortColumn.NAME
+        self.sort_column = sort_column("name")
         self.sort_reverse = False
         self.marked: set[str] = set()
         self.problem: str | None = None
@@ -272,7 +272,7 @@ class DashboardScreen(Screen[None]):
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
         key = event.column_key.value
-        if key in SortColumn.__members__.values():
+        if key is not None and is_sortable(key):
             self.action_sort(str(key))
 
     def on_detail_loaded(self, message: DetailLoaded) -> None:
@@ -411,7 +411,7 @@ class DashboardScreen(Screen[None]):
             table.move_cursor(row=table.row_count - 1)
 
     def action_sort(self, column: str) -> None:
-        chosen = SortColumn(column)
+        chosen = sort_column(column)
         self.sort_reverse = not self.sort_reverse if chosen is self.sort_column else False
         self.sort_column = chosen
         self.table.show_sort(chosen, self.sort_reverse)
