@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import replace
 from datetime import datetime
 from io import StringIO
 from pathlib import Path
@@ -18,8 +19,11 @@ from typing import Any
 
 import pytest
 
+from sagedeck.aws import details
+from sagedeck.aws.services import AwsServices
 from sagedeck.cli import main
 from sagedeck.localaws import LocalAws
+from sagedeck.models import Tag
 
 from .conftest import PYTHON, CliEnvironment, InProcess
 
@@ -110,6 +114,22 @@ def test_show_json(sagedeck: InProcess, aws_env: LocalAws) -> None:
     assert data["lifecycle"]["on_start"].startswith("#!/bin/bash")
     assert data["tags"]["team"] == "risk"
     assert data["errors"] == {}
+
+
+def test_show_prints_what_the_parts_table_loads(
+    sagedeck: InProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``show`` loads ``aws/details.PARTS``, the table the detail pane loads too."""
+
+    async def tags(services: AwsServices, subject: details.Subject) -> tuple[Tag, ...]:
+        return (Tag("loaded-by", "the-parts-table"),)
+
+    parts = tuple(replace(p, load=tags) if p.key == "tags" else p for p in details.PARTS)
+    monkeypatch.setattr(details, "PARTS", parts)
+    result = sagedeck.run("show", "eu-forecasting")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.endswith("\ntags\n  loaded-by = the-parts-table\n")
+    assert "  eni           eni-" in result.stdout  # the other parts as they are
 
 
 def test_show_partial_failure_still_exits_0(sagedeck: InProcess) -> None:

@@ -6,7 +6,6 @@ import pytest
 
 from sagedeck.localaws import LocalAws
 from sagedeck.models import NotebookStatus
-from sagedeck.ui.view.fleet import SortColumn
 
 from .support import FLEET_SIZE, SIZE, build_app, loaded, poll_now, select, wait_for
 
@@ -21,9 +20,9 @@ async def test_every_seeded_instance_in_both_regions_with_its_platform(aws_env: 
         assert "us-east-1/alice-sandbox" in board.table.shown_keys()
         assert "eu-west-1/alice-sandbox" in board.table.shown_keys()
         # the platform column came from one describe per instance
-        platform = board.table.get_cell("us-east-1/legacy-analytics", SortColumn.PLATFORM)
+        platform = board.table.get_cell("us-east-1/legacy-analytics", "platform")
         assert platform.plain == "al1-v1"
-        status = board.table.get_cell("us-east-1/nlp-finetune", SortColumn.STATUS)
+        status = board.table.get_cell("us-east-1/nlp-finetune", "status")
         assert "Failed" in status.plain
         summary = str(board.summary.render())
         assert f"{FLEET_SIZE} instances" in summary
@@ -59,7 +58,7 @@ async def test_refresh_updates_cells_in_place_and_the_cursor_follows(
         await poll_now(pilot, app)
         assert removed == ["eu-west-1/gdpr-audit-tmp"]  # the deleted one only, never a clear
         assert board.problem is None
-        cell = board.table.get_cell("us-east-1/bob-experiments", SortColumn.STATUS)
+        cell = board.table.get_cell("us-east-1/bob-experiments", "status")
         assert "InService" in cell.plain
         # the row moved down among the InService rows; the cursor moved with it
         assert board.table.current_key == "us-east-1/bob-experiments"
@@ -154,6 +153,6 @@ async def test_sort_by_column_keys_and_header_click(aws_env: LocalAws) -> None:
         assert regions == sorted(regions)
         await pilot.click("#instances", offset=(65, 0))  # the TYPE header
         types = [board.fleet.notebooks[k].instance_type for k in board.table.shown_keys()]
-        assert board.sort_column is SortColumn.TYPE
+        assert board.sort_column.key == "type"
         assert types == sorted(types)
         assert board.table.current_key == "us-east-1/nb"

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
+from sagedeck.aws import details
+from sagedeck.aws.services import AwsServices
 from sagedeck.localaws import LocalAws
+from sagedeck.models import NotebookKey, Tag
 from sagedeck.ui.widgets.detail_pane import DetailPane
 
 from .support import SIZE, build_app, loaded, part, parts_loaded, poll_now, select, wait_for
@@ -162,3 +166,40 @@ async def test_platform_is_described_once_per_instance(
             await poll_now(pilot, app)
         assert len(calls) == first
         assert first <= len(board.fleet) + 1  # + the detail pane's describe of the first row
+
+
+async def test_the_pane_and_show_load_the_parts_of_one_table(
+    aws_env: LocalAws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pane loads every part of ``aws/details.PARTS`` and ``load_report`` (``sagedeck
+    show``) the reported ones, each through the table's loader: one loader changed there
+    changes both."""
+    calls: list[tuple[str, str]] = []
+
+    def recorded(part: details.DetailPart) -> details.DetailPart:
+        async def load(services: AwsServices, subject: details.Subject) -> Any:
+            calls.append((part.key, subject.summary.name))
+            if part.key == "tags":
+                return (Tag("loaded-by", "the-parts-table"),)
+            return await part.load(services, subject)
+
+        return replace(part, load=load)
+
+    monkeypatch.setattr(details, "PARTS", tuple(recorded(part) for part in details.PARTS))
+    app = build_app(aws_env)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, app)
+        await select(pilot, app, "us-east-1", "fraud-detection")
+        await parts_loaded(pilot, app)
+        pane = [key for key, name in calls if name == "fraud-detection"]
+        assert pane == [part.key for part in details.PARTS]
+        assert "the-parts-table" in part(app, "tags")
+        detail = await app.services.sagemaker.describe(NotebookKey("us-east-1", "fraud-detection"))
+        calls.clear()
+        report = await details.load_report(app.services, detail)
+    assert [key for key, _name in calls] == [p.key for p in details.PARTS if p.reported]
+    assert report.tags.value == (Tag("loaded-by", "the-parts-table"),)
+    assert report.role.value is not None  # the other loaders are the real ones
+    assert report.role.value.role.name == "AmazonSageMaker-ExecutionRole-20240131T145746"
+    reported = [field.name for field in fields(details.NotebookReport)]
+    assert reported == ["detail", *(p.key for p in details.PARTS if p.reported)]

@@ -10,10 +10,10 @@ import pytest
 
 from sagedeck.errors import EndpointUnreachable, Throttled
 from sagedeck.models import NotebookStatus, NotebookSummary, RegionListing
+from sagedeck.ui.view.columns import column_by_key
 from sagedeck.ui.view.fleet import (
     Fleet,
     RowFilter,
-    SortColumn,
     marked_targets,
     parse_port,
     proxy_url,
@@ -23,6 +23,7 @@ from sagedeck.ui.view.platforms import filter_needs_platforms, platforms_needed
 from sagedeck.ui.view.poller import MAX_BACKOFF_SECONDS, Poller
 
 NOW = datetime(2026, 1, 2, 12, 0, tzinfo=UTC)
+NAME = column_by_key("name")
 
 
 def nb(
@@ -97,7 +98,7 @@ def test_filter(text: str, shown: set[str]) -> None:
         ],
         NOW,
     )
-    keys = visible_keys(fleet, RowFilter.parse(text), SortColumn.NAME, False)
+    keys = visible_keys(fleet, RowFilter.parse(text), NAME, False)
     assert {k.split("/")[1] for k in keys} == shown
 
 
@@ -125,14 +126,14 @@ def test_sorts() -> None:
     )
     every = RowFilter()
 
-    def names(column: SortColumn, reverse: bool = False) -> list[str]:
-        return [k.split("/")[1] for k in visible_keys(fleet, every, column, reverse)]
+    def names(column: str, reverse: bool = False) -> list[str]:
+        return [k.split("/")[1] for k in visible_keys(fleet, every, column_by_key(column), reverse)]
 
-    assert names(SortColumn.NAME) == ["a", "b", "c"]
-    assert names(SortColumn.NAME, True) == ["c", "b", "a"]
-    assert names(SortColumn.STATUS) == ["a", "c", "b"]  # Failed first, Stopped last
-    assert names(SortColumn.AGE) == ["a", "c", "b"]  # most recently changed first
-    assert names(SortColumn.TYPE) == ["c", "a", "b"]
+    assert names("name") == ["a", "b", "c"]
+    assert names("name", True) == ["c", "b", "a"]
+    assert names("status") == ["a", "c", "b"]  # Failed first, Stopped last
+    assert names("age") == ["a", "c", "b"]  # most recently changed first
+    assert names("type") == ["c", "a", "b"]
 
 
 def test_marked_targets_and_proxy_urls() -> None:
@@ -199,9 +200,9 @@ def test_the_filter_searches_the_platform_as_the_column_shows_it() -> None:
     fleet = Fleet()
     fleet.apply([RegionListing("us-east-1", (nb("a"), nb("b"), nb("c")))], NOW)
     fleet.platforms.update({"us-east-1/a": "notebook-al1-v1", "us-east-1/b": "notebook-al2-v2"})
-    keys = visible_keys(fleet, RowFilter.parse("^al1"), SortColumn.NAME, False)
+    keys = visible_keys(fleet, RowFilter.parse("^al1"), NAME, False)
     assert keys == ["us-east-1/a"]  # c, not described yet, matches as an empty platform
-    keys = visible_keys(fleet, RowFilter.parse("!^al1"), SortColumn.NAME, False)
+    keys = visible_keys(fleet, RowFilter.parse("!^al1"), NAME, False)
     assert keys == ["us-east-1/b", "us-east-1/c"]
 
 
@@ -214,18 +215,16 @@ def test_platforms_needed_on_screen_for_a_sort_and_for_a_filter() -> None:
     )
     fleet.platforms["us-east-1/nb-01"] = "notebook-al2-v2"
     every = RowFilter()
-    shown = visible_keys(fleet, every, SortColumn.NAME, False)
+    shown = visible_keys(fleet, every, NAME, False)
 
-    def needed(
-        window: tuple[int, int], text: str = "", sort: SortColumn = SortColumn.NAME
-    ) -> list[str]:
-        return platforms_needed(fleet, shown, window, RowFilter.parse(text), sort)
+    def needed(window: tuple[int, int], text: str = "", sort: str = "name") -> list[str]:
+        return platforms_needed(fleet, shown, window, RowFilter.parse(text), column_by_key(sort))
 
     # The window only, in the table's order; the known ones left out; out of range is fine.
     assert needed((-10, 4)) == ["us-east-1/gpu-box", "us-east-1/nb-00", "us-east-1/nb-02"]
     assert needed((40, 50)) == []
     # Sorted by platform: every row, those on screen first.
-    by_platform = needed((5, 6), sort=SortColumn.PLATFORM)
+    by_platform = needed((5, 6), sort="platform")
     assert by_platform[0] == shown[5]
     assert sorted(by_platform) == sorted(k for k in shown if k != "us-east-1/nb-01")
     # A filter that matches no platform needs nothing more than the screen.

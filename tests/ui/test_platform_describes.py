@@ -16,7 +16,6 @@ from sagedeck.localaws import LocalAws
 from sagedeck.ui.app import SagedeckApp
 from sagedeck.ui.screens.dashboard.screen import DashboardScreen
 from sagedeck.ui.view import platforms
-from sagedeck.ui.view.fleet import SortColumn
 from sagedeck.ui.view.platforms import MARGIN_ROWS
 
 from .support import SIZE, build_app, poll_now, wait_for
@@ -108,9 +107,9 @@ async def test_start_up_describes_the_rows_on_screen_not_the_fleet(
         assert count < ROWS // 4
         shown = board.table.shown_keys()
         for key in on_screen(board):
-            assert board.table.get_cell(key, SortColumn.PLATFORM).plain not in ("…", "")
+            assert board.table.get_cell(key, "platform").plain not in ("…", "")
         below = shown[screenful + MARGIN_ROWS + 5 :]
-        assert all(board.table.get_cell(key, SortColumn.PLATFORM).plain == "…" for key in below)
+        assert all(board.table.get_cell(key, "platform").plain == "…" for key in below)
         # Refreshes: a listing, never a describe.
         for _ in range(2):
             await poll_now(pilot, app)
@@ -182,12 +181,12 @@ async def test_a_sort_by_platform_describes_every_row(aws_env: LocalAws, proxy: 
     async with app.run_test(size=SIZE) as pilot:
         board = await start(pilot, app, proxy)
         await quiet(pilot, board, proxy)
-        board.action_sort(SortColumn.PLATFORM)
+        board.action_sort("platform")
         await wait_for(pilot, lambda: not board.fleet.missing_platforms(), what="every platform")
         count = await quiet(pilot, board, proxy)
         rows = len(board.fleet)
         assert rows <= count <= rows + 2  # each once (and the detail pane's)
-        shown = [board.table.get_cell(k, SortColumn.PLATFORM).plain for k in on_screen(board)]
+        shown = [board.table.get_cell(k, "platform").plain for k in on_screen(board)]
         assert shown[0] == "al1-v1"  # the sort sees every platform: the al1 rows come first
         assert "…" not in shown
 
@@ -228,7 +227,7 @@ async def test_an_unreadable_platform_shows_a_dash_and_is_not_asked_again(
     async with app.run_test(size=SIZE) as pilot:
         board = await start(pilot, app, proxy)
         count = await quiet(pilot, board, proxy)
-        cells = {board.table.get_cell(key, SortColumn.PLATFORM).plain for key in on_screen(board)}
+        cells = {board.table.get_cell(key, "platform").plain for key in on_screen(board)}
         assert cells == {"-"}
         for _ in range(2):
             await poll_now(pilot, app)

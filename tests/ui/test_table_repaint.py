@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 
 from sagedeck.models import NotebookStatus, NotebookSummary, RegionListing
-from sagedeck.ui.view.fleet import Fleet, SortColumn
+from sagedeck.ui.view.fleet import Fleet
 from sagedeck.ui.widgets.instance_table import InstanceTable
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -64,8 +64,8 @@ async def test_an_update_repaints_its_row_and_nothing_is_stale() -> None:
         )
         full_invalidations = table._update_count
 
-        table.update_cell(keys[2], SortColumn.STATUS, Text("Changed-2"))
-        table.update_cell(keys[25], SortColumn.STATUS, Text("Changed-25"))  # off screen
+        table.update_cell(keys[2], "status", Text("Changed-2"))
+        table.update_cell(keys[25], "status", Text("Changed-25"))  # off screen
         await pilot.pause()
 
         assert table._update_count == full_invalidations  # no every-cell re-render
@@ -76,7 +76,7 @@ async def test_an_update_repaints_its_row_and_nothing_is_stale() -> None:
         table.move_cursor(row=25)
         await pilot.pause()
         assert "Changed-25" in screen_text(app)  # rendered when it scrolls into view
-        table.update_cell(keys[24], SortColumn.STATUS, Text("Changed-24"))  # scrolled: visible
+        table.update_cell(keys[24], "status", Text("Changed-24"))  # scrolled: visible
         await pilot.pause()
         assert "Changed-24" in screen_text(app)
 

@@ -6,7 +6,6 @@ Plain logic without Textual, so it is tested without an app. Rows are keyed by
 
 from __future__ import annotations
 
-import enum
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -24,34 +23,7 @@ from sagedeck.models import (
     NotebookSummary,
     RegionListing,
 )
-
-# The order "sort by status" uses: what needs attention first.
-STATUS_ORDER: dict[NotebookStatus, int] = {
-    status: index
-    for index, status in enumerate(
-        (
-            NotebookStatus.FAILED,
-            NotebookStatus.PENDING,
-            NotebookStatus.UPDATING,
-            NotebookStatus.STOPPING,
-            NotebookStatus.DELETING,
-            NotebookStatus.IN_SERVICE,
-            NotebookStatus.STOPPED,
-        )
-    )
-}
-
-
-class SortColumn(enum.StrEnum):
-    """The table's sortable columns; the value is the DataTable column key."""
-
-    NAME = "name"
-    STATUS = "status"
-    AGE = "age"
-    TYPE = "type"
-    REGION = "region"
-    LIFECYCLE = "lifecycle"
-    PLATFORM = "platform"
+from sagedeck.ui.view.columns import Column, RowText, searches
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +48,7 @@ class Fleet:
 
     def __init__(self) -> None:
         self.notebooks: dict[str, NotebookSummary] = {}
-        # From DescribeNotebookInstance, once per instance the screen needs (ui/platforms.py):
+        # From DescribeNotebookInstance, once per instance the screen needs (platforms.py):
         # the listing has no platform.
         self.platforms: dict[str, str] = {}
         self.errors: dict[str, SagedeckError] = {}
@@ -142,24 +114,6 @@ class Fleet:
         return [key for key in self.notebooks if key not in self.platforms]
 
 
-def shown_platform(platform: str) -> str:
-    """A platform as the PLATFORM column shows it: ``al2-v2`` for ``notebook-al2-v2``."""
-    return platform.removeprefix("notebook-")
-
-
-def searchable_text(notebook: NotebookSummary, platform: str | None) -> tuple[str, ...]:
-    """What the filter matches against: each column's text as shown (so ``^nb$`` means the
-    name nb, ``^al2`` the al2 platforms); the platform, last, is empty while unknown."""
-    return (
-        notebook.name,
-        notebook.status.value,
-        notebook.instance_type,
-        notebook.region,
-        notebook.lifecycle_config or "",
-        shown_platform(platform or ""),
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class RowFilter:
     """``/`` filter: a case-insensitive regex searched in each column; a leading ``!`` keeps
@@ -202,38 +156,37 @@ class RowFilter:
         pattern = self.pattern
         return any(pattern.search(field) for field in fields) != self.invert
 
-
-def sort_key(column: SortColumn, notebook: NotebookSummary, platform: str | None) -> Any:
-    """The key of one row for ``column``; ties fall back to name then region (a stable order)."""
-    tie = (notebook.name.lower(), notebook.region)
-    if column is SortColumn.NAME:
-        return tie
-    if column is SortColumn.STATUS:
-        return (STATUS_ORDER.get(notebook.status, 99), *tie)
-    if column is SortColumn.AGE:  # most recently changed first
-        return (-notebook.last_modified.timestamp(), *tie)
-    if column is SortColumn.TYPE:
-        return (notebook.instance_type, *tie)
-    if column is SortColumn.REGION:
-        return (notebook.region, notebook.name.lower())
-    if column is SortColumn.LIFECYCLE:
-        return (notebook.lifecycle_config or "\uffff", *tie)
-    return (platform or "\uffff", *tie)
+    def shows(
+        self, texts: Sequence[RowText], notebook: NotebookSummary, platform: str | None
+    ) -> bool:
+        """``matches`` on a row's searched ``texts`` (``columns.searches()``), made one at a
+        time: those after a match are not made."""
+        pattern = self.pattern
+        if pattern is None:
+            return True
+        for text in texts:
+            if pattern.search(text(notebook, platform)):
+                return not self.invert
+        return self.invert
 
 
-def visible_keys(
-    fleet: Fleet, row_filter: RowFilter, column: SortColumn, reverse: bool
-) -> list[str]:
-    """The row keys the table shows, in order."""
-    keys = [
-        key
-        for key, nb in fleet.notebooks.items()
-        if row_filter.matches(searchable_text(nb, fleet.platforms.get(key)))
-    ]
-    keys.sort(
-        key=lambda k: sort_key(column, fleet.notebooks[k], fleet.platforms.get(k)),
-        reverse=reverse,
-    )
+def visible_keys(fleet: Fleet, row_filter: RowFilter, column: Column, reverse: bool) -> list[str]:
+    """The row keys the table shows, in order: those the filter finds in a searched column's
+    text, sorted by ``column`` with ties broken by name then region (a stable order)."""
+    notebooks, platforms = fleet.notebooks, fleet.platforms
+    keys = list(notebooks)
+    if row_filter.active:
+        texts = searches()
+        keys = [key for key in keys if row_filter.shows(texts, notebooks[key], platforms.get(key))]
+    by = column.sort
+    if by is None:
+        raise ValueError(f"column {column.key!r} is not sortable")
+
+    def key_of(key: str) -> tuple[Any, ...]:
+        notebook = notebooks[key]
+        return (by(notebook, platforms.get(key)), notebook.name.lower(), notebook.region)
+
+    keys.sort(key=key_of, reverse=reverse)
     return keys
 
 

@@ -22,7 +22,8 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from sagedeck.errors import NotFound, SagedeckError, Throttled
-from sagedeck.ui.view.fleet import Fleet, RowFilter, SortColumn, searchable_text, shown_platform
+from sagedeck.ui.view.columns import Column, searches, shown_platform
+from sagedeck.ui.view.fleet import Fleet, RowFilter
 
 if TYPE_CHECKING:
     from sagedeck.aws.services import AwsServices
@@ -50,21 +51,22 @@ def platforms_needed(
     shown: Sequence[str],
     window: tuple[int, int],
     row_filter: RowFilter,
-    sort_column: SortColumn,
+    sort_column: Column,
 ) -> list[str]:
     """The keys to describe, most urgent first: the rows of ``shown`` (the table's order) in
-    ``window`` (first, end), then every shown row if sorted by platform, then the rows the
-    filter decides by their platform alone."""
+    ``window`` (first, end), then every shown row if sorted by a described column, then the
+    rows the filter decides by their platform alone (found in no column the listing fills)."""
     known = fleet.platforms
     first, end = window
     wanted = [key for key in shown[max(0, first) : max(0, end)] if key not in known]
-    if sort_column is SortColumn.PLATFORM:
+    if sort_column.described:
         wanted.extend(key for key in shown if key not in known)
     if filter_needs_platforms(row_filter, fleet):
+        listed = searches(described=False)
         wanted.extend(
             key
             for key, notebook in fleet.notebooks.items()
-            if key not in known and not row_filter.finds(*searchable_text(notebook, None)[:-1])
+            if key not in known and not row_filter.finds(*(text(notebook, None) for text in listed))
         )
     return [key for key in dict.fromkeys(wanted) if key in fleet.notebooks]
 

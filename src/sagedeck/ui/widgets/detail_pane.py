@@ -3,7 +3,8 @@
 Parts load in one worker per selection (exclusive: moving on cancels the previous load),
 lazily (only while the pane is shown, after the cursor rests for a moment) and are cached
 until the instance's status or last-modified time changes, or a manual refresh.
-A part the user may not read shows "not allowed: iam:GetRole"; the others still load.
+A part the user may not read shows "not allowed: iam:GetRole"; the others still load. The
+parts and their loaders are ``aws/details.PARTS``, the table ``sagedeck show`` loads too.
 
 A cursor move must stay cheap (j/k held down on 1,000 rows): a cached instance shows at once
 from parts rendered earlier (``CachedRichVisual``), an uncached one shows its overview and
@@ -14,7 +15,7 @@ changed, and without a layout of the screen when its height stays the same.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from sagedeck.aws import details
 from sagedeck.errors import SagedeckError
 from sagedeck.models import NotebookDetail, NotebookSummary
 from sagedeck.text.format import age
@@ -36,7 +38,6 @@ if TYPE_CHECKING:
     from textual.app import ComposeResult
     from textual.timer import Timer
 
-    from sagedeck.aws.details import Part
     from sagedeck.aws.services import AwsServices
 
 DEBOUNCE_SECONDS = 0.12  # holding j/k must not fire a load per row
@@ -49,7 +50,7 @@ class _Entry:
     stamp: tuple[object, ...]
     detail: NotebookDetail | None = None
     describe_error: str | None = None
-    parts: dict[str, Part[Any]] = field(default_factory=dict)
+    parts: dict[str, details.Part[Any]] = field(default_factory=dict)
     # What each part showed, rendered: shown again as is when the cursor comes back.
     shown: dict[tuple[str, bool], RenderableType] = field(default_factory=dict)
 
@@ -123,7 +124,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         entry = self._cache.get(key)
         if entry is None or (entry.detail is None and entry.describe_error is None):
             return False
-        return all(part in entry.parts for part, _title in render.PARTS if part != "overview")
+        return all(part.key in entry.parts for part in details.PARTS)
 
     def on_show(self) -> None:
         if self._notebook is not None:
@@ -154,65 +155,25 @@ class DetailPane(VerticalScroll, can_focus=True):
         )
 
     async def _load(self, notebook: NotebookSummary, entry: _Entry) -> None:
-        from sagedeck.aws import details, iam, network
-
         services = self._services()
-        key = notebook.key
         try:
-            entry.detail = await services.sagemaker.describe(key)
+            entry.detail = await services.sagemaker.describe(notebook.key)
         except SagedeckError as err:
             entry.describe_error = str(err)
         else:
             self.post_message(DetailLoaded(entry.detail))
-        self._render_part(notebook, entry, "overview")
-        detail = entry.detail
+        self._render_part(notebook, entry, render.OVERVIEW)
+        subject = details.Subject(notebook, entry.detail, entry.describe_error)
 
-        async def needs_detail(call: Callable[[NotebookDetail], Awaitable[Any]]) -> Any:
-            if detail is None:
-                raise SagedeckError(f"needs DescribeNotebookInstance: {entry.describe_error}")
-            return await call(detail)
-
-        async def eni(d: NotebookDetail) -> Any:
-            if not d.network_interface_id:
-                return None
-            return await network.network_interface(services.conn, d.network_interface_id, d.region)
-
-        async def role(d: NotebookDetail) -> Any:
-            return await iam.role(services.conn, d.role_arn, d.region) if d.role_arn else None
-
-        async def lifecycle() -> Any:
-            name = notebook.lifecycle_config
-            return await services.sagemaker.lifecycle_config(name, key.region) if name else None
-
-        async def repositories() -> Any:
-            if detail is not None:
-                return await details.repositories(services, detail)
-            if notebook.default_code_repository or notebook.additional_code_repositories:
-                raise SagedeckError(f"needs DescribeNotebookInstance: {entry.describe_error}")
-            return ()
-
-        async def ssm_node() -> Any:
+        async def one(part: details.DetailPart) -> None:
             try:
-                finder = services.ssm.find_node
-            except (ImportError, AttributeError):
-                raise SagedeckError("SSM support is not installed in this build") from None
-            return await finder(notebook.name, key.region)
+                loaded = await details.load_part(part, services, subject)
+            except Exception as err:  # a bug in one part must not blank the others
+                loaded = details.Part(error=f"{type(err).__name__}: {err}")
+            entry.parts[part.key] = loaded
+            self._render_part(notebook, entry, part.key)
 
-        # Made when started: a load cancelled (the cursor moved on) leaves no call un-awaited.
-        calls: dict[str, Callable[[], Awaitable[Any]]] = {
-            "network": lambda: needs_detail(eni),
-            "role": lambda: needs_detail(role),
-            "lifecycle": lifecycle,
-            "repositories": repositories,
-            "tags": lambda: services.sagemaker.tags(notebook.arn, key.region),
-            "ssm": ssm_node,
-        }
-
-        async def one(part: str, call: Callable[[], Awaitable[Any]]) -> None:
-            entry.parts[part] = await _load_part(call)
-            self._render_part(notebook, entry, part)
-
-        await asyncio.gather(*(one(part, call) for part, call in calls.items()))
+        await asyncio.gather(*(one(part) for part in details.PARTS))
 
     def _render_all(self, notebook: NotebookSummary, entry: _Entry | None) -> None:
         with self.app.batch_update():
@@ -251,7 +212,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         self, notebook: NotebookSummary, entry: _Entry | None, part: str
     ) -> RenderableType:
         """What ``part`` shows, the same object as last time when nothing changed."""
-        if part == "overview":
+        if part == render.OVERVIEW:
             return self._overview_of(notebook, entry)
         loaded = entry.parts.get(part) if entry is not None else None
         if entry is None or loaded is None:
@@ -294,22 +255,12 @@ class DetailPane(VerticalScroll, can_focus=True):
         return CachedRichVisual(self.query_one(f"#part-{part}", Static), renderable)
 
     def _render_loaded(
-        self, loaded: Part[Any], detail: NotebookDetail | None, part: str, dark: bool
+        self, loaded: details.Part[Any], detail: NotebookDetail | None, part: str, dark: bool
     ) -> RenderableType:
         if loaded.error is not None:
             return render.error_text(loaded.error)
-        value = loaded.value
-        if part == "network":
-            return render.network(value, detail)
-        if part == "role":
-            return render.role(value)
-        if part == "lifecycle":
-            return render.lifecycle(value, dark=dark)
-        if part == "repositories":
-            return render.repositories(value)
-        if part == "tags":
-            return render.tags(value)
-        return render.ssm(value, self._ssm_tag_key)
+        context = render.PartContext(detail, dark, self._ssm_tag_key)
+        return render.VIEWS[part].render(loaded.value, context)
 
 
 def _height(shown: RenderableType, width: int) -> int | None:
@@ -331,14 +282,3 @@ def _one_line(shown: RenderableType) -> bool:
 
 def _stamp(notebook: NotebookSummary) -> tuple[object, ...]:
     return (notebook.status, notebook.last_modified)
-
-
-async def _load_part(call: Callable[[], Awaitable[Any]]) -> Part[Any]:
-    from sagedeck.aws.details import Part
-
-    try:
-        return Part(value=await call())
-    except SagedeckError as err:
-        return Part(error=str(err))
-    except Exception as err:  # a bug in one part must not blank the others
-        return Part(error=f"{type(err).__name__}: {err}")

@@ -1,16 +1,18 @@
-"""How each part of the detail pane reads. Rich renderables only; loading lives in detail_pane."""
+"""How each part of the detail pane reads. Rich renderables only; the parts and their loading
+are ``aws/details.PARTS``, here is how each one is shown (``VIEWS``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from sagedeck.aws import details
 from sagedeck.models import (
     CodeRepository,
     LifecycleConfig,
@@ -21,21 +23,11 @@ from sagedeck.models import (
     Tag,
 )
 from sagedeck.text.format import age
-from sagedeck.ui.widgets.instance_table import STATUS_STYLE
+from sagedeck.ui.view.columns import STATUS_STYLE
 
 if TYPE_CHECKING:
     from sagedeck.aws.iam import RoleView
 
-# The part ids, in the order the pane shows them, with their headings.
-PARTS: tuple[tuple[str, str], ...] = (
-    ("overview", "Instance"),
-    ("network", "Network interface"),
-    ("role", "IAM role"),
-    ("lifecycle", "Lifecycle configuration"),
-    ("repositories", "Git repositories"),
-    ("tags", "Tags"),
-    ("ssm", "SSM managed node"),
-)
 LOADING = Text("loading…", style="dim italic")
 PENDING = Text("…", style="dim")
 # The overview's rows that come from DescribeNotebookInstance, not from the listing.
@@ -222,3 +214,36 @@ def ssm(node: ManagedNode | None, tag_key: str) -> RenderableType:
             ("IP", node.ip_address),
         ]
     )
+
+
+class PartContext(NamedTuple):
+    """What a part's rendering may need besides its value."""
+
+    detail: NotebookDetail | None
+    dark: bool
+    ssm_tag_key: str
+
+
+class PartView(NamedTuple):
+    """How a part of ``aws/details.PARTS`` is shown: its heading and its rendering."""
+
+    title: str
+    render: Callable[[Any, PartContext], RenderableType]
+
+
+OVERVIEW = "overview"  # the describe itself, shown first
+VIEWS: dict[str, PartView] = {
+    "network": PartView("Network interface", lambda eni, shown: network(eni, shown.detail)),
+    "role": PartView("IAM role", lambda view, _shown: role(view)),
+    "lifecycle": PartView(
+        "Lifecycle configuration", lambda config, shown: lifecycle(config, dark=shown.dark)
+    ),
+    "repositories": PartView("Git repositories", lambda repos, _shown: repositories(repos)),
+    "tags": PartView("Tags", lambda values, _shown: tags(values)),
+    "ssm": PartView("SSM managed node", lambda node, shown: ssm(node, shown.ssm_tag_key)),
+}
+# The part ids, in the order the pane shows them, with their headings.
+PARTS: tuple[tuple[str, str], ...] = (
+    (OVERVIEW, "Instance"),
+    *((part.key, VIEWS[part.key].title) for part in details.PARTS),
+)

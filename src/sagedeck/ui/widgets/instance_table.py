@@ -1,4 +1,6 @@
-"""The instance table: one row per notebook instance, updated in place by row key.
+"""The instance table: one row per notebook instance, updated in place by row key. Its
+columns, and what each cell shows, are ``ui/view/columns.py``'s ``COLUMNS``; here they are
+styled and kept up to date.
 
 perf.md: a column whose width changes re-lays out the whole table (~185 ms a cell at 5,000
 rows), ``str`` cells need markup parsing, and clearing and re-adding every row costs seconds.
@@ -9,7 +11,7 @@ the cells whose text changed, and the caller wraps a refresh in ``App.batch_upda
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from rich.text import Text
@@ -18,73 +20,22 @@ from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
 
-from sagedeck.models import NotebookStatus, NotebookSummary
 from sagedeck.text.format import age
-from sagedeck.ui.view.fleet import Fleet, SortColumn, shown_platform
+from sagedeck.ui.view import columns as view_columns
+from sagedeck.ui.view.columns import Cell, Column, Row
+from sagedeck.ui.view.fleet import Fleet
 
-SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 # A full rebuild beats this many single removals (remove_row grows with the table).
 REBUILD_THRESHOLD = 200
 UNMEASURED_ROWS = 60  # rows on screen, guessed, before the table's first layout
-
-STATUS_STYLE: dict[NotebookStatus, str] = {
-    NotebookStatus.IN_SERVICE: "bold green",
-    NotebookStatus.PENDING: "bold yellow",
-    NotebookStatus.STOPPING: "yellow",
-    NotebookStatus.STOPPED: "dim",
-    NotebookStatus.FAILED: "bold red",
-    NotebookStatus.DELETING: "magenta",
-    NotebookStatus.UPDATING: "cyan",
-}
-STEADY_MARKER: dict[NotebookStatus, str] = {
-    NotebookStatus.IN_SERVICE: "●",
-    NotebookStatus.STOPPED: "○",
-    NotebookStatus.FAILED: "✖",
-}
-
-# key, header, fixed width. The mark column is first; sortable columns carry a SortColumn key.
-COLUMNS: tuple[tuple[str, str, int], ...] = (
-    ("mark", "", 1),
-    (SortColumn.NAME, "NAME", 30),
-    (SortColumn.STATUS, "STATUS", 12),
-    (SortColumn.AGE, "IN STATE", 10),
-    (SortColumn.TYPE, "TYPE", 16),
-    (SortColumn.REGION, "REGION", 14),
-    (SortColumn.LIFECYCLE, "LIFECYCLE", 18),
-    (SortColumn.PLATFORM, "PLATFORM", 10),
-)
-COLUMN_KEYS = tuple(key for key, _label, _width in COLUMNS)
+KEPT_TEXTS = 20_000  # cells' Texts kept for reuse, then forgotten all at once
 
 
-def status_text(status: NotebookStatus, frame: int) -> Text:
-    marker = SPINNER[frame % len(SPINNER)] if status.is_transitional else STEADY_MARKER.get(status)
-    style = STATUS_STYLE.get(status, "")
-    return Text.assemble((f"{marker or '•'} ", style), (status.value, style), no_wrap=True)
-
-
-def platform_text(platform: str | None) -> Text:
-    if platform is None:
-        return Text("…", style="dim")  # not described yet
-    if not platform:
-        return Text("-", style="dim")
-    return Text(shown_platform(platform), no_wrap=True)
-
-
-def row_cells(
-    notebook: NotebookSummary, platform: str | None, marked: bool, now: datetime, frame: int
-) -> tuple[Text, ...]:
-    return (
-        Text("✔", style="bold magenta") if marked else Text(" "),
-        Text(notebook.name, style="bold" if marked else "", no_wrap=True, overflow="ellipsis"),
-        status_text(notebook.status, frame),
-        Text(age(notebook.last_modified, now), no_wrap=True),
-        Text(notebook.instance_type, no_wrap=True),
-        Text(notebook.region, no_wrap=True),
-        Text(notebook.lifecycle_config, no_wrap=True, overflow="ellipsis")
-        if notebook.lifecycle_config
-        else Text("-", style="dim"),
-        platform_text(platform),
-    )
+def cell_text(cell: Cell) -> Text:
+    """A cell as the table shows it: one line, cut at the column's width."""
+    if cell.ellipsis:
+        return Text(cell.text, style=cell.style, no_wrap=True, overflow="ellipsis")
+    return Text(cell.text, style=cell.style, no_wrap=True)
 
 
 class InstanceTable(DataTable[Text]):
@@ -96,14 +47,34 @@ class InstanceTable(DataTable[Text]):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(cursor_type="row", id=id, cursor_foreground_priority="renderable")
+        # Read when the table is made, not at import: a test can add a column.
+        self.table_columns: tuple[Column, ...] = view_columns.COLUMNS
+        self._column_keys = tuple(column.key for column in self.table_columns)
+        self._animated = tuple(column for column in self.table_columns if column.animated)
         self.frame = 0
+        self._now = datetime.fromtimestamp(0, UTC)  # of the last sync
+        self._marked: set[str] = set()  # of the last sync
+        # Equal cells share one Text (never changed once made): most cells repeat (a status, a
+        # type, a region) and making a Text costs more than finding it.
+        self._texts: dict[Cell, Text] = {}
         self._shown: dict[str, tuple[Text, ...]] = {}
         self._sources: dict[str, tuple[object, ...]] = {}  # what each shown row was made of
         self._stale_rows: set[RowKey] = set()  # updated since the last frame
 
     def on_mount(self) -> None:
-        for key, label, width in COLUMNS:
-            self.add_column(Text(label, style="bold"), key=key, width=width)
+        for column in self.table_columns:
+            self.add_column(Text(column.header, style="bold"), key=column.key, width=column.width)
+
+    def row_cells(self, row: Row) -> tuple[Text, ...]:
+        if len(self._texts) > KEPT_TEXTS:
+            self._texts.clear()
+        return tuple([self._text(column.cell(row)) for column in self.table_columns])
+
+    def _text(self, cell: Cell) -> Text:
+        text = self._texts.get(cell)
+        if text is None:
+            text = self._texts[cell] = cell_text(cell)
+        return text
 
     @property
     def current_key(self) -> str | None:
@@ -138,6 +109,7 @@ class InstanceTable(DataTable[Text]):
         """
         current = self.current_key
         self.frame = frame
+        self._now, self._marked = now, marked
         wanted = set(keys)
         gone = [key for key in self._shown if key not in wanted]
         if len(gone) > REBUILD_THRESHOLD:
@@ -166,20 +138,20 @@ class InstanceTable(DataTable[Text]):
             if old is not None and sources.get(key) == source:
                 continue
             sources[key] = source
-            cells = row_cells(notebook, platform, is_marked, now, self.frame)
+            cells = self.row_cells(Row(notebook, platform, is_marked, now, self.frame))
             if old is None:
                 self.add_row(*cells, key=key)
             else:
-                for column, before, after in zip(COLUMN_KEYS, old, cells, strict=True):
+                for column, before, after in zip(self._column_keys, old, cells, strict=True):
                     if before != after:
                         self.update_cell(key, column, after)
             self._shown[key] = cells
         if self.shown_keys() != list(keys):
             position = {key: index for index, key in enumerate(keys)}
+            # DataTable.sort hands the key function cells, not the row key: the row key is
+            # made of the region and the name (NotebookKey).
             self.sort(
-                SortColumn.REGION,
-                SortColumn.NAME,
-                key=lambda cells: position[f"{cells[0].plain}/{cells[1].plain}"],
+                "region", "name", key=lambda cells: position[f"{cells[0].plain}/{cells[1].plain}"]
             )
         self.follow(current)
 
@@ -204,9 +176,13 @@ class InstanceTable(DataTable[Text]):
             notebook = fleet.notebooks.get(key)
             if notebook is None or not notebook.status.is_transitional:
                 continue
-            status = status_text(notebook.status, self.frame)
-            self.update_cell(key, SortColumn.STATUS, status)
-            self._shown[key] = (*cells[:2], status, *cells[3:])
+            row = Row(notebook, fleet.platforms.get(key), key in self._marked, self._now, frame)
+            shown = list(cells)
+            for column in self._animated:
+                text = self._text(column.cell(row))
+                self.update_cell(key, column.key, text)
+                shown[self._column_keys.index(column.key)] = text
+            self._shown[key] = tuple(shown)
             moved = True
         return moved
 
@@ -271,11 +247,11 @@ class InstanceTable(DataTable[Text]):
             self._line_cache.clear()  # keyed by screen line, not row: cheap to rebuild
         return super().render_lines(crop)
 
-    def show_sort(self, column: SortColumn, reverse: bool) -> None:
+    def show_sort(self, sorted_by: Column, reverse: bool) -> None:
         """Mark the sorted column's header (the width stays: the arrow fits the fixed width)."""
-        for key, label, _width in COLUMNS:
-            if not label:
+        for column in self.table_columns:
+            if not column.header:
                 continue
-            arrow = (" ▼" if reverse else " ▲") if key == column else ""
-            self.columns[ColumnKey(key)].label = Text(label + arrow, style="bold")
+            arrow = (" ▼" if reverse else " ▲") if column.key == sorted_by.key else ""
+            self.columns[ColumnKey(column.key)].label = Text(column.header + arrow, style="bold")
         self.refresh()

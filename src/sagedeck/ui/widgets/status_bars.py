@@ -9,8 +9,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from sagedeck.models import NotebookStatus, PresignedUrl
+from sagedeck.ui.view.columns import STATUS_STYLE, STEADY_MARKER
 from sagedeck.ui.view.fleet import Fleet
-from sagedeck.ui.widgets.instance_table import STATUS_STYLE, STEADY_MARKER
 
 SEPARATOR = ("  │  ", "dim")
 

@@ -19,10 +19,10 @@ from sagedeck.ui.screens.dashboard.actions import NotebookActions
 from sagedeck.ui.screens.dashboard.commands import SagedeckCommands
 from sagedeck.ui.screens.dashboard.deck import Deck
 from sagedeck.ui.screens.dashboard.instance_keys import InstanceKeys
+from sagedeck.ui.view.columns import is_sortable, sort_column
 from sagedeck.ui.view.fleet import (
     Fleet,
     RowFilter,
-    SortColumn,
     action_applies,
     marked_targets,
     visible_keys,
@@ -55,7 +55,7 @@ class DashboardScreen(InstanceKeys):
         self.deck = deck
         self.fleet = Fleet()
         self.row_filter = RowFilter()
-        self.sort_column = SortColumn.NAME
+        self.sort_column = sort_column("name")
         self.sort_reverse = False
         self.marked: set[str] = set()
         self.problem: str | None = None
@@ -267,7 +267,7 @@ class DashboardScreen(InstanceKeys):
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
         key = event.column_key.value
-        if key in SortColumn.__members__.values():
+        if key is not None and is_sortable(key):
             self.action_sort(str(key))
 
     def on_detail_loaded(self, message: DetailLoaded) -> None:
@@ -381,7 +381,7 @@ class DashboardScreen(InstanceKeys):
             table.move_cursor(row=table.row_count - 1)
 
     def action_sort(self, column: str) -> None:
-        chosen = SortColumn(column)
+        chosen = sort_column(column)
         self.sort_reverse = not self.sort_reverse if chosen is self.sort_column else False
         self.sort_column = chosen
         self.table.show_sort(chosen, self.sort_reverse)

@@ -1,0 +1,229 @@
+"""The instance table's columns, each defined once: its header, its fixed width, what its cell
+shows, how it sorts and what the filter searches in it. The table, the sort, the filter and the
+platform look-ups all read ``COLUMNS``: a new column is one entry here.
+
+Cells are plain data (``Cell``: text, a Rich style name, whether to end a cut text with "…");
+the table turns them into styled text, so this layer stays free of Textual and Rich.
+``COLUMNS`` is read when used (not bound at import), so a test can add a column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from sagedeck.models import NotebookStatus, NotebookSummary
+from sagedeck.text.format import age
+
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+STATUS_STYLE: dict[NotebookStatus, str] = {
+    NotebookStatus.IN_SERVICE: "bold green",
+    NotebookStatus.PENDING: "bold yellow",
+    NotebookStatus.STOPPING: "yellow",
+    NotebookStatus.STOPPED: "dim",
+    NotebookStatus.FAILED: "bold red",
+    NotebookStatus.DELETING: "magenta",
+    NotebookStatus.UPDATING: "cyan",
+}
+STEADY_MARKER: dict[NotebookStatus, str] = {
+    NotebookStatus.IN_SERVICE: "●",
+    NotebookStatus.STOPPED: "○",
+    NotebookStatus.FAILED: "✖",
+}
+# The order "sort by status" uses: what needs attention first.
+STATUS_ORDER: dict[NotebookStatus, int] = {
+    status: index
+    for index, status in enumerate(
+        (
+            NotebookStatus.FAILED,
+            NotebookStatus.PENDING,
+            NotebookStatus.UPDATING,
+            NotebookStatus.STOPPING,
+            NotebookStatus.DELETING,
+            NotebookStatus.IN_SERVICE,
+            NotebookStatus.STOPPED,
+        )
+    )
+}
+UNKNOWN_LAST = "\uffff"  # sorts after any text: a value not known (yet) goes to the end
+
+
+# Cell and Row are made for every cell of every changed row (all of them at first paint):
+# named tuples, made ~2x faster than frozen dataclasses.
+
+
+class Cell(NamedTuple):
+    """One cell as the table shows it. ``style`` is a Rich style name; ``ellipsis`` ends a
+    text too long for the column with "…" (else it is cut)."""
+
+    text: str
+    style: str = ""
+    ellipsis: bool = False
+
+
+class Row(NamedTuple):
+    """What a row's cells are made of. ``platform`` is None until described, "" when the
+    describe failed; ``frame`` is the spinner's frame. A shown row is made again only when its
+    listing, platform or mark changes, when its age (as ``age()`` says it) does, and at each
+    frame while in transition: a cell may show nothing else of ``now`` and ``frame``."""
+
+    notebook: NotebookSummary
+    platform: str | None
+    marked: bool
+    now: datetime
+    frame: int
+
+
+# A row's sort key, or the text the filter searches in it, from its listing and its platform
+# (None while not described).
+RowKey = Callable[[NotebookSummary, str | None], Any]
+RowText = Callable[[NotebookSummary, str | None], str]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column. ``sort`` gives a row's key (ties fall back to name, then region); None:
+    not sortable. ``search`` gives the text the filter matches, as the cell shows it; None:
+    not searched. ``described``: the value comes from DescribeNotebookInstance, which the
+    listing lacks, so it is asked for only where the screen needs it (platforms.py).
+    ``animated``: the cell shows the spinner, redrawn at each frame while in transition."""
+
+    key: str
+    header: str
+    width: int
+    cell: Callable[[Row], Cell]
+    sort: RowKey | None = None
+    search: RowText | None = None
+    described: bool = False
+    animated: bool = False
+
+    @property
+    def sortable(self) -> bool:
+        return self.sort is not None
+
+
+def shown_platform(platform: str) -> str:
+    """A platform as the PLATFORM column shows it: ``al2-v2`` for ``notebook-al2-v2``."""
+    return platform.removeprefix("notebook-")
+
+
+def _mark_cell(row: Row) -> Cell:
+    return Cell("✔", "bold magenta") if row.marked else Cell(" ")
+
+
+def _status_cell(row: Row) -> Cell:
+    status = row.notebook.status
+    if status.is_transitional:
+        marker = SPINNER[row.frame % len(SPINNER)]
+    else:
+        marker = STEADY_MARKER.get(status) or "•"
+    return Cell(f"{marker} {status.value}", STATUS_STYLE.get(status, ""))
+
+
+def _lifecycle_cell(row: Row) -> Cell:
+    config = row.notebook.lifecycle_config
+    return Cell(config, ellipsis=True) if config else Cell("-", "dim")
+
+
+def _platform_cell(row: Row) -> Cell:
+    if row.platform is None:
+        return Cell("…", "dim")  # not described yet
+    if not row.platform:
+        return Cell("-", "dim")  # not readable
+    return Cell(shown_platform(row.platform))
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("mark", "", 1, _mark_cell),
+    Column(
+        "name",
+        "NAME",
+        30,
+        lambda row: Cell(row.notebook.name, "bold" if row.marked else "", ellipsis=True),
+        sort=lambda notebook, _platform: notebook.name.lower(),
+        search=lambda notebook, _platform: notebook.name,
+    ),
+    Column(
+        "status",
+        "STATUS",
+        12,
+        _status_cell,
+        sort=lambda notebook, _platform: STATUS_ORDER.get(notebook.status, 99),
+        search=lambda notebook, _platform: notebook.status.value,
+        animated=True,
+    ),
+    Column(
+        "age",
+        "IN STATE",
+        10,
+        lambda row: Cell(age(row.notebook.last_modified, row.now)),
+        # Most recently changed first.
+        sort=lambda notebook, _platform: -notebook.last_modified.timestamp(),
+    ),
+    Column(
+        "type",
+        "TYPE",
+        16,
+        lambda row: Cell(row.notebook.instance_type),
+        sort=lambda notebook, _platform: notebook.instance_type,
+        search=lambda notebook, _platform: notebook.instance_type,
+    ),
+    Column(
+        "region",
+        "REGION",
+        14,
+        lambda row: Cell(row.notebook.region),
+        sort=lambda notebook, _platform: notebook.region,
+        search=lambda notebook, _platform: notebook.region,
+    ),
+    Column(
+        "lifecycle",
+        "LIFECYCLE",
+        18,
+        _lifecycle_cell,
+        sort=lambda notebook, _platform: notebook.lifecycle_config or UNKNOWN_LAST,
+        search=lambda notebook, _platform: notebook.lifecycle_config or "",
+    ),
+    Column(
+        "platform",
+        "PLATFORM",
+        10,
+        _platform_cell,
+        sort=lambda _notebook, platform: platform or UNKNOWN_LAST,
+        # Empty while unknown, as when unreadable.
+        search=lambda _notebook, platform: shown_platform(platform or ""),
+        described=True,
+    ),
+)
+
+
+def column_by_key(key: str) -> Column:
+    """The column ``key``; KeyError if there is none."""
+    for column in COLUMNS:
+        if column.key == key:
+            return column
+    raise KeyError(key)
+
+
+def is_sortable(key: str) -> bool:
+    return any(column.key == key and column.sortable for column in COLUMNS)
+
+
+def sort_column(key: str) -> Column:
+    """The sortable column ``key``; ValueError if there is none."""
+    if not is_sortable(key):
+        raise ValueError(f"no sortable column {key!r}")
+    return column_by_key(key)
+
+
+def searches(*, described: bool = True) -> tuple[RowText, ...]:
+    """What the filter searches, in the columns' order: each column's text as shown (so
+    ``^nb$`` finds the name nb, ``^al2`` the al2 platforms). Without ``described``, only the
+    columns the listing alone fills."""
+    return tuple(
+        column.search
+        for column in COLUMNS
+        if column.search is not None and (described or not column.described)
+    )
