@@ -7,9 +7,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sagedeck.text.logtext import save_redacted, write_redacted
-from sagedeck.text.redact import MAX_KEY_LINES, REDACTED, SecretKind, redact
+from sagedeck.text.redact import (
+    _RULES,
+    MAX_KEY_LINES,
+    REDACTED,
+    SecretKind,
+    _redact_private_keys,
+    redact,
+)
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY"
 SESSION = (
@@ -317,3 +326,28 @@ def test_the_saved_file_is_redacted_sanitised_and_private(tmp_path: Path) -> Non
     path = save_redacted(lines, "nb2", [tmp_path])
     assert path is not None
     assert path.read_text(encoding="utf-8") == body
+
+
+def ungated(text: str) -> str:
+    """Every rule over the whole text, in order: what :func:`redact` skips lines to avoid."""
+    text = _redact_private_keys(text)[0]
+    for rule in _RULES:
+        text = rule.pattern.sub(rule.replacement, text)
+    return text
+
+
+FRAGMENTS = [
+    *(s.text for s in SAMPLES),
+    *ORDINARY,
+    *("password", "Token", "SECRET_KEY", "api-key", "x-api-key", "Authorization", "Cookie"),
+    *("client_secret", "secret", "passwd", "session_token", "private_key", "AccessToken"),
+    *(": ", "=", " = ", '"', "'", " ", "\n", "\t", "?", "&", "://u:p@h/", "Bearer ", "sig="),
+    *("AKIA", "ASIA", "eyJ", "ghp_", "hf_", "sk-", "\u017fecret", "K", "İ", "ß", "\u212a"),
+    *("abcdefghijklmnopqrstuvwxyz0123456789", "ABCDEFGHIJKLMNOP", "hunter 2", "null", ","),
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=12).map("".join))
+def test_looking_only_at_lines_with_a_trigger_word_changes_nothing(text: str) -> None:
+    assert redact(text).text == ungated(text)
