@@ -54,6 +54,9 @@ limited to 5 requests/s per account and region; GetLogEvents to 10). sagedeck pa
 reader in the process within those budgets and backs off when AWS throttles it."""
 
 
+SANITIZE_MODES = ("auto", "always", "never")
+
+
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "logs",
@@ -98,9 +101,6 @@ def register(sub: Any) -> None:
         " billed per minute (about $0.01/min in us-east-1 after 1,800 free minutes a month)",
     )
     p.set_defaults(handler=cmd_logs)
-
-
-SANITIZE_MODES = ("auto", "always", "never")
 
 
 def sanitizing(mode: str, out: TextIO) -> bool:
