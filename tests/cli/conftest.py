@@ -65,7 +65,11 @@ class CliEnvironment:
 
 def clean_environment(home: Path) -> dict[str, str]:
     (home / ".aws").mkdir(parents=True, exist_ok=True)
-    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "TMPDIR")}
+    keep = {
+        k: v
+        for k, v in os.environ.items()
+        if k in ("PATH", "LANG", "LC_ALL", "TMPDIR", "PYTHONPATH")
+    }
     return {
         **keep,
         "HOME": str(home),

@@ -27,6 +27,7 @@ VALUES = st.one_of(
     st.sampled_from(NAMES),
     st.sampled_from(REGIONS),
     st.sampled_from(["1800", "43200", "1799", "0", "-5", "nan", "1e9", "3.5", "abc", ""]),
+    st.sampled_from(["99999999999d", "10m", "a{99999999999}", "json", "always"]),
     st.sampled_from(["http://[::1", "ftp://x", "localhost:1", "http://exa mple.com"]),
     st.text(string.printable, max_size=12),
     st.text(max_size=6),  # any unicode, controls included
@@ -44,13 +45,18 @@ FLAGS = [
     "--config",
     "--duration",
     "--timeout",
+    "--since",
+    "--filter",
+    "--format",
+    "--stream",
+    "--sanitize",
     "--version",
     "--help",
     "-h",
     "--",
     "-x",
 ]
-COMMANDS = ["ls", "show", "start", "stop", "url"]
+COMMANDS = ["ls", "show", "start", "stop", "url", "logs"]
 TOKENS = st.one_of(st.sampled_from(FLAGS), st.sampled_from(COMMANDS), VALUES)
 
 GLOBAL_OPTIONS = st.one_of(
@@ -67,6 +73,15 @@ COMMAND_OPTIONS = {
         st.just(("--lab",)),
         st.just(("--open",)),
         st.tuples(st.just("--duration"), st.sampled_from(["1800", "43200", "3600", "60", "x"])),
+    ),
+    "logs": st.one_of(
+        st.tuples(
+            st.just("--since"), st.sampled_from(["10m", "all", "99999999999d", "0001-01-01"])
+        ),
+        st.tuples(st.just("--filter"), st.sampled_from(["kernel", "!x", "(", "a{99999999999}"])),
+        st.tuples(st.just("--format"), st.sampled_from(["json", "short", "yaml"])),
+        st.tuples(st.just("--sanitize"), st.sampled_from(["always", "never", "sometimes"])),
+        st.tuples(st.just("--stream"), st.sampled_from(["jupyter", "lifecycle", "x"])),
     ),
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -45,3 +46,32 @@ def test_windows_go_from_a_minute_to_an_hour() -> None:
     assert sorted(TIME_WINDOWS) == list("123456")
     assert window_start("1", now=NOW) == NOW - 60_000
     assert window_start("6", now=NOW) == NOW - 3600_000
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["99999999999d", "9" * 5000 + "s", "36526d", "5300w"],
+    ids=["overflow", "5000-digits", "a-day-too-far", "weeks"],
+)
+def test_a_duration_beyond_a_century_is_refused_not_overflowed(text: str) -> None:
+    with pytest.raises(InvalidInput, match="more than 100 years back: use --since all"):
+        parse_since(text, now=NOW)
+
+
+def test_a_century_back_is_the_first_event() -> None:
+    assert parse_since("36525d", now=NOW) == 0
+
+
+def test_the_first_day_of_the_calendar_in_a_zone_east_of_utc_is_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """0001-01-01 read as Kolkata time falls in year 0, which datetime refuses."""
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    try:
+        with pytest.raises(InvalidInput, match="out of the range of dates"):
+            parse_since("0001-01-01T00:00", now=NOW, local_time=True)
+        assert parse_since("0001-01-01T00:00", now=NOW) == 0  # read as UTC: before the epoch
+    finally:
+        monkeypatch.undo()
+        time.tzset()

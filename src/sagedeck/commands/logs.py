@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import sys
 from collections.abc import AsyncIterable, Callable, Iterable
@@ -13,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from sagedeck.models import LogEvent, StreamChoice
 from sagedeck.text.logtext import LineFilter, TimeFormatter, TimeStyle
+from sagedeck.text.sanitize import dumps_json, sanitize, sanitize_line, tolerate_unencodable
 
 # The AWS layer (and asyncio with it) is imported by the handler: the parser of every command
 # is built on each run, and `sagedeck ls` on its quick path needs none of it.
@@ -33,12 +33,28 @@ formats:
   detailed  2024-05-01T12:00:00.123+00:00 nb/jupyter.log message   (the default)
   short     2024-05-01T12:00:00 message
   json      one JSON object per line: timestamp (epoch ms), time, stream, message,
-            eventId, ingestionTime; messages exactly as CloudWatch holds them
+            eventId, ingestionTime; messages exactly as CloudWatch holds them, with
+            control characters escaped as \\u001b (whatever --sanitize says)
+
+--sanitize: a notebook's own code writes these streams, and an escape sequence in a line
+can set the clipboard (OSC 52) or the window title, or clear the screen.
+  auto      on a terminal, control characters are shown as visible stand-ins: C0 and DEL
+            as their Unicode Control Picture (ESC is U+241B, one cell wide, so a colour code
+            stays readable), C1 and bidi controls as \\x9b, \\u202e. To a pipe or a file the
+            messages are written unchanged: they are data for grep, awk or a file, as
+            `aws logs tail` writes them (ANSI colours included). The default.
+  always    stand-ins to pipes and files too: for `| less`, or a grep that prints to a
+            terminal
+  never     unchanged even on a terminal (colours rendered): only for logs you trust; it is
+            what `| cat` does
 
 Without -f, --live or --format json, each stream is read with GetLogEvents at once and the
 streams merged by time (FilterLogEvents, which json, -f and --live use for its event ids, is
 limited to 5 requests/s per account and region; GetLogEvents to 10). sagedeck paces every
 reader in the process within those budgets and backs off when AWS throttles it."""
+
+
+SANITIZE_MODES = ("auto", "always", "never")
 
 
 def register(sub: Any) -> None:
@@ -72,6 +88,13 @@ def register(sub: Any) -> None:
         "--local-time", action="store_true", help="local time instead of UTC (output and --since)"
     )
     p.add_argument(
+        "--sanitize",
+        choices=SANITIZE_MODES,
+        default="auto",
+        help="show control characters as visible stand-ins: on a terminal (auto, the"
+        " default), also to pipes (always), or never; see below",
+    )
+    p.add_argument(
         "--live",
         action="store_true",
         help="follow with CloudWatch Live Tail instead of polling: pushed within a second, but"
@@ -80,8 +103,20 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_logs)
 
 
-def formatter(fmt: str, local_time: bool) -> Callable[[LogEvent], str]:
-    """One event as one output record, newline included."""
+def sanitizing(mode: str, out: TextIO) -> bool:
+    """Whether ``--sanitize mode`` shows control characters as stand-ins on ``out``: ``auto``
+    does on a terminal only, where they would be acted on rather than printed."""
+    if mode != "auto":
+        return mode == "always"
+    try:
+        return out.isatty()
+    except (AttributeError, ValueError):  # not a file, or closed
+        return False
+
+
+def formatter(fmt: str, local_time: bool, visible: bool = False) -> Callable[[LogEvent], str]:
+    """One event as one output record, newline included; with ``visible``, every control
+    character but tab and newline as its stand-in (:mod:`sagedeck.text.sanitize`)."""
     if fmt == "json":
         iso = TimeFormatter(TimeStyle.DETAILED, local=local_time)
 
@@ -94,14 +129,21 @@ def formatter(fmt: str, local_time: bool) -> Callable[[LogEvent], str]:
                 "eventId": event.event_id,
                 "ingestionTime": event.ingestion_time,
             }
-            return json.dumps(record, ensure_ascii=False) + "\n"
+            return dumps_json(record) + "\n"
 
         return as_json
+    eol = "\r\n"
     if fmt == "short":
         short = TimeFormatter(TimeStyle.SHORT, local=local_time)
-        return lambda e: f"{short(e.timestamp)} {e.message.rstrip(chr(13) + chr(10))}\n"
+        if visible:
+            return lambda e: f"{short(e.timestamp)} {sanitize(e.message.rstrip(eol))}\n"
+        return lambda e: f"{short(e.timestamp)} {e.message.rstrip(eol)}\n"
     detailed = TimeFormatter(TimeStyle.DETAILED, local=local_time)
-    return lambda e: f"{detailed(e.timestamp)} {e.stream} {e.message.rstrip(chr(13) + chr(10))}\n"
+    if visible:
+        return lambda e: (
+            f"{detailed(e.timestamp)} {sanitize_line(e.stream)} {sanitize(e.message.rstrip(eol))}\n"
+        )
+    return lambda e: f"{detailed(e.timestamp)} {e.stream} {e.message.rstrip(eol)}\n"
 
 
 class Printer:
@@ -134,7 +176,8 @@ def _report_to_stderr() -> Callable[[FollowHealth], None]:
         noisy = (HealthState.THROTTLED, HealthState.RECONNECTING, HealthState.NO_LOG_GROUP)
         if health.state in noisy and (not last or last[-1] != health.state):
             wait = f" (retrying in {health.retry_in:.0f}s)" if health.retry_in >= 1 else ""
-            print(f"sagedeck: {health.state.value}: {health.detail}{wait}", file=sys.stderr)
+            detail = sanitize_line(health.detail)
+            print(f"sagedeck: {health.state.value}: {detail}{wait}", file=sys.stderr)
         if not last or last[-1] != health.state:
             last[:] = [health.state]
 
@@ -149,7 +192,10 @@ async def cmd_logs(args: argparse.Namespace, services: AwsServices) -> int:
     keep = LineFilter.parse(args.filter) if args.filter else None
     key = await services.sagemaker.find(args.name)
     choice = StreamChoice(args.stream)
-    printer = Printer(sys.stdout, formatter(args.format, args.local_time), keep)
+    visible = sanitizing(args.sanitize, sys.stdout)
+    if visible:
+        tolerate_unencodable(sys.stdout)
+    printer = Printer(sys.stdout, formatter(args.format, args.local_time, visible), keep)
     report = _report_to_stderr()
     reader: HistoryReader | LogFollower
     try:
@@ -193,7 +239,7 @@ async def _live(services: AwsServices, follower: LogFollower, printer: Printer) 
     endpoint cannot live-tail, polling with the same follower, after one line on stderr."""
 
     def notice(text: str) -> None:
-        print(f"sagedeck: {text}", file=sys.stderr)
+        print(f"sagedeck: {sanitize_line(text)}", file=sys.stderr)
 
     live = services.logs.live_tail(follower, on_notice=notice)
     async with contextlib.aclosing(aiter(live)) as batches:

@@ -28,6 +28,7 @@ from sagedeck.models import (
     RegionListing,
 )
 from sagedeck.text.format import age, summary_json, table
+from sagedeck.text.sanitize import sanitize_line, tolerate_unencodable
 
 # Heavy modules (asyncio, the AWS layer) are imported where they are used: every command's
 # parser is built on each run, and `sagedeck ls` on its quick path needs none of them.
@@ -157,9 +158,11 @@ def print_listings(listings: list[RegionListing], *, as_json: bool) -> int:
         (nb for listing in listings for nb in listing.notebooks), key=lambda n: (n.name, n.region)
     )
     if as_json:
-        # dumps, then one write: json.dump writes each token on its own (~4x slower)
+        # dumps, then one write: json.dump writes each token on its own (~4x slower).
+        # ensure_ascii (the default) escapes C1 and bidi controls too: never emitted raw.
         sys.stdout.write(json.dumps([summary_json(nb) for nb in notebooks], indent=2) + "\n")
     else:
+        tolerate_unencodable(sys.stdout)  # the table's stand-ins on a Latin-1 terminal
         now = datetime.now(UTC)
         rows = [
             (nb.name, nb.status.value, nb.instance_type, nb.region, age(nb.last_modified, now))
@@ -177,10 +180,12 @@ async def cmd_show(args: argparse.Namespace, services: AwsServices) -> int:
     detail = await services.sagemaker.describe(key)
     report = await load_report(services, detail)
     if args.json:
+        # ensure_ascii (the default) escapes C1 and bidi controls too: never emitted raw
         json.dump(report_json(report), sys.stdout, indent=2)
         print()
     else:
-        print(report_text(report))
+        tolerate_unencodable(sys.stdout)
+        print(report_text(report))  # every value sanitised there
     return 0
 
 
@@ -253,7 +258,7 @@ async def cmd_url(args: argparse.Namespace, services: AwsServices) -> int:
     presigned = await services.sagemaker.presigned_url(key, view, args.duration)
     # The URL is a credential: printed only when asked for, never logged.
     if not (args.copy or args.open):
-        print(presigned.url)
+        print(sanitize_line(presigned.url))  # a URL has no control character: unless hostile
         return 0
     if args.copy:
         how = await copy(presigned.url)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sagedeck.models import NotebookSummary
+from sagedeck.text.sanitize import sanitize_line
 
 if TYPE_CHECKING:  # the dashboard imports age() before first paint: keep botocore out of it
     from sagedeck.aws.details import NotebookReport
@@ -29,7 +30,8 @@ def age(since: datetime, now: datetime | None = None) -> str:
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    rows = [tuple(headers), *(tuple(r) for r in rows)]
+    """Columns two spaces apart; every cell on one line, its control characters visible."""
+    rows = [tuple(headers), *(tuple(sanitize_line(cell) for cell in r) for r in rows)]
     widths = [max(len(r[i]) for r in rows) for i in range(len(headers))]
     return "\n".join(
         "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows
@@ -121,6 +123,10 @@ def report_json(report: NotebookReport) -> dict[str, Any]:
 
 
 def report_text(report: NotebookReport) -> str:
+    """The report as lines of text. Every value in it comes from AWS (a tag, a description, a
+    lifecycle script is written by whoever may edit it): each line is passed through
+    :func:`sanitize_line` at the end, so no value can send the terminal a control sequence or
+    start a line of its own."""
     d = report.detail
     s = d.summary
     lines = [
@@ -175,7 +181,9 @@ def report_text(report: NotebookReport) -> str:
         for hook, script in (("OnCreate", lcc.on_create), ("OnStart", lcc.on_start)):
             if script:
                 lines.append(f"  --- {hook}")
-                lines += [f"  | {line}" for line in script.splitlines()]
+                # On newlines (CR LF too) only: any other separator is shown, not obeyed.
+                script_lines = script.removesuffix("\n").split("\n")
+                lines += ["  | " + line.removesuffix("\r") for line in script_lines]
     else:
         lines.append("  none")
     lines.append("git repositories")
@@ -188,4 +196,4 @@ def report_text(report: NotebookReport) -> str:
         lines.append(f"  {report.tags.error}")
     for tag in report.tags.value or ():
         lines.append(f"  {tag.key} = {tag.value}")
-    return "\n".join(lines)
+    return "\n".join(sanitize_line(line) for line in lines)

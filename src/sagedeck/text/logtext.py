@@ -1,6 +1,6 @@
 """Log events as text: timestamps (UTC or local), filters, readable JSON and multi-line
-messages, and redaction for what is saved. Shared by ``sagedeck logs`` and the TUI's log view;
-no textual import.
+messages, and the saved file (redacted: :mod:`sagedeck.text.redact`). Shared by
+``sagedeck logs`` and the TUI's log view; no textual import.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from pathlib import Path
 
 from sagedeck.errors import InvalidInput
 from sagedeck.models import LogEvent
+from sagedeck.text.redact import Redaction, redact
+from sagedeck.text.sanitize import sanitize
 
 
 def short_stream(stream: str) -> str:
@@ -85,7 +87,9 @@ class LineFilter:
         flags = 0 if any(c.isupper() for c in body) else re.IGNORECASE
         try:
             return cls(re.compile(body, flags), inverted, text)
-        except re.error as err:
+        # re.compile raises more than re.error: OverflowError for a{99999999999}, and
+        # RecursionError for a pattern nested a thousand groups deep
+        except (re.error, OverflowError, RecursionError) as err:
             raise InvalidInput(f"bad regular expression {body!r}: {err}") from None
 
     def keeps(self, text: str) -> bool:
@@ -270,44 +274,24 @@ def wrap_lines(lines: list[str], width: int, indent: int) -> list[str]:
     return out
 
 
-# Secrets that show up in notebook logs: Jupyter's token URLs, presigned URL signatures, AWS
-# keys, passwords in connection strings. What is saved to a file goes through these.
-_SECRETS = (
-    (
-        re.compile(
-            r"([?&](?:token|authToken|X-Amz-Signature|X-Amz-Security-Token|X-Amz-Credential|"
-            r"sig|signature|password|secret)=)[^&\s\"'<>]+",
-            re.I,
-        ),
-        r"\1[REDACTED]",
-    ),
-    (re.compile(r"\b(A(?:KIA|SIA)[A-Z0-9]{16})\b"), "[REDACTED-ACCESS-KEY]"),
-    (
-        re.compile(
-            r"(?i)\b(aws_secret_access_key|aws_session_token|secret_access_key|"
-            r"password|passwd|api[_-]?key|token)(\"?\s*[=:]\s*)(\"?)[^\s\"',;]+"
-        ),
-        r"\1\2\3[REDACTED]",
-    ),
-    (re.compile(r"(?i)(authorization:\s*)(\S+\s+)?\S+"), r"\1[REDACTED]"),
-    (re.compile(r"(://[^/\s:@]+:)[^@\s/]+@"), r"\1[REDACTED]@"),
-)
+@dataclass(frozen=True, slots=True)
+class SavedLog:
+    """Where :func:`write_redacted` wrote, and what it redacted (for the notification)."""
+
+    path: Path
+    redaction: Redaction
 
 
-def redact(text: str) -> str:
-    """``text`` with credentials replaced by ``[REDACTED]``."""
-    for pattern, replacement in _SECRETS:
-        text = pattern.sub(replacement, text)
-    return text
-
-
-def save_redacted(
+def write_redacted(
     lines: Sequence[str], stem: str, folders: Sequence[Path] | None = None
-) -> Path | None:
-    """Write ``lines``, redacted, to ``<stem>-<time>.log`` in the first folder that takes it
-    (the working directory, else home), readable by the user only; None if none does."""
+) -> SavedLog | None:
+    """Write ``lines`` to ``<stem>-<time>.log`` in the first folder that takes it (the working
+    directory, else home), readable by the user only; None if none does. Known secret patterns
+    are redacted (:mod:`sagedeck.text.redact`) and control characters made visible
+    (:func:`~sagedeck.text.sanitize.sanitize`): ``cat`` on the file is as safe as the view."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    text = redact("\n".join(lines)) + "\n"
+    redaction = redact("\n".join(lines))
+    text = sanitize(redaction.text) + "\n"
     for folder in folders or (Path.cwd(), Path.home()):
         path = folder / f"{stem}-{stamp}.log"
         try:
@@ -316,5 +300,14 @@ def save_redacted(
             continue
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(text)
-        return path
+        return SavedLog(path, redaction)
     return None
+
+
+def save_redacted(
+    lines: Sequence[str], stem: str, folders: Sequence[Path] | None = None
+) -> Path | None:
+    """:func:`write_redacted`'s path only: what the log view's ``ctrl+s`` calls until its
+    notification says what was redacted (``SavedLog.redaction.describe()``)."""
+    saved = write_redacted(lines, stem, folders)
+    return saved.path if saved else None

@@ -27,13 +27,30 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+# Further back than the epoch already means "from the first event"; a century more is a typo
+# (and 99999999999d overflows a timedelta): refused, pointing at 'all'.
+MAX_DURATION = timedelta(days=36525)
+
+
 def parse_duration(text: str) -> timedelta | None:
     """``10m``, ``2h``, ``1d``, ``1w``, ``1h30m`` (as ``aws logs tail`` takes, plus combinations);
-    None when ``text`` is not a duration."""
+    None when ``text`` is not a duration; InvalidInput beyond :data:`MAX_DURATION`."""
     compact = text.strip().lower()
     if not compact or not _RELATIVE_WHOLE.match(compact):
         return None
-    seconds = sum(int(amount) * _UNIT_SECONDS[unit] for amount, unit in _RELATIVE.findall(compact))
+    limit = int(MAX_DURATION.total_seconds())
+    seconds = 0
+    for amount, unit in _RELATIVE.findall(compact):
+        # the digits are counted before int() reads them: it refuses more than 4,300
+        if len(amount.lstrip("0")) > len(str(limit)):
+            seconds = limit + 1
+            break
+        seconds += int(amount) * _UNIT_SECONDS[unit]
+    if seconds > limit:
+        raise InvalidInput(
+            f"--since {text!r} is more than {MAX_DURATION.days // 365} years back:"
+            " use --since all for every event"
+        )
     return timedelta(seconds=seconds)
 
 
@@ -57,9 +74,12 @@ def parse_since(text: str, *, now: int | None = None, local_time: bool = False) 
             f"--since {text!r}: expected a duration (30s, 10m, 2h, 1d, 1w, 1h30m), an ISO time"
             " (2024-05-01T12:00, 2024-05-01T12:00:00+02:00) or 'all'"
         ) from None
-    if moment.tzinfo is None:
-        moment = moment.astimezone() if local_time else moment.replace(tzinfo=UTC)
-    return max(0, int(moment.timestamp() * 1000))
+    try:
+        if moment.tzinfo is None:
+            moment = moment.astimezone() if local_time else moment.replace(tzinfo=UTC)
+        return max(0, int(moment.timestamp() * 1000))
+    except (ValueError, OverflowError):  # 0001-01-01 in a zone east of UTC: year 0
+        raise InvalidInput(f"--since {text!r} is out of the range of dates") from None
 
 
 def window_start(key: str, *, now: int | None = None) -> int:
