@@ -27,6 +27,7 @@ from typing import Any
 
 from bench.common import Figure, FleetServer
 from sagedeck.aws.logs.client import LOG_GROUP, limiter_scope
+from sagedeck.aws.logs.follow import LogFollower
 from sagedeck.aws.logs.limiter import RateLimiter, forget_limiters, replace_limiter
 from sagedeck.aws.services import AwsServices
 from sagedeck.aws.session import AwsTarget, StaticCredentials
@@ -147,7 +148,7 @@ async def follow_once(target: AwsTarget, paced: bool) -> tuple[int, float]:
         await services.logs.stream_names(NotebookKey(REGION, NAME))  # client and model loaded
         started = time.perf_counter()
         count = 0
-        follower = services.logs.follower(NotebookKey(REGION, NAME), follow=False)
+        follower = LogFollower(services.logs, NotebookKey(REGION, NAME), follow=False)
         async for batch in follower:
             count += len(batch)
         return count, time.perf_counter() - started

@@ -27,6 +27,7 @@ from botocore.credentials import Credentials as BotoCredentials
 
 from sagedeck.aws import quick
 from sagedeck.aws import session as aws_session
+from sagedeck.aws.quick import listing, plain
 from sagedeck.aws.services import AwsServices
 from sagedeck.aws.session import AwsTarget, StaticCredentials
 from sagedeck.commands.notebooks import cmd_ls, quick_ls
@@ -149,7 +150,7 @@ def test_region_lists_are_botocore_s() -> None:
     assert quick.commercial_regions() == tuple(sorted(by_botocore["aws"]))
     assert aws_session.sagemaker_regions() == tuple(sorted(by_botocore["aws"]))
     every = frozenset().union(*by_botocore.values())
-    assert quick._regions(None) == aws_session.known_regions() == every
+    assert plain.known_regions(None) == aws_session.known_regions() == every
     assert len(every) > 30
 
 
@@ -165,7 +166,7 @@ def test_public_endpoint_is_botocore_s(aws_home: Path, region: str) -> None:
 def test_signature_is_botocore_s(token: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
     when = datetime(2026, 11, 25, 23, 30, 5, tzinfo=UTC)
     body = b'{"MaxResults": 100, "NextToken": "abc"}'
-    base = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": quick.TARGET}
+    base = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": listing.TARGET}
     host = "api.sagemaker.eu-west-1.amazonaws.com"
     ours = quick.sign(
         credentials=quick.Credentials("AKIDEXAMPLE", "secret", token),
@@ -356,7 +357,7 @@ def test_a_hung_endpoint_is_reported_after_two_attempts(
 ) -> None:
     """A timeout is reported here, as the ordinary path would after its two attempts, rather
     than handed over to wait through the same timeouts again."""
-    monkeypatch.setattr(quick, "READ_TIMEOUT", 0.2)
+    monkeypatch.setattr(listing, "READ_TIMEOUT", 0.2)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "demo")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "demo")
     plan = quick.plan(profile=None, region="us-east-1", endpoint_url=silent_server)

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from sagedeck.aws.logs.client import stream_prefix
 from sagedeck.aws.logs.follow import HealthState, LogFollower
 from sagedeck.aws.services import AwsServices
 from sagedeck.localaws import LocalAws
@@ -71,7 +72,7 @@ async def test_nb_gets_its_own_streams_and_never_nb_dev(
     client = aws.client("logs", REGION)
     assert server_lines(client, "nb-dev/"), "the seed should give nb-dev a history"
     events: list[LogEvent] = []
-    async for batch in services.logs.follower(NotebookKey(REGION, "nb"), follow=False):
+    async for batch in LogFollower(services.logs, NotebookKey(REGION, "nb"), follow=False):
         events.extend(batch)
     assert events
     assert all(e.stream.startswith("nb/") for e in events)
@@ -84,7 +85,9 @@ async def test_nb_gets_its_own_streams_and_never_nb_dev(
 async def test_one_stream_kind(aws: LocalAws, services: AwsServices) -> None:
     events: list[LogEvent] = []
     key = NotebookKey(REGION, "nb")
-    async for batch in services.logs.follower(key, streams=StreamChoice.LIFECYCLE, follow=False):
+    async for batch in LogFollower(
+        services.logs, key, prefix=stream_prefix("nb", StreamChoice.LIFECYCLE), follow=False
+    ):
         events.extend(batch)
     assert events
     assert {e.stream for e in events} == {"nb/LifecycleConfigOnStart"}
@@ -282,7 +285,7 @@ async def test_tail_starts_with_the_last_lines(aws: LocalAws, services: AwsServi
     client = aws.client("logs", REGION)
     everything = server_lines(client, "nb/")
     events: list[LogEvent] = []
-    async for batch in services.logs.follower(NotebookKey(REGION, "nb"), tail=50, follow=False):
+    async for batch in LogFollower(services.logs, NotebookKey(REGION, "nb"), tail=50, follow=False):
         events.extend(batch)
     assert 50 <= len(events) < 60
     assert as_lines(events) == everything[-len(events) :]
@@ -291,7 +294,7 @@ async def test_tail_starts_with_the_last_lines(aws: LocalAws, services: AwsServi
 async def test_no_log_group_is_waited_for_not_an_error(aws: LocalAws) -> None:
     aws.client("logs", REGION).delete_log_group(logGroupName="/aws/sagemaker/NotebookInstances")
     async with AwsServices(target(aws.endpoint_url)) as services:
-        source = services.logs.follower(NotebookKey(REGION, "nb"), follow=False)
+        source = LogFollower(services.logs, NotebookKey(REGION, "nb"), follow=False)
         batches = [batch async for batch in source]
     assert batches == []
     assert source.health.state is HealthState.NO_LOG_GROUP

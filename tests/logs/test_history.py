@@ -151,7 +151,7 @@ def follower_text(aws: LocalAws, name: str, fmt: str = "detailed") -> str:
     async def go() -> str:
         async with AwsServices(target(aws.endpoint_url)) as services:
             key = NotebookKey(REGION, name)
-            follower = services.logs.follower(key, since_ms=0, follow=False)
+            follower = LogFollower(services.logs, key, since_ms=0, follow=False)
             return rendered(await read(follower), fmt)
 
     return asyncio.run(go())

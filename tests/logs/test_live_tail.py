@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 from sagedeck.aws.logs.follow import LogFollower
-from sagedeck.aws.logs.live import LiveTail, Overlap
+from sagedeck.aws.logs.live import LiveTail
+from sagedeck.aws.logs.overlap import Overlap
 from sagedeck.aws.services import AwsServices
 from sagedeck.devtools.faultproxy import FaultProxy, parse_fault
 from sagedeck.localaws import LocalAws
@@ -109,7 +110,7 @@ def history(logs_client: Any) -> list[tuple[int, str, str]]:
 
 
 def follower_for(services: AwsServices) -> LogFollower:
-    return services.logs.follower(NotebookKey(REGION, NAME), since_ms=None, follow=False)
+    return LogFollower(services.logs, NotebookKey(REGION, NAME), since_ms=None, follow=False)
 
 
 class Run:

@@ -13,7 +13,7 @@ from typing import Any
 from aiobotocore.session import get_session
 
 from sagedeck.aws.logs.client import LOG_GROUP
-from sagedeck.aws.logs.live import LIVE_TAIL_CONFIG
+from sagedeck.aws.logs.live_session import LIVE_TAIL_CONFIG
 from sagedeck.localaws import LocalAws
 
 from .conftest import REGION, put

@@ -10,6 +10,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
+from sagedeck.aws.paging import IAM_MARKER, collect
 from sagedeck.aws.session import AwsConnection
 from sagedeck.aws.translate import translate_errors
 from sagedeck.errors import AccessDenied
@@ -26,38 +27,22 @@ def role_name_from_arn(arn: str) -> str:
     return arn.rsplit("/", 1)[-1]
 
 
-async def _pages(call: Any, key: str, name: str, action: str, permission: str) -> list[Any]:
-    """Every item under ``key`` across IAM's Marker/IsTruncated pages."""
-    items: list[Any] = []
-    kwargs: dict[str, Any] = {"RoleName": name}
-    while True:
-        with translate_errors(action, permission):
-            page = await call(**kwargs)
-        items.extend(page[key])
-        if not page.get("IsTruncated"):
-            return items
-        kwargs["Marker"] = page.get("Marker")
-
-
 async def _attached(client: Any, name: str) -> tuple[PolicyRef, ...]:
-    policies = await _pages(
-        client.list_attached_role_policies,
-        "AttachedPolicies",
-        name,
-        f"list policies of {name}",
-        "iam:ListAttachedRolePolicies",
-    )
+    with translate_errors(f"list policies of {name}", "iam:ListAttachedRolePolicies"):
+        policies = await collect(
+            client.list_attached_role_policies,
+            {"RoleName": name},
+            "AttachedPolicies",
+            tokens=IAM_MARKER,
+        )
     return tuple(PolicyRef(p["PolicyName"], p["PolicyArn"]) for p in policies)
 
 
 async def _inline(client: Any, name: str) -> tuple[str, ...]:
-    names = await _pages(
-        client.list_role_policies,
-        "PolicyNames",
-        name,
-        f"list inline policies of {name}",
-        "iam:ListRolePolicies",
-    )
+    with translate_errors(f"list inline policies of {name}", "iam:ListRolePolicies"):
+        names = await collect(
+            client.list_role_policies, {"RoleName": name}, "PolicyNames", tokens=IAM_MARKER
+        )
     return tuple(names)
 
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sagedeck.aws import quick
+from sagedeck.aws.paging import collect
 from sagedeck.aws.session import AwsConnection
 from sagedeck.aws.shapes import summary_from_api
 from sagedeck.aws.translate import is_stale_token, translate_errors
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
 PAGE_SIZE = 100  # the API's maximum: one call per 100 instances
 # AWS's pattern for NotebookInstanceName (botocore checks only the length).
 _NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
-_STALE_TOKEN_RETRIES = 3
 
 
 def detail_from_api(item: Mapping[str, Any], region: str) -> NotebookDetail:
@@ -109,28 +109,18 @@ class SageMaker:
         """Every notebook in ``region``, one call per 100. A page token that goes stale
         (the item it points at was deleted between pages) restarts the listing, as AWS advises."""
         client = await self._client(region)
-        action, permission = f"list notebooks in {region}", "sagemaker:ListNotebookInstances"
-        for attempt in range(_STALE_TOKEN_RETRIES + 1):
-            found: dict[str, NotebookSummary] = {}
-            token: str | None = None
-            while True:
-                kwargs: dict[str, Any] = {"MaxResults": PAGE_SIZE}
-                if token:
-                    kwargs["NextToken"] = token
-                with translate_errors(action, permission):
-                    try:
-                        page = await client.list_notebook_instances(**kwargs)
-                    except Exception as exc:
-                        if token and is_stale_token(exc) and attempt < _STALE_TOKEN_RETRIES:
-                            break  # restart from the first page
-                        raise
-                for item in page.get("NotebookInstances", ()):
-                    summary = summary_from_api(item, region)
-                    found[summary.name] = summary
-                token = page.get("NextToken")
-                if not token:
-                    return tuple(found.values())
-        raise AssertionError("unreachable: the last attempt raises or returns")
+        with translate_errors(f"list notebooks in {region}", "sagemaker:ListNotebookInstances"):
+            items = await collect(
+                client.list_notebook_instances,
+                {"MaxResults": PAGE_SIZE},
+                "NotebookInstances",
+                restart_if=is_stale_token,
+            )
+        found: dict[str, NotebookSummary] = {}
+        for item in items:
+            summary = summary_from_api(item, region)
+            found[summary.name] = summary
+        return tuple(found.values())
 
     async def list_regions(self, regions: Iterable[str] | None = None) -> list[RegionListing]:
         """All regions at once. A failing region gives its error; the others still list."""
@@ -273,18 +263,9 @@ class SageMaker:
 
     async def tags(self, arn: str, region: str) -> tuple[Tag, ...]:
         client = await self._client(region)
-        tags: list[Tag] = []
-        token: str | None = None
-        while True:
-            kwargs: dict[str, Any] = {"ResourceArn": arn, "MaxResults": 100}
-            if token:
-                kwargs["NextToken"] = token
-            with translate_errors("list tags", "sagemaker:ListTags"):
-                page = await client.list_tags(**kwargs)
-            tags.extend(Tag(t["Key"], t.get("Value", "")) for t in page.get("Tags", ()))
-            token = page.get("NextToken")
-            if not token:
-                return tuple(tags)
+        with translate_errors("list tags", "sagemaker:ListTags"):
+            items = await collect(client.list_tags, {"ResourceArn": arn, "MaxResults": 100}, "Tags")
+        return tuple(Tag(t["Key"], t.get("Value", "")) for t in items)
 
     async def add_tags(self, arn: str, region: str, tags: Mapping[str, str]) -> None:
         self.conn.require_writable("tag")
@@ -315,15 +296,15 @@ class SageMaker:
 
     async def list_lifecycle_configs(self, region: str) -> tuple[str, ...]:
         client = await self._client(region)
-        return tuple(
-            item["NotebookInstanceLifecycleConfigName"]
-            for item in await _paginate(
+        with translate_errors(
+            "list lifecycle configs", "sagemaker:ListNotebookInstanceLifecycleConfigs"
+        ):
+            items = await collect(
                 client.list_notebook_instance_lifecycle_configs,
+                {"MaxResults": 100},
                 "NotebookInstanceLifecycleConfigs",
-                "list lifecycle configs",
-                "sagemaker:ListNotebookInstanceLifecycleConfigs",
             )
-        )
+        return tuple(item["NotebookInstanceLifecycleConfigName"] for item in items)
 
     async def code_repository(self, name: str, region: str) -> CodeRepository:
         client = await self._client(region)
@@ -333,12 +314,10 @@ class SageMaker:
 
     async def list_code_repositories(self, region: str) -> tuple[CodeRepository, ...]:
         client = await self._client(region)
-        items = await _paginate(
-            client.list_code_repositories,
-            "CodeRepositorySummaryList",
-            "list code repositories",
-            "sagemaker:ListCodeRepositories",
-        )
+        with translate_errors("list code repositories", "sagemaker:ListCodeRepositories"):
+            items = await collect(
+                client.list_code_repositories, {"MaxResults": 100}, "CodeRepositorySummaryList"
+            )
         return tuple(_repository(item) for item in items)
 
 
@@ -358,21 +337,6 @@ def _script(hooks: Sequence[Mapping[str, str]] | None) -> str | None:
     if not hooks:
         return None
     return decode_script(hooks[0].get("Content"))
-
-
-async def _paginate(call: Any, key: str, action: str, permission: str) -> list[Mapping[str, Any]]:
-    items: list[Mapping[str, Any]] = []
-    token: str | None = None
-    while True:
-        kwargs: dict[str, Any] = {"MaxResults": 100}
-        if token:
-            kwargs["NextToken"] = token
-        with translate_errors(action, permission):
-            page = await call(**kwargs)
-        items.extend(page.get(key, ()))
-        token = page.get("NextToken")
-        if not token:
-            return items
 
 
 @contextmanager

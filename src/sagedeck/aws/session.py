@@ -10,7 +10,7 @@ import asyncio
 import functools
 import os
 from contextlib import AsyncExitStack
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import botocore.exceptions
@@ -78,9 +78,6 @@ class AwsTarget:
     endpoint_url: str | None = None
     read_only: bool = False
     credentials: StaticCredentials | None = None
-
-    def with_regions(self, regions: tuple[str, ...]) -> AwsTarget:
-        return replace(self, regions=regions)
 
 
 def _botocore_session() -> botocore.session.Session:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from sagedeck.aws.paging import collect
 from sagedeck.aws.session import AwsConnection, AwsTarget
 from sagedeck.aws.translate import translate_errors
 from sagedeck.config import Settings
@@ -160,21 +161,12 @@ class SessionManager:
         """
         key = tag_key or self.tag_key
         client = await self._client(region)
-        items: list[Mapping[str, Any]] = []
-        token: str | None = None
         with translate_errors(f"find the SSM node of {name}", "ssm:DescribeInstanceInformation"):
-            while True:
-                kwargs: dict[str, Any] = {
-                    "Filters": [{"Key": f"tag:{key}", "Values": [name]}],
-                    "MaxResults": _PAGE,
-                }
-                if token:
-                    kwargs["NextToken"] = token
-                page = await client.describe_instance_information(**kwargs)
-                items.extend(page.get("InstanceInformationList", ()))
-                token = page.get("NextToken")
-                if not token:
-                    break
+            items: list[Mapping[str, Any]] = await collect(
+                client.describe_instance_information,
+                {"Filters": [{"Key": f"tag:{key}", "Values": [name]}], "MaxResults": _PAGE},
+                "InstanceInformationList",
+            )
         if not items:
             return None
         candidates = items[:_MAX_CANDIDATES]

@@ -185,13 +185,15 @@ def _report_to_stderr() -> Callable[[FollowHealth], None]:
 
 
 async def cmd_logs(args: argparse.Namespace, services: AwsServices) -> int:
-    from sagedeck.aws.logs.follow import HealthState
+    from sagedeck.aws.logs.client import stream_prefix
+    from sagedeck.aws.logs.follow import HealthState, LogFollower
+    from sagedeck.aws.logs.history import HistoryReader
     from sagedeck.aws.logs.timewindow import parse_since
 
     since = parse_since(args.since, local_time=args.local_time)
     keep = LineFilter.parse(args.filter) if args.filter else None
     key = await services.sagemaker.find(args.name)
-    choice = StreamChoice(args.stream)
+    prefix = stream_prefix(key.name, StreamChoice(args.stream))
     visible = sanitizing(args.sanitize, sys.stdout)
     if visible:
         tolerate_unencodable(sys.stdout)
@@ -201,12 +203,15 @@ async def cmd_logs(args: argparse.Namespace, services: AwsServices) -> int:
     try:
         if not args.follow and not args.live and args.format != "json":
             # A window of history, without event ids: each stream with GetLogEvents, at once.
-            reader = services.logs.history(key, streams=choice, since_ms=since, on_health=report)
+            reader = HistoryReader(
+                services.logs, key, prefix=prefix, since_ms=since, on_health=report
+            )
             await _drain(reader, printer)
         else:
-            reader = follower = services.logs.follower(
+            reader = follower = LogFollower(
+                services.logs,
                 key,
-                streams=choice,
+                prefix=prefix,
                 since_ms=since,
                 follow=args.follow and not args.live,
                 on_health=report,
@@ -237,11 +242,12 @@ async def _drain(batches: AsyncIterable[list[LogEvent]], printer: Printer) -> No
 async def _live(services: AwsServices, follower: LogFollower, printer: Printer) -> None:
     """The history, then Live Tail, with nothing lost or repeated between them; where the
     endpoint cannot live-tail, polling with the same follower, after one line on stderr."""
+    from sagedeck.aws.logs.live import LiveTail
 
     def notice(text: str) -> None:
         print(f"sagedeck: {sanitize_line(text)}", file=sys.stderr)
 
-    live = services.logs.live_tail(follower, on_notice=notice)
+    live = LiveTail(services.logs, follower, on_notice=notice)
     async with contextlib.aclosing(aiter(live)) as batches:
         async for batch in batches:
             printer.write(batch)

@@ -4,26 +4,22 @@ GetLogEvents.
 SageMaker writes each instance's logs to ``/aws/sagemaker/NotebookInstances`` in streams
 ``<name>/LifecycleConfigOnCreate``, ``<name>/LifecycleConfigOnStart`` and ``<name>/jupyter.log``.
 Every query uses the prefix ``<name>/`` *with* its slash: without it ``nb`` also matches
-``nb-dev``. Following is :class:`sagedeck.aws.logs.follow.LogFollower`'s job; reading a window
-of history fast is :class:`sagedeck.aws.logs.history.HistoryReader`'s.
+``nb-dev``. This module is the bottom of ``aws.logs``: the readers built on it (following,
+reading a window of history fast, Live Tail) import it, never the other way round.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sagedeck.aws.logs.limiter import FILTER_LOG_EVENTS, GET_LOG_EVENTS, RateLimiter, limiter_for
+from sagedeck.aws.paging import LOGS_TOKEN, collect
 from sagedeck.aws.session import AwsConnection
 from sagedeck.aws.translate import translate_errors
 from sagedeck.errors import Throttled
 from sagedeck.models import LogEvent, NotebookKey, StreamChoice
-
-if TYPE_CHECKING:
-    from sagedeck.aws.logs.follow import FollowHealth, LogFollower
-    from sagedeck.aws.logs.history import HistoryReader
-    from sagedeck.aws.logs.live import LiveTail
 
 LOG_GROUP = "/aws/sagemaker/NotebookInstances"
 PAGE_LIMIT = 10_000  # FilterLogEvents' maximum (or 1 MB, whichever comes first)
@@ -205,21 +201,15 @@ class CloudWatchLogs:
     async def stream_names(self, key: NotebookKey, prefix: str | None = None) -> tuple[str, ...]:
         """The instance's streams (DescribeLogStreams, 25 requests/s: not the scarce budget)."""
         client = await self._client(key.region)
-        names: list[str] = []
-        token: str | None = None
-        while True:
-            kwargs: dict[str, Any] = {
-                "logGroupName": LOG_GROUP,
-                "logStreamNamePrefix": prefix or stream_prefix(key.name),
-            }
-            if token:
-                kwargs["nextToken"] = token
-            with translate_errors(f"list the log streams of {key.name}", "logs:DescribeLogStreams"):
-                page = await client.describe_log_streams(**kwargs)
-            names.extend(s["logStreamName"] for s in page.get("logStreams", ()))
-            token = page.get("nextToken")
-            if not token:
-                return tuple(names)
+        request = {
+            "logGroupName": LOG_GROUP,
+            "logStreamNamePrefix": prefix or stream_prefix(key.name),
+        }
+        with translate_errors(f"list the log streams of {key.name}", "logs:DescribeLogStreams"):
+            streams = await collect(
+                client.describe_log_streams, request, "logStreams", tokens=LOGS_TOKEN
+            )
+        return tuple(s["logStreamName"] for s in streams)
 
     async def tail_start(
         self, key: NotebookKey, prefix: str, count: int = TAIL_EVENTS
@@ -254,64 +244,3 @@ class CloudWatchLogs:
                 arn = str(item.get("logGroupArn") or item.get("arn", ""))
                 return arn.removesuffix(":*") or None
         return None
-
-    def follower(
-        self,
-        key: NotebookKey,
-        *,
-        streams: StreamChoice = StreamChoice.ALL,
-        since_ms: int | None = None,
-        tail: int | None = None,
-        until_ms: int | None = None,
-        follow: bool = True,
-        is_active: Callable[[], bool] | None = None,
-        on_health: Callable[[FollowHealth], None] | None = None,
-    ) -> LogFollower:
-        """A follower of ``key``'s streams: see :class:`LogFollower`."""
-        from sagedeck.aws.logs.follow import LogFollower
-
-        return LogFollower(
-            self,
-            key,
-            prefix=stream_prefix(key.name, streams),
-            since_ms=since_ms,
-            tail=tail,
-            until_ms=until_ms,
-            follow=follow,
-            is_active=is_active,
-            on_health=on_health,
-        )
-
-    def history(
-        self,
-        key: NotebookKey,
-        *,
-        streams: StreamChoice = StreamChoice.ALL,
-        since_ms: int | None = None,
-        until_ms: int | None = None,
-        on_health: Callable[[FollowHealth], None] | None = None,
-    ) -> HistoryReader:
-        """A one-pass reader of ``key``'s streams from ``since_ms`` to ``until_ms`` (or now),
-        each stream read with GetLogEvents at once and merged by time: see
-        :class:`HistoryReader`. Its events carry no event id
-        (but for the lifecycle streams, read with FilterLogEvents)."""
-        from sagedeck.aws.logs.history import HistoryReader
-
-        return HistoryReader(
-            self,
-            key,
-            prefix=stream_prefix(key.name, streams),
-            since_ms=since_ms,
-            until_ms=until_ms,
-            on_health=on_health,
-        )
-
-    def live_tail(
-        self, follower: LogFollower, on_notice: Callable[[str], None] | None = None
-    ) -> LiveTail:
-        """The follower's history, then a StartLiveTail session (opt-in: billed per minute),
-        with no gap and no repeat between them; polling where live tail cannot be had. See
-        :mod:`sagedeck.aws.logs.live`."""
-        from sagedeck.aws.logs.live import LiveTail
-
-        return LiveTail(self, follower, on_notice=on_notice)

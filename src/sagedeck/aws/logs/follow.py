@@ -24,14 +24,10 @@ import enum
 import random
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from sagedeck.aws.logs.client import PAGE_LIMIT, LogPage
+from sagedeck.aws.logs.client import PAGE_LIMIT, CloudWatchLogs, LogPage, stream_prefix
 from sagedeck.errors import AwsError, EndpointUnreachable, NotFound, Throttled
 from sagedeck.models import LogEvent, NotebookKey
-
-if TYPE_CHECKING:
-    from sagedeck.aws.logs.client import CloudWatchLogs
 
 FAST_POLL = 1.0  # seconds, while lines flow or the instance changes state
 SLOW_POLL = 5.0  # seconds, when quiet (aws logs tail polls every 5 s all the time)
@@ -95,8 +91,9 @@ class SeenIds:
 class LogFollower:
     """An async iterator of batches of new :class:`LogEvent` for one instance.
 
-    ``since_ms`` starts at a time (None: from the first event); ``tail`` starts with about that
-    many most recent events instead. Without ``follow`` it stops after one full pass.
+    ``prefix`` picks the streams (None: every stream of the instance; ``stream_prefix`` for
+    one kind). ``since_ms`` starts at a time (None: from the first event); ``tail`` starts with
+    about that many most recent events instead. Without ``follow`` it stops after one full pass.
     ``is_active`` says whether the instance is changing state (fast polls); ``on_health``
     hears about every poll, throttle and outage. Errors a person must fix (access denied,
     credentials) end the iteration; throttling and outages are waited out.
@@ -107,7 +104,7 @@ class LogFollower:
         logs: CloudWatchLogs,
         key: NotebookKey,
         *,
-        prefix: str,
+        prefix: str | None = None,
         since_ms: int | None = None,
         tail: int | None = None,
         until_ms: int | None = None,
@@ -120,7 +117,7 @@ class LogFollower:
     ) -> None:
         self.logs = logs
         self.key = key
-        self.prefix = prefix
+        self.prefix = stream_prefix(key.name) if prefix is None else prefix
         self.since_ms = since_ms
         self.tail = tail
         self.until_ms = until_ms

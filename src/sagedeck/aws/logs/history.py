@@ -35,9 +35,16 @@ import functools
 import heapq
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
-from sagedeck.aws.logs.client import PAGE_LIMIT, LogPage, StreamPage, stream_kind, stream_prefix
+from sagedeck.aws.logs.client import (
+    PAGE_LIMIT,
+    CloudWatchLogs,
+    LogPage,
+    StreamPage,
+    stream_kind,
+    stream_prefix,
+)
 from sagedeck.aws.logs.follow import (
     MAX_OUTAGE_DELAY,
     ONE_SHOT_OUTAGE_RETRIES,
@@ -49,9 +56,6 @@ from sagedeck.aws.logs.limiter import FILTER_LOG_EVENTS, GET_LOG_EVENTS
 from sagedeck.aws.logs.timewindow import now_ms
 from sagedeck.errors import AccessDenied, AwsError, EndpointUnreachable, NotFound, Throttled
 from sagedeck.models import LogEvent, NotebookKey, StreamChoice
-
-if TYPE_CHECKING:
-    from sagedeck.aws.logs.client import CloudWatchLogs
 
 # GetLogEvents' endTime is needed for the read to end while a stream grows; a little past now,
 # so that a clock a little behind the service's does not hide the newest lines.
@@ -87,8 +91,9 @@ class _Stream:
 
 class HistoryReader:
     """An async iterator of batches of :class:`LogEvent`, oldest first, of every stream under
-    ``prefix`` from ``since_ms`` to ``until_ms`` (inclusive; None: now). Event ids only where
-    FilterLogEvents read them (the lifecycle streams).
+    ``prefix`` (None: every stream of the instance) from ``since_ms`` to ``until_ms``
+    (inclusive; None: now), in one pass. Event ids only where FilterLogEvents read them (the
+    lifecycle streams).
 
     The same contract as a :class:`LogFollower` without ``follow``: ``health`` and ``on_health``
     report throttling and outages, which are waited out; errors a person must fix end it.
@@ -99,7 +104,7 @@ class HistoryReader:
         logs: CloudWatchLogs,
         key: NotebookKey,
         *,
-        prefix: str,
+        prefix: str | None = None,
         since_ms: int | None = None,
         until_ms: int | None = None,
         on_health: Callable[[FollowHealth], None] | None = None,
@@ -107,7 +112,7 @@ class HistoryReader:
     ) -> None:
         self.logs = logs
         self.key = key
-        self.prefix = prefix
+        self.prefix = stream_prefix(key.name) if prefix is None else prefix
         self.since_ms = since_ms
         self.until_ms = until_ms
         self.on_health = on_health

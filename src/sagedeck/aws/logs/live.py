@@ -44,9 +44,8 @@ Design (:class:`LiveTail`):
    snapshot; a proxy may cut streams). A network outage that FilterLogEvents suffers too is
    waited out instead, and live tail resumes when it is over.
 
-The client needs ``inject_host_prefix=False`` when an endpoint URL is set (the operation's host
-prefix ``streaming-`` would be put before ``127.0.0.1``), so live tail builds its own client
-from the connection's target instead of sharing the polling one.
+One session (its client, its event stream, its errors) is :mod:`sagedeck.aws.logs.live_session`;
+the deduplication between the two sources is :mod:`sagedeck.aws.logs.overlap`.
 """
 
 from __future__ import annotations
@@ -55,18 +54,13 @@ import asyncio
 import contextlib
 import random
 import time
-from collections import deque
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from typing import Any
 
-import aiohttp
-from aiobotocore.config import AioConfig
-from aiobotocore.session import AioSession, get_session
-from botocore import exceptions as bce
-
-from sagedeck.aws.logs.follow import FollowHealth, HealthState
-from sagedeck.aws.translate import error_code, translate_errors
+from sagedeck.aws.logs.client import CloudWatchLogs, event_from_api
+from sagedeck.aws.logs.follow import FollowHealth, HealthState, LogFollower
+from sagedeck.aws.logs.live_session import LiveTailUnsupported, Session, live_client
+from sagedeck.aws.logs.overlap import Overlap
 from sagedeck.errors import (
     AccessDenied,
     AwsError,
@@ -74,171 +68,15 @@ from sagedeck.errors import (
     EndpointUnreachable,
     InvalidInput,
     NotFound,
-    SagedeckError,
     Throttled,
 )
 from sagedeck.models import LogEvent
 
-if TYPE_CHECKING:
-    from sagedeck.aws.logs.client import CloudWatchLogs
-    from sagedeck.aws.logs.follow import LogFollower
-
-LIVE_TAIL_CONFIG = AioConfig(
-    inject_host_prefix=False,
-    retries={"mode": "standard", "total_max_attempts": 2},
-    connect_timeout=2,
-    read_timeout=30,  # an update arrives every second, even an empty one
-    user_agent_extra="sagedeck",
-)
-PERMISSION = "logs:StartLiveTail"
-START_TIMEOUT = 20.0  # seconds from the call to its sessionStart
 SHORT_SESSION = 10.0  # seconds: a session that ends this soon was not a working one
 MAX_STRIKES = 3  # failed or short sessions in a row, FilterLogEvents working, before polling
 SETTLE_SECONDS = 5.0  # the second catch-up pass, for events FilterLogEvents showed late
 KEEP_UPDATES = 30  # live updates during which a polled event may still come from the session
-OVERLAP_CAP = 50_000  # remembered events of each source
 MAX_RETRY_DELAY = 30.0
-# What an endpoint answers when it has no Live Tail, or not for this log group.
-UNSUPPORTED_CODES = frozenset(
-    {
-        "InvalidOperationException",
-        "UnsupportedOperation",
-        "UnsupportedOperationException",
-        "UnknownOperation",
-        "UnknownOperationException",
-        "InvalidAction",
-        "NotImplemented",
-        "NotImplementedException",
-    }
-)
-TOO_MANY_SESSIONS = "LimitExceededException"
-SESSION_TIMEOUT = "SessionTimeoutException"
-
-
-class LiveTailUnsupported(SagedeckError):
-    """This endpoint, account or log group cannot live-tail: poll instead."""
-
-
-# --- deduplication between FilterLogEvents and the live session ----------------------------
-
-Key = tuple[int, str, str]  # (timestamp, stream, message)
-
-
-@dataclass(eq=False, slots=True)
-class _Copy:
-    key: Key
-    live: bool
-    ingestion: int | None
-    stamp: int  # live updates received when it was printed
-    gone: bool = False
-
-
-def _same_ingestion(a: int | None, b: int | None) -> bool:
-    return a is None or b is None or a == b
-
-
-class Overlap:
-    """The events printed lately, by source: an event is dropped when the *other* source
-    printed it already (each copy matches once, so repeats within a source are kept)."""
-
-    def __init__(self, cap: int = OVERLAP_CAP) -> None:
-        self.cap = cap
-        self._copies: dict[Key, list[_Copy]] = {}
-        self._polled: deque[_Copy] = deque()
-        self._live: dict[int, list[_Copy]] = {}  # by timestamp
-        self.live_count = 0
-
-    def __len__(self) -> int:
-        return sum(len(c) for c in self._copies.values())
-
-    def admit(self, event: LogEvent, *, live: bool, stamp: int = 0, remember: bool = True) -> bool:
-        """True when ``event`` is to be printed."""
-        key = (event.timestamp, event.stream, event.message)
-        copies = self._copies.get(key)
-        if copies:
-            for copy in copies:
-                if copy.live is not live and _same_ingestion(copy.ingestion, event.ingestion_time):
-                    self._forget(copy)
-                    return False
-        if remember:
-            copy = _Copy(key, live, event.ingestion_time, stamp)
-            self._copies.setdefault(key, []).append(copy)
-            if live:
-                self._live.setdefault(event.timestamp, []).append(copy)
-                self.live_count += 1
-            else:
-                self._polled.append(copy)
-                while len(self._polled) > self.cap:
-                    self._forget(self._polled.popleft())
-        return True
-
-    def expire_polled(self, stamp: int) -> None:
-        """Forget polled events printed at or before live update ``stamp``."""
-        while self._polled and self._polled[0].stamp <= stamp:
-            self._forget(self._polled.popleft())
-
-    def expire_live(self, floor: int) -> None:
-        """Forget live events older than ``floor`` (a pass reads nothing below it)."""
-        for ts in [ts for ts in self._live if ts < floor]:
-            for copy in self._live.pop(ts):
-                self.live_count -= 1
-                self._forget(copy, live_index=False)
-
-    def live_floor(self) -> int | None:
-        """Over the cap, forget the oldest live events and return the timestamp from which
-        live events are still known (the follower's cursor must not stay below it)."""
-        if self.live_count <= self.cap:
-            return None
-        stamps = sorted(self._live)
-        while self.live_count > self.cap and len(stamps) > 1:
-            self.expire_live(stamps[1])
-            stamps.pop(0)
-        return stamps[0]
-
-    def _forget(self, copy: _Copy, *, live_index: bool = True) -> None:
-        if copy.gone:
-            return
-        copy.gone = True
-        copies = self._copies.get(copy.key)
-        if copies is not None:
-            copies.remove(copy)
-            if not copies:
-                del self._copies[copy.key]
-        if copy.live and live_index:
-            same_ts = self._live.get(copy.key[0])
-            if same_ts is not None and copy in same_ts:
-                same_ts.remove(copy)
-                self.live_count -= 1
-                if not same_ts:
-                    del self._live[copy.key[0]]
-
-
-# --- one session ---------------------------------------------------------------------------
-
-
-@dataclass(eq=False)
-class _Session:
-    """One StartLiveTail call, read by a task into a queue: ("start", None), then ("update",
-    sessionUpdate) each second, then ("end", None) with ``error`` set if it failed."""
-
-    queue: asyncio.Queue[tuple[str, Any]] = field(default_factory=asyncio.Queue)
-    task: asyncio.Task[None] | None = None
-    started_at: float | None = None
-    ended_at: float | None = None
-    error: BaseException | None = None
-    timed_out: bool = False  # the 3-hour limit: a normal end
-
-    @property
-    def lived(self) -> float:
-        if self.started_at is None:
-            return 0.0
-        return (self.ended_at or time.monotonic()) - self.started_at
-
-    async def close(self) -> None:
-        if self.task is not None and not self.task.done():
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
 
 
 class LiveTail:
@@ -272,6 +110,7 @@ class LiveTail:
         self.streaming = False  # a session has started and its first catch-up pass is done
         self._arn: str | None = None
         self._pass_ok = True
+        self._poll_reason: str | None = None  # why live tail is not possible here
         # While a pass is due, the cursor stays where it is (live events do not move it), so
         # that the pass reads everything since the last one.
         self._settle_at: float | None = None
@@ -283,19 +122,28 @@ class LiveTail:
     # --- the loop ------------------------------------------------------------------------
 
     async def _run(self) -> AsyncGenerator[list[LogEvent], None]:
-        follower = self.follower
-        follower.follow = False  # one pass per iteration: this loop decides when
-        reason: str | None = None
-        async with contextlib.AsyncExitStack() as stack:
-            client = await stack.enter_async_context(self._client())
-            session = self._open(client)
-            stack.push_async_callback(lambda: session.close())
+        self.follower.follow = False  # one pass per iteration: this loop decides when
+        key = self.follower.key
+        # The sessions are closed before their client (the generator is not left to the GC).
+        async with (
+            live_client(self.logs.conn.target, key.region, key.name) as client,
+            contextlib.aclosing(self._sessions(client)) as batches,
+        ):
+            async for batch in batches:
+                yield batch
+        async for batch in self._poll():
+            yield batch
+
+    async def _sessions(self, client: Any) -> AsyncGenerator[list[LogEvent], None]:
+        """The history, then one session after another, until live tail proves impossible
+        here (``_poll_reason`` then says why)."""
+        session = self._open(client)
+        try:
             async for batch in self._pass():  # the history, read while the session opens
                 yield batch
-            strikes = 0
-            delay = 1.0
+            strikes, delay = 0, 1.0
             while True:
-                if await self._wait_start(session):
+                if await session.wait_start():
                     self.sessions += 1
                     self._settle_at = time.monotonic() + self.settle_seconds
                     async for batch in self._pass():  # what came before sessionStart
@@ -305,23 +153,10 @@ class LiveTail:
                         yield batch
                     self.streaming = False
                 await session.close()
-                reason = self._fallback_reason(session)
-                if reason is not None:
-                    break
-                if session.timed_out or session.lived >= self.short_session:
-                    strikes, delay, wait = 0, 1.0, 0.0
-                else:
-                    if not isinstance(session.error, NotFound):
-                        strikes += 1
-                    wait = delay * random.uniform(0.8, 1.2)
-                    delay = min(MAX_RETRY_DELAY, delay * 2)
-                if isinstance(session.error, NotFound):
-                    wait = max(wait, follower.slow_poll)
-                    self._report(HealthState.NO_LOG_GROUP, str(session.error), wait)
-                elif session.error is not None:
-                    self._report(HealthState.RECONNECTING, str(session.error), wait)
-                if wait:
-                    await asyncio.sleep(wait)
+                self._poll_reason = self._fallback_reason(session)
+                if self._poll_reason is not None:
+                    return
+                strikes, delay = await self._wait_to_reopen(session, strikes, delay)
                 # Between two sessions: print what came meanwhile, and tell a live tail that
                 # does not work (FilterLogEvents does) from an endpoint that is down.
                 async for batch in self._pass():
@@ -329,36 +164,47 @@ class LiveTail:
                 if not self._pass_ok:
                     strikes = 0
                 elif strikes >= MAX_STRIKES:
-                    reason = self._strike_reason(session)
-                    break
+                    self._poll_reason = self._strike_reason(session)
+                    return
                 session = self._open(client)
-        # Live tail is not possible here: poll with the same follower and overlap.
+        finally:
+            await session.close()
+
+    async def _wait_to_reopen(
+        self, session: Session, strikes: int, delay: float
+    ) -> tuple[int, float]:
+        """Wait before the next session: not at all after one that worked; with backoff after
+        one that failed or ended at once, which counts as a strike unless the log group is
+        missing. Returns the new strikes and backoff delay."""
+        if session.timed_out or session.lived >= self.short_session:
+            strikes, delay, wait = 0, 1.0, 0.0
+        else:
+            if not isinstance(session.error, NotFound):
+                strikes += 1
+            wait = delay * random.uniform(0.8, 1.2)
+            delay = min(MAX_RETRY_DELAY, delay * 2)
+        if isinstance(session.error, NotFound):
+            wait = max(wait, self.follower.slow_poll)
+            self._report(HealthState.NO_LOG_GROUP, str(session.error), wait)
+        elif session.error is not None:
+            self._report(HealthState.RECONNECTING, str(session.error), wait)
+        if wait:
+            await asyncio.sleep(wait)
+        return strikes, delay
+
+    async def _poll(self) -> AsyncIterator[list[LogEvent]]:
+        """Live tail is not possible here: poll with the same follower and overlap."""
         if self.on_notice is not None:
-            self.on_notice(f"{reason}: polling instead")
+            self.on_notice(f"{self._poll_reason}: polling instead")
         self.polling = True
-        follower.follow = True
-        async for batch in follower:
+        self.follower.follow = True
+        async for batch in self.follower:
             fresh = [e for e in batch if self.overlap.admit(e, live=False, remember=False)]
             self._expire_live()
             if fresh:
                 yield fresh
 
-    def _client(self) -> Any:
-        target = self.logs.conn.target
-        creds = target.credentials
-        aio: AioSession = AioSession(profile=target.profile) if target.profile else get_session()
-        with translate_errors(f"live-tail {self.follower.key.name}", PERMISSION):
-            return aio.create_client(
-                "logs",
-                region_name=self.follower.key.region,
-                endpoint_url=target.endpoint_url,
-                config=LIVE_TAIL_CONFIG,
-                aws_access_key_id=creds.access_key if creds else None,
-                aws_secret_access_key=creds.secret_key if creds else None,
-                aws_session_token=creds.token if creds else None,
-            )
-
-    def _fallback_reason(self, session: _Session) -> str | None:
+    def _fallback_reason(self, session: Session) -> str | None:
         """The reason to poll instead, or None to reopen; raises what a person must fix."""
         error = session.error
         if isinstance(error, LiveTailUnsupported | AccessDenied):
@@ -367,28 +213,14 @@ class LiveTail:
             raise error
         return None
 
-    def _strike_reason(self, session: _Session) -> str:
+    def _strike_reason(self, session: Session) -> str:
         if session.error is not None:
             return f"live tail sessions keep failing ({session.error})"
         if session.started_at is None:
             return "this endpoint ends live tail sessions before they start"
         return "this endpoint closes live tail sessions at once"
 
-    async def _wait_start(self, session: _Session) -> bool:
-        """True once the session has started; False when it ended (or never answered)."""
-        try:
-            async with asyncio.timeout(START_TIMEOUT):
-                kind, _ = await session.queue.get()
-        except TimeoutError:
-            session.error = EndpointUnreachable(
-                f"no live tail session started within {START_TIMEOUT:.0f}s"
-            )
-            return False
-        # An update before any sessionStart (not AWS's way) is dropped: the catch-up pass
-        # that follows reads its events.
-        return kind != "end"
-
-    async def _stream(self, session: _Session) -> AsyncIterator[list[LogEvent]]:
+    async def _stream(self, session: Session) -> AsyncIterator[list[LogEvent]]:
         """Live updates until the session ends, with the passes they call for."""
         sampled = False
         while True:
@@ -428,7 +260,7 @@ class LiveTail:
         out: list[LogEvent] = []
         for item in results:
             self.received += 1
-            event = _event(item)
+            event = event_from_api(item)
             if since is not None and event.timestamp < since:
                 continue
             if self._live_newest is None or event.timestamp > self._live_newest:
@@ -491,12 +323,10 @@ class LiveTail:
                 )
             )
 
-    # --- the session's reader --------------------------------------------------------------
+    # --- the sessions --------------------------------------------------------------------
 
-    def _open(self, client: Any) -> _Session:
-        session = _Session()
-        session.task = asyncio.create_task(self._read(client, session))
-        return session
+    def _open(self, client: Any) -> Session:
+        return Session.open(client, self._group_arn, self.follower.key.name, self.follower.prefix)
 
     async def _group_arn(self) -> str:
         if self._arn is None:
@@ -506,59 +336,3 @@ class LiveTail:
                 raise NotFound(f"no log group for notebook instances in {region} yet")
             self._arn = arn
         return self._arn
-
-    async def _read(self, client: Any, session: _Session) -> None:
-        queue = session.queue
-        name = self.follower.key.name
-        try:
-            arn = await self._group_arn()
-            with translate_errors(f"live-tail {name}", PERMISSION):
-                try:
-                    response = await client.start_live_tail(
-                        logGroupIdentifiers=[arn], logStreamNamePrefixes=[self.follower.prefix]
-                    )
-                    stream = response["responseStream"]
-                    try:
-                        async for message in stream:
-                            if "sessionStart" in message:
-                                session.started_at = time.monotonic()
-                                queue.put_nowait(("start", None))
-                            elif "sessionUpdate" in message:
-                                queue.put_nowait(("update", message["sessionUpdate"]))
-                    finally:
-                        stream.close()
-                except bce.ClientError as err:
-                    code = error_code(err)
-                    if code == SESSION_TIMEOUT:
-                        session.timed_out = True
-                        return
-                    if code in UNSUPPORTED_CODES:
-                        raise LiveTailUnsupported(
-                            f"this endpoint cannot live-tail these logs ({code})"
-                        ) from err
-                    if code == TOO_MANY_SESSIONS:
-                        raise LiveTailUnsupported(
-                            "too many live tail sessions in this account and region"
-                        ) from err
-                    raise
-                except aiohttp.ClientError as err:  # the stream broke off mid-way
-                    raise EndpointUnreachable(
-                        f"the live tail connection broke ({type(err).__name__})"
-                    ) from err
-        except asyncio.CancelledError:
-            raise
-        except Exception as err:
-            session.error = err
-        finally:
-            session.ended_at = time.monotonic()
-            queue.put_nowait(("end", None))
-
-
-def _event(item: Mapping[str, Any]) -> LogEvent:
-    return LogEvent(
-        timestamp=int(item["timestamp"]),
-        stream=str(item.get("logStreamName", "")),
-        message=str(item.get("message", "")),
-        event_id="",
-        ingestion_time=item.get("ingestionTime"),
-    )

@@ -122,7 +122,8 @@ class LogScreen(DeckScreen[None]):
             tail = TAIL_EVENTS
         else:
             since = window_start(self.window)
-        self.follower = self.services.logs.follower(
+        self.follower = LogFollower(
+            self.services.logs,
             self.key,
             since_ms=since,
             tail=tail,

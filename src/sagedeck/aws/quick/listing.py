@@ -1,0 +1,185 @@
+"""The quick listing's requests: ListNotebookInstances signed and sent with ``http.client``,
+one keep-alive connection per region, regions in parallel threads (standard library only).
+Any answer but a page of 200 is :class:`Unsupported`, handed to the ordinary path; only a
+timeout is reported here."""
+
+from __future__ import annotations
+
+import http.client
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from sagedeck import __version__
+from sagedeck.aws import regions as region_data
+from sagedeck.aws.paging import next_request
+from sagedeck.aws.quick.plain import Plan
+from sagedeck.aws.quick.signing import sign
+from sagedeck.aws.quick.unsupported import Unsupported
+from sagedeck.aws.shapes import summary_from_api, wire_time
+from sagedeck.errors import EndpointUnreachable
+from sagedeck.models import NotebookSummary, RegionListing
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+TARGET = "SageMaker.ListNotebookInstances"
+PAGE_SIZE = 100
+CONNECT_TIMEOUT, READ_TIMEOUT, ATTEMPTS = 2.0, 10.0, 2  # as aws.session's client settings
+
+
+def _ssl_context(ca_bundle: str | None) -> Any:
+    import ssl
+
+    if ca_bundle:
+        return ssl.create_default_context(cafile=str(Path(ca_bundle).expanduser()))
+    try:  # botocore's default bundle: certifi's when it is installed, else its own
+        import certifi
+
+        cafile = certifi.where()
+    except ImportError:
+        root = region_data.botocore_dir()
+        if root is None:
+            raise Unsupported("no CA bundle") from None
+        cafile = str(root / "cacert.pem")
+    return ssl.create_default_context(cafile=cafile)
+
+
+class _Region:
+    """One region's listing over one keep-alive connection."""
+
+    def __init__(self, plan: Plan, region: str) -> None:
+        self.plan, self.region = plan, region
+        self.url = plan.endpoint(region)
+        parts = urlsplit(self.url)
+        self.host = parts.netloc
+        self.https = parts.scheme == "https"
+        self.hostname, self.port = parts.hostname or "", parts.port
+        self.conn: http.client.HTTPConnection | None = None
+
+    def _connect(self) -> http.client.HTTPConnection:
+        conn: http.client.HTTPConnection
+        if self.https:
+            conn = http.client.HTTPSConnection(
+                self.hostname,
+                self.port,
+                timeout=CONNECT_TIMEOUT,
+                context=_ssl_context(self.plan.ca_bundle),
+            )
+        else:
+            conn = http.client.HTTPConnection(self.hostname, self.port, timeout=CONNECT_TIMEOUT)
+        conn.connect()
+        assert conn.sock is not None
+        conn.sock.settimeout(READ_TIMEOUT)
+        return conn
+
+    def call(self, payload: dict[str, Any]) -> dict[str, Any]:
+        body = json.dumps(payload).encode()
+        headers = sign(
+            credentials=self.plan.credentials,
+            region=self.region,
+            host=self.host,
+            body=body,
+            headers={
+                "Content-Type": "application/x-amz-json-1.1",
+                "X-Amz-Target": TARGET,
+            },
+            when=datetime.now(UTC),
+        )
+        headers["User-Agent"] = f"sagedeck/{__version__} (quick listing)"
+        for attempt in range(ATTEMPTS):
+            phase = "Connect"
+            try:
+                if self.conn is None:
+                    self.conn = self._connect()
+                phase = "Read"
+                self.conn.request("POST", "/", body, headers)
+                response = self.conn.getresponse()
+                data = response.read()
+            except TimeoutError:
+                self.close()
+                if attempt + 1 < ATTEMPTS:
+                    continue
+                raise EndpointUnreachable(
+                    f"AWS endpoint unreachable during list notebooks in {self.region}:"
+                    f' {phase} timeout on endpoint URL: "{self.url}/"'
+                ) from None
+            except (OSError, http.client.HTTPException):
+                self.close()
+                raise Unsupported("connection failed") from None  # the ordinary path reports
+            if response.status != 200:
+                raise Unsupported(f"HTTP {response.status}")  # the ordinary path reports
+            try:
+                page = json.loads(data)
+            except ValueError:
+                raise Unsupported("not JSON") from None
+            if not isinstance(page, dict):
+                raise Unsupported("not a page")
+            return page
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    def list(self) -> RegionListing:
+        found: dict[str, NotebookSummary] = {}
+        request: dict[str, Any] | None = {"MaxResults": PAGE_SIZE}
+        try:
+            while request is not None:
+                page = self.call(request)
+                for item in page.get("NotebookInstances") or ():
+                    summary = summary_from_json(item, self.region)
+                    found[summary.name] = summary
+                request = next_request(request, page)
+            return RegionListing(self.region, tuple(found.values()))
+        finally:
+            self.close()
+
+
+def summary_from_json(item: Any, region: str) -> NotebookSummary:
+    """The same mapping as the ordinary path (``aws.shapes``), on the wire's JSON."""
+    try:
+        return summary_from_api(item, region, wire_time)
+    except (KeyError, TypeError, AttributeError, ValueError):
+        raise Unsupported("unexpected item") from None
+
+
+def prefetch(plan: Plan) -> Future[list[RegionListing]]:
+    """:func:`list_regions` in a thread of its own, started now: the network wait overlaps
+    whatever the caller does meanwhile (the dashboard's imports)."""
+    import threading
+    from concurrent.futures import Future
+
+    listing: Future[list[RegionListing]] = Future()
+
+    def run() -> None:
+        if not listing.set_running_or_notify_cancel():
+            return
+        try:
+            listing.set_result(list_regions(plan))
+        except BaseException as err:  # the taker decides; a thread must not die loudly
+            listing.set_exception(err)
+
+    threading.Thread(target=run, name="sagedeck-prefetch", daemon=True).start()
+    return listing
+
+
+def list_regions(plan: Plan) -> list[RegionListing]:
+    """Every region of the plan, in parallel; :class:`Unsupported` if any region did not
+    answer plainly (the ordinary path then lists them all and reports what went wrong)."""
+    regions = [_Region(plan, region) for region in plan.regions]
+    if len(regions) == 1:
+        return [regions[0].list()]
+    from concurrent.futures import ThreadPoolExecutor  # ~10 ms: only for several regions
+
+    with ThreadPoolExecutor(max_workers=min(len(regions), 16)) as pool:
+        futures = [pool.submit(region.list) for region in regions]
+        try:
+            return [future.result() for future in futures]
+        finally:
+            for future in futures:
+                future.cancel()
