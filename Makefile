@@ -31,6 +31,7 @@ test: $(STAMP) $(PEERS_STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest -n 2 -q
 
 lint: $(STAMP)
@@ -39,6 +40,7 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 pytest: $(STAMP) $(PEERS_STAMP)
 	$(BIN)/pytest -q
