@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from sagedeck import __version__
-from sagedeck.config import Settings, default_config_path, load_settings, parse_refresh
+from sagedeck.config import DEFAULTS, Settings, default_config_path, load_settings, parse_refresh
 from sagedeck.errors import InvalidInput, SagedeckError, one_line
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ def add_global_flags(parser: argparse.ArgumentParser, suppress: bool = False) ->
     app.add_argument(
         "--refresh",
         type=str,
-        help=f"seconds between refreshes (default {Settings().refresh_interval:g})",
+        help=f"seconds between refreshes (default {DEFAULTS.refresh_interval:g})",
     )
     app.add_argument("--config", help="config file path")
     if suppress:

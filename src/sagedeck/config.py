@@ -52,6 +52,9 @@ class Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
+DEFAULTS = Settings()  # the defaults, for code that takes one setting rather than Settings
+
+
 class _Refused(ValueError):
     """A value a setting does not accept; the text completes "<setting> ..."."""
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from sagedeck.aws.notebooks import SageMaker
 from sagedeck.aws.session import AwsConnection, AwsTarget
+from sagedeck.config import DEFAULTS
 
 if TYPE_CHECKING:
     from sagedeck.aws.logs.client import CloudWatchLogs
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 class AwsServices:
     """The AWS layer as the UI and the CLI see it. Close it when done."""
 
-    def __init__(self, target: AwsTarget, *, ssm_tag_key: str = "SSHResourceName") -> None:
+    def __init__(self, target: AwsTarget, *, ssm_tag_key: str = DEFAULTS.ssm_tag_key) -> None:
         self.target = target
         self.ssm_tag_key = ssm_tag_key  # the node tag that names the notebook (Settings)
         self.conn = AwsConnection(target)

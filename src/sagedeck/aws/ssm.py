@@ -22,11 +22,10 @@ from typing import Any
 from sagedeck.aws.paging import collect
 from sagedeck.aws.session import AwsConnection, AwsTarget
 from sagedeck.aws.translate import translate_errors
-from sagedeck.config import Settings
+from sagedeck.config import DEFAULTS
 from sagedeck.errors import AwsError, SagedeckError
 from sagedeck.models import ManagedNode, Tag
 
-DEFAULT_TAG_KEY = Settings().ssm_tag_key  # "SSHResourceName", as sagemaker-ssh-helper tags
 TIMESTAMP_TAG = "SSHTimestamp"  # epoch seconds of the registration
 OWNER_TAG = "SSHOwner"  # the registering user's aws:userid
 PORT_FORWARD_DOCUMENT = "AWS-StartPortForwardingSession"
@@ -142,7 +141,7 @@ class SessionManager:
     ``Settings.ssm_tag_key``.
     """
 
-    def __init__(self, conn: AwsConnection, tag_key: str = DEFAULT_TAG_KEY) -> None:
+    def __init__(self, conn: AwsConnection, tag_key: str = DEFAULTS.ssm_tag_key) -> None:
         self.conn = conn
         self.tag_key = tag_key
 
