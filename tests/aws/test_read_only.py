@@ -216,7 +216,9 @@ def scan_layer() -> list[FunctionFacts]:
     operations = aws_operations()
     package = Path(sagedeck.aws.__path__[0])
     return [
-        fact for path in sorted(package.rglob("*.py")) for fact in scan_module(path, operations)
+        fact
+        for path in sorted(package.rglob("*.py"))
+        for fact in scan_module(path, operations)
     ]
 
 
