@@ -23,10 +23,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import version
 
-from bench import bench_logs, dashboard, listing
+from bench import bench_logs, dashboard, embedded_aws, listing
 from bench.common import PEERS, Figure, FleetServer, client_env, fleet_server
 
-SECTIONS = ("listing", "paint", "refresh", "keys", "logs")
+SECTIONS = ("listing", "paint", "refresh", "keys", "logs", "localaws")
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ class Plan:
     refresh_interval: str | None  # SAGEDECK_REFRESH for the dashboard; None: the default 5 s
     refresh_instances: int
     follower: bool
+    server_events: int  # the embedded AWS's log reads
 
 
 FULL = Plan(
@@ -60,6 +61,7 @@ FULL = Plan(
     refresh_interval=None,
     refresh_instances=1_000,
     follower=True,
+    server_events=100_000,
 )
 SMOKE = Plan(
     sizes=(50, 100),
@@ -74,6 +76,7 @@ SMOKE = Plan(
     refresh_interval="1",
     refresh_instances=100,
     follower=False,
+    server_events=10_000,
 )
 
 
@@ -98,6 +101,10 @@ def run(plan: Plan, sections: tuple[str, ...], progress: Callable[[str], None]) 
             (
                 "logs",
                 lambda: logs(server, env, plan),
+            ),
+            (
+                "localaws",
+                lambda: embedded_aws.embedded_aws_figures(plan.server_events, plan.runs),
             ),
         ]
         for name, step in steps:

@@ -17,6 +17,7 @@ GROUPS = (
     "4. Keys",
     "5. Logs",
     "6. Scale",
+    "7. Embedded AWS",
 )
 FIGURES = (
     "sagedeck ls --json",
@@ -29,6 +30,8 @@ FIGURES = (
     "sagedeck logs NAME --since 1d",
     "log view ingestion",
     "RSS after",
+    "reset + re-seed of the embedded AWS",
+    "GetLogEvents from the middle",
 )
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import socket
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pytest
 
 from sagedeck.aws import iam, network
 from sagedeck.aws.services import AwsServices
-from sagedeck.aws.session import AwsTarget, StaticCredentials
+from sagedeck.aws.session import CLIENT_CONFIG, AwsTarget, StaticCredentials
 from sagedeck.errors import (
     AccessDenied,
     AwsError,
@@ -303,14 +302,17 @@ async def test_refused_connection_fails_fast(aws_home: Path) -> None:
     url = f"http://127.0.0.1:{closed_port()}"
     target = AwsTarget(None, ("us-east-1",), url, credentials=StaticCredentials("AK", "SK"))
     async with AwsServices(target) as services:
-        await services.conn.client("sagemaker", "us-east-1")  # model loading is not the point
-        for _ in range(3):  # the retry backoff is random: one lucky run proves little
-            started = time.monotonic()
-            with pytest.raises(EndpointUnreachable, match="unreachable") as info:
-                await services.sagemaker.list_region("us-east-1")
-            assert time.monotonic() - started < 3.0
-            assert url in str(info.value)
-            assert_one_line(info.value)
+        client = await services.conn.client("sagemaker", "us-east-1")
+        attempts: list[str] = []
+        client.meta.events.register("before-send", lambda **_: attempts.append("sent"))
+        with pytest.raises(EndpointUnreachable, match="unreachable") as info:
+            await services.sagemaker.list_region("us-east-1")
+        # Fast: the configured attempts, each refused at once (a refusal, not a timeout).
+        assert len(attempts) == CLIENT_CONFIG.retries["total_max_attempts"] == 2
+        assert "Could not connect" in str(info.value)
+        assert "timeout" not in str(info.value).lower()
+        assert url in str(info.value)
+        assert_one_line(info.value)
 
 
 # --- IAM: each call may be denied while the others work -------------------------------------

@@ -327,42 +327,78 @@ def test_the_quick_path_imports_neither_botocore_nor_aiohttp(demo_keys: LocalAws
     assert json.loads(done.stdout)
 
 
-@pytest.fixture
-def silent_server() -> Iterator[str]:
-    """Accepts connections and never answers."""
-    server = socket.create_server(("127.0.0.1", 0))
-    held: list[socket.socket] = []
-    stop = threading.Event()
+class SilentServer:
+    """Accepts connections, reads each request, and never answers. Counts the requests."""
 
-    def accept() -> None:
-        server.settimeout(0.1)
-        while not stop.is_set():
+    def __init__(self) -> None:
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.server.settimeout(0.1)
+        self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}"
+        self.requests: list[bytes] = []  # the request line of each
+        self._idle_passes = 0  # accept() calls that found no connection waiting
+        self._changed = threading.Condition()
+        self._held: list[socket.socket] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
             try:
-                held.append(server.accept()[0])
+                conn = self.server.accept()[0]
             except TimeoutError:
+                with self._changed:
+                    self._idle_passes += 1
+                    self._changed.notify_all()
                 continue
+            self._held.append(conn)
+            conn.settimeout(5)
+            try:
+                head = conn.recv(65536)
+            except OSError:
+                continue
+            if head:
+                self.requests.append(head.split(b"\r\n", 1)[0])
 
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.getsockname()[1]}"
-    stop.set()
-    thread.join()
-    for conn in held:
-        conn.close()
+    def settled(self) -> list[bytes]:
+        """The requests, once every connection made before this call has been accepted and
+        read: an accept() begun after this call found none waiting."""
+        with self._changed:
+            target = self._idle_passes + 2  # the pass under way may have begun before
+            assert self._changed.wait_for(lambda: self._idle_passes >= target, 10), "stalled"
+        return self.requests
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        for conn in self._held:
+            conn.close()
+        self.server.close()
+
+
+@pytest.fixture
+def silent_server() -> Iterator[SilentServer]:
+    server = SilentServer()
+    yield server
     server.close()
 
 
 def test_a_hung_endpoint_is_reported_after_two_attempts(
-    aws_home: Path, monkeypatch: pytest.MonkeyPatch, silent_server: str
+    aws_home: Path, monkeypatch: pytest.MonkeyPatch, silent_server: SilentServer
 ) -> None:
     """A timeout is reported here, as the ordinary path would after its two attempts, rather
     than handed over to wait through the same timeouts again."""
     monkeypatch.setattr(listing, "READ_TIMEOUT", 0.2)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "demo")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "demo")
-    plan = quick.plan(profile=None, region="us-east-1", endpoint_url=silent_server)
+    plan = quick.plan(profile=None, region="us-east-1", endpoint_url=silent_server.url)
     with pytest.raises(EndpointUnreachable, match="Read timeout on endpoint URL"):
         quick.list_regions(plan)
+    assert (
+        silent_server.settled()
+        == [b"POST / HTTP/1.1"] * listing.ATTEMPTS
+        == [b"POST / HTTP/1.1"] * 2
+    )
 
 
 def test_overridden_botocore_data_is_left_to_botocore(

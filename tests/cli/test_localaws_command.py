@@ -8,13 +8,13 @@ import re
 import signal
 import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
+from system_tools import peer
+
 from .conftest import PYTHON, CliEnvironment, clean_environment
 
-AWS_CLI = Path(__file__).resolve().parents[2] / ".venv-peers" / "bin" / "aws"
 SERVING = re.compile(r"serving on (http://127\.0\.0\.1:\d+)")
 
 pytestmark = pytest.mark.timeout(90)
@@ -52,11 +52,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         assert proc.returncode == 0
 
 
-@pytest.mark.skipif(not AWS_CLI.exists(), reason="the peers venv (make test) has the AWS CLI")
 def test_aws_cli_lists_the_fleet(cli: CliEnvironment, served: str) -> None:
     result = subprocess.run(
         [
-            str(AWS_CLI),
+            str(peer("aws")),
             "sagemaker",
             "list-notebook-instances",
             "--endpoint-url",

@@ -175,15 +175,16 @@ def test_group_names_outside_the_model_are_refused(logs: CloudWatchLogsClient) -
     assert page["events"]
 
 
-def test_a_page_of_ten_thousand_is_cheap_for_the_server(logs: CloudWatchLogsClient) -> None:
-    """The server's time is on every reader's critical path: a bisect, not a scan and sort."""
+def test_reading_from_the_middle_of_a_long_stream(logs: CloudWatchLogsClient) -> None:
+    """From the middle of a long stream: every later event once, in AWS's page size. The
+    server's time (a bisect, not a scan and sort) is a figure of ``python -m bench`` (section
+    localaws), not a time bound here."""
     now = int(time.time() * 1000) - 3_600_000
     new_stream(logs, "bulk/jupyter.log", [(now + i, f"line {i}") for i in range(100_000)])
-    started = time.perf_counter()
     read = list(pages(logs, "bulk/jupyter.log", startTime=now + 50_000))
-    elapsed = time.perf_counter() - started
-    assert sum(len(p["events"]) for p in read) == 50_000
-    assert elapsed < 5, f"{elapsed:.1f}s for 50,000 events"
+    assert [len(p["events"]) for p in read] == [10_000] * 5 + [0]  # the last: the end, empty
+    messages = [e["message"] for p in read for e in p["events"]]
+    assert messages == [f"line {i}" for i in range(50_000, 100_000)]
 
 
 @pytest.fixture

@@ -236,7 +236,9 @@ def test_follower_sees_new_streams_and_late_events(logs: CloudWatchLogsClient) -
     assert messages == ["zero", "first", "second", "third"]
 
 
-def test_hundred_thousand_events_read_quickly(logs: CloudWatchLogsClient) -> None:
+def test_hundred_thousand_events_in_pages_of_ten_thousand(logs: CloudWatchLogsClient) -> None:
+    """Every event once, in AWS's page size. How long it takes is a figure of
+    ``python -m bench`` (section localaws), not a time bound here."""
     now = int(time.time() * 1000) - 3_600_000
     _new_stream(
         logs,
@@ -246,11 +248,18 @@ def test_hundred_thousand_events_read_quickly(logs: CloudWatchLogsClient) -> Non
             for i in range(100_000)
         ],
     )
-    started = time.perf_counter()
-    count = sum(1 for _ in read_all(logs, logStreamNames=["bulk/jupyter.log"]))
-    elapsed = time.perf_counter() - started
-    assert count == 100_000
-    assert elapsed < 10, f"{elapsed:.1f}s to read 100k events"
+    sizes = []
+    params: dict[str, Any] = {"logGroupName": GROUP, "logStreamNames": ["bulk/jupyter.log"]}
+    seen: set[str] = set()
+    while True:
+        page = logs.filter_log_events(**params)
+        sizes.append(len(page["events"]))
+        seen.update(e["eventId"] for e in page["events"])
+        if "nextToken" not in page:
+            break
+        params["nextToken"] = page["nextToken"]
+    assert len(seen) == sum(sizes) == 100_000
+    assert sizes == [10_000] * 10
 
 
 def _raw_filter(endpoint: str) -> tuple[int, dict[str, str], dict[str, Any]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import time
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
@@ -160,17 +159,18 @@ def test_failed_start_logs_the_script(logs: CloudWatchLogsClient) -> None:
     assert messages[-1] != "Lifecycle config finished"
 
 
-def test_reseed_is_cheap_and_repeatable(aws: LocalAws, sagemaker: SageMakerClient) -> None:
+def test_reseed_is_in_place_and_repeatable(aws: LocalAws, sagemaker: SageMakerClient) -> None:
+    """The same server (no restart) gives the same fleet again. Its cost is a figure of
+    ``python -m bench`` (section localaws), not a time bound here."""
+    endpoint = aws.endpoint_url
     before = sagemaker.describe_notebook_instance(NotebookInstanceName="fraud-detection")
     sagemaker.delete_notebook_instance(NotebookInstanceName="fraud-detection")
-    started = time.perf_counter()
     aws.reset()
-    elapsed = time.perf_counter() - started
     after = sagemaker.describe_notebook_instance(NotebookInstanceName="fraud-detection")
+    assert aws.endpoint_url == endpoint
     assert after["NotebookInstanceStatus"] == "Stopped"
     assert after["NetworkInterfaceId"] == before["NetworkInterfaceId"]
     assert after["SubnetId"] == before["SubnetId"]
-    assert elapsed < 0.5, f"reset + reseed took {elapsed:.3f}s"
 
 
 def test_reset_without_seed_is_empty(aws: LocalAws, sagemaker: SageMakerClient) -> None:

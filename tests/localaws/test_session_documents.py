@@ -136,11 +136,14 @@ def test_local_port_number_must_be_a_port(ssm: SSMClient, target: str, value: st
 
 @pytest.mark.parametrize("value", ["1", "22", "8888", "65535"])
 def test_valid_ports(ssm: SSMClient, target: str, value: str) -> None:
-    ssm.start_session(
+    started = ssm.start_session(
         Target=target,
         DocumentName="AWS-StartPortForwardingSession",
         Parameters={"portNumber": [value], "localPortNumber": [value]},
     )
+    assert started["TokenValue"]
+    assert started["StreamUrl"].startswith("wss://")
+    assert _document_of(ssm, started["SessionId"]) == "AWS-StartPortForwardingSession"
 
 
 def test_required_and_unknown_parameters(ssm: SSMClient, target: str) -> None:

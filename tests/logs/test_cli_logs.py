@@ -10,17 +10,15 @@ import sys
 import threading
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sagedeck.cli import main
 from sagedeck.localaws import LocalAws
+from system_tools import peer
 
 from .conftest import REGION, put, server_lines
-
-PEER_AWS = Path(__file__).resolve().parents[2] / ".venv-peers" / "bin" / "aws"
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -161,13 +159,13 @@ def test_follow_prints_new_lines_as_they_come(aws_env: LocalAws) -> None:
     assert [line["message"] for line in lines] == ["m0", "m1", "m2"]
 
 
-@pytest.mark.skipif(not PEER_AWS.exists(), reason="the peers venv is not installed (make test)")
 def test_the_aws_cli_sees_the_same_events(
     aws_env: LocalAws, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    peer = subprocess.run(
+    aws_cli = peer("aws")
+    done = subprocess.run(
         [
-            str(PEER_AWS),
+            str(aws_cli),
             "logs",
             "filter-log-events",
             "--log-group-name",
@@ -189,7 +187,7 @@ def test_the_aws_cli_sees_the_same_events(
     )
     theirs = [
         (e["eventId"], e["timestamp"], e["logStreamName"], e["message"])
-        for e in json.loads(peer.stdout)["events"]
+        for e in json.loads(done.stdout)["events"]
     ]
     _, out, _ = run(capsys, "nb", "--since", "all", "--format", "json")
     ours = [

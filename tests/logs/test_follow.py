@@ -202,17 +202,20 @@ async def test_followers_sharing_the_budget_are_not_throttled(
     names = [fresh_name() for _ in range(4)]
     for name in names:
         put(logs_client, f"{name}/jupyter.log", [f"{name} {i}" for i in range(30)], now_ms())
+    limiter = services.logs.limiter(REGION)
+    waited, sends = limiter.waited, limiter.sends
+    # Four followers asking ~100 times a second, together: 20 polls are four windows' worth.
     collectors = [Collector(follower(services, n, fast_poll=0.01, slow_poll=0.01)) for n in names]
-    started = time.monotonic()
-    await asyncio.sleep(2.0)  # four followers asking ~100 times a second, together
-    for c in collectors:
-        await c.stop()
-    elapsed = time.monotonic() - started
+    try:
+        await until(lambda: sum(c.source.polls for c in collectors) >= 20, within=30)
+    finally:
+        for c in collectors:
+            await c.stop()
     assert all(len(c.events) == 30 for c in collectors)
     assert sum(c.source.throttles for c in collectors) == 0
     polls = sum(c.source.polls for c in collectors)
-    assert polls <= 5 * elapsed + 5  # the window's burst at the start
-    assert polls >= elapsed  # ...and the budget is used (loosely: CI machines are busy)
+    assert limiter.sends - sends >= polls  # every poll went through the shared limiter...
+    assert limiter.waited > waited  # ...which held them back, rather than AWS throttling them
 
 
 async def test_throttled_by_someone_else_backs_off_and_recovers(
@@ -269,16 +272,13 @@ async def test_a_history_of_100000_events(
             base + part * 1000,
         )
     put(logs_client, f"{name}/LifecycleConfigOnStart", ["script"], base + 4500)
-    events: list[LogEvent] = []
-    started = time.perf_counter()
+    events: list[LogEvent] = []  # how fast: ``python -m bench`` (section logs, the follower)
     async for batch in follower(services, name, since_ms=None, follow=False):
         events.extend(batch)
-    elapsed = time.perf_counter() - started
     assert len(events) == 100_001
     assert len({e.event_id for e in events}) == 100_001
     assert [e.timestamp for e in events] == sorted(e.timestamp for e in events)
     assert events[50_000].message == "script"
-    print(f"\nFIGURE follower 100k history: {elapsed:.2f}s, {len(events) / elapsed:,.0f} events/s")
 
 
 async def test_tail_starts_with_the_last_lines(aws: LocalAws, services: AwsServices) -> None:

@@ -4,11 +4,12 @@ throttle, one limiter per (account-or-endpoint, region)."""
 from __future__ import annotations
 
 import asyncio
-import time
+from types import SimpleNamespace
 
 import pytest
 
-from sagedeck.aws.logs.limiter import RateLimiter, forget_limiters, limiter_for
+import sagedeck.aws.logs.limiter as limiter_module
+from sagedeck.aws.logs.limiter import WINDOW_MARGIN, RateLimiter, forget_limiters, limiter_for
 
 
 class FakeClock:
@@ -76,15 +77,38 @@ def test_one_limiter_per_scope_and_region() -> None:
     assert limiter_for("profile:dev", "us-east-1") is not a
 
 
-async def test_concurrent_callers_in_real_time_stay_within_the_window() -> None:
-    limiter = RateLimiter(5, 0.25)  # 20/s keeps the test short; the logic is the same
+async def test_concurrent_callers_wait_their_turn_and_stay_within_the_window(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Four callers at once through ``acquire``, in virtual time: each sleeps the delay it
+    reserved and wakes in order of its wake-up time, so a busy machine cannot shift a send."""
+    clock = FakeClock()
+    limiter = RateLimiter(5, 0.25, clock=clock)
+    slept: list[float] = []
+    sleeping: list[float] = []  # the wake-up times of the callers asleep
+
+    async def sleep(delay: float) -> None:
+        wake = clock.now + delay
+        slept.append(delay)
+        sleeping.append(wake)
+        await asyncio.sleep(0)  # the other callers run meanwhile
+        while min(sleeping) < wake:  # noqa: ASYNC110 (virtual time: earlier sleepers first)
+            await asyncio.sleep(0)
+        sleeping.remove(wake)
+        clock.now = max(clock.now, wake)
+
+    monkeypatch.setattr(limiter_module, "asyncio", SimpleNamespace(sleep=sleep))
     sent: list[float] = []
+    delays: list[float] = []
 
     async def caller() -> None:
         for _ in range(5):
-            await limiter.acquire()
-            sent.append(time.monotonic())
+            delays.append(await limiter.acquire())
+            sent.append(clock.now)
 
     await asyncio.gather(*(caller() for _ in range(4)))
     assert len(sent) == 20
+    assert sorted(slept) == sorted(d for d in delays if d > 0)  # acquire slept what it said
     assert max_in_any_window(sent, 0.25) <= 5
+    # ...and the budget is used: four windows' worth, back to back.
+    assert max(sent) - min(sent) <= 3 * (0.25 + WINDOW_MARGIN) + 1e-9

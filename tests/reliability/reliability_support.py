@@ -28,7 +28,8 @@ def target_for(url: str, regions: tuple[str, ...], read_only: bool = False) -> A
 
 @dataclass
 class Stopwatch:
-    """Measures one call; tests assert upper bounds on ``seconds`` and report the figures."""
+    """Measures one call for the report (a figure printed and recorded, never a bound: a loaded
+    machine would fail a bound on time for no fault of the code)."""
 
     label: str
     started: float = field(default_factory=time.monotonic)

@@ -1,8 +1,12 @@
-"""Each fault, through sagedeck's AWS layer: the right sagedeck error, quickly, and recovery on the
-next call once the fault clears (same connection object: no restart).
+"""Each fault, through sagedeck's AWS layer: the right sagedeck error after the configured
+attempts and no more, and recovery on the very next call once the fault clears (same connection
+object: no restart).
 
-The time bounds come from the client configuration in ``sagedeck.aws.session``: if someone
-raises the attempts or the timeouts, these tests say what that costs.
+"Quickly" is counted, not timed: the attempts the proxy saw (``ATTEMPTS``, from the client
+configuration in ``sagedeck.aws.session``: if someone raises it, these tests say so) and, where
+no request can arrive, the kind of failure (a refusal, not a timeout). The time each fault took
+is recorded as a figure (``pytest -s`` prints them) but not held to a bound: a loaded machine
+would fail it for no fault of the code.
 """
 
 from __future__ import annotations
@@ -28,10 +32,6 @@ from sagedeck.localaws import LocalAws
 from .reliability_support import RestartableAws, Stopwatch, target_for
 
 ATTEMPTS: int = CLIENT_CONFIG.retries["total_max_attempts"]
-READ_TIMEOUT: float = CLIENT_CONFIG.read_timeout
-# standard retry mode sleeps random() * 2**i seconds before retry i+1
-MAX_BACKOFF = sum(min(20, 2**i) for i in range(ATTEMPTS - 1))
-SLACK = 1.0  # request handling on a shared 2-core machine
 
 
 async def list_notebooks(services: AwsServices) -> Any:
@@ -46,12 +46,17 @@ async def expect(services: AwsServices, error: type[SagedeckError], sw: Stopwatc
 
 
 async def recovers(services: AwsServices, proxy: FaultProxy) -> None:
-    """The fault is gone: the very next call works, on the same services object, quickly."""
-    proxy.clear()
-    loop = asyncio.get_running_loop()
-    started = loop.time()
+    """The fault is gone: the very next call works, on the same services object, at its first
+    attempt."""
+    proxy.clear()  # a call the proxy held (a hang) goes on now; it is not counted below
+    proxy.reset_stats()
     await list_notebooks(services)
-    assert loop.time() - started < SLACK
+    assert proxy.stats().requests == 1
+
+
+def not_a_timeout(err: SagedeckError) -> None:
+    """Failed at once (refused, reset, closed), not after waiting out a timeout."""
+    assert "timeout" not in str(err).lower(), err
 
 
 @pytest.mark.parametrize("operation", ["ListNotebookInstances", "sagemaker:*", "*"])
@@ -68,11 +73,12 @@ async def test_throttled_becomes_throttled_after_botocore_retries(
 
 
 async def test_throttle_bound(services: AwsServices, proxy: FaultProxy, stopwatch: Any) -> None:
+    """Throttled on every call: given up after the configured attempts, not retried on."""
     await list_notebooks(services)
+    proxy.reset_stats()
     proxy.add(Fault(FaultKind.THROTTLE))
-    sw = stopwatch("throttle -> Throttled")
-    await expect(services, Throttled, sw)
-    assert sw.seconds < MAX_BACKOFF + SLACK
+    await expect(services, Throttled, stopwatch("throttle -> Throttled"))
+    assert proxy.stats().requests == proxy.stats().injected["throttle"] == ATTEMPTS
 
 
 @pytest.mark.parametrize("status", [500, 503])
@@ -88,7 +94,6 @@ async def test_5xx_is_retried_then_becomes_aws_error(
     assert code in str(err)
     assert "\n" not in str(err)
     assert proxy.stats().requests == ATTEMPTS  # retried, not given up at once
-    assert sw.seconds < MAX_BACKOFF + SLACK
     await recovers(services, proxy)
 
 
@@ -104,10 +109,11 @@ async def test_reset_becomes_endpoint_unreachable(
     services: AwsServices, proxy: FaultProxy, stopwatch: Any
 ) -> None:
     await list_notebooks(services)
+    proxy.reset_stats()
     proxy.add(Fault(FaultKind.RESET))
-    sw = stopwatch("reset -> EndpointUnreachable")
-    await expect(services, EndpointUnreachable, sw)
-    assert sw.seconds < MAX_BACKOFF + SLACK
+    err = await expect(services, EndpointUnreachable, stopwatch("reset -> EndpointUnreachable"))
+    not_a_timeout(err)
+    assert proxy.stats().requests == proxy.stats().injected["reset"] == ATTEMPTS
     await recovers(services, proxy)
 
 
@@ -115,11 +121,14 @@ async def test_refused_becomes_endpoint_unreachable_fast(
     services: AwsServices, proxy: FaultProxy, stopwatch: Any
 ) -> None:
     await list_notebooks(services)  # a pooled connection exists: refuse() must drop it too
+    proxy.reset_stats()
     proxy.refuse()
     sw = stopwatch("refused -> EndpointUnreachable")
     err = await expect(services, EndpointUnreachable, sw)
     assert "unreachable" in str(err)
-    assert sw.seconds < MAX_BACKOFF + SLACK
+    assert "Could not connect" in str(err)  # refused at once: no connect timeout waited
+    not_a_timeout(err)
+    assert proxy.stats().requests == 0  # the pooled connection was dropped, not reused
     proxy.accept()
     await recovers(services, proxy)
 
@@ -133,10 +142,12 @@ async def test_upstream_down_becomes_endpoint_unreachable(
         sock.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
     real, proxy.upstream = proxy.upstream, dead
+    proxy.reset_stats()
     try:
         sw = stopwatch("upstream down -> EndpointUnreachable")
-        await expect(services, EndpointUnreachable, sw)
-        assert sw.seconds < MAX_BACKOFF + SLACK
+        not_a_timeout(await expect(services, EndpointUnreachable, sw))
+        assert proxy.stats().requests == ATTEMPTS
+        assert proxy.stats().forwarded == 0
     finally:
         proxy.upstream = real
     await recovers(services, proxy)
@@ -146,11 +157,14 @@ async def test_latency_slows_but_does_not_fail(
     services: AwsServices, proxy: FaultProxy, stopwatch: Any
 ) -> None:
     await list_notebooks(services)
+    proxy.reset_stats()
     proxy.add(Fault(FaultKind.LATENCY, seconds=0.5))
     sw = stopwatch("latency 0.5s -> list")
     await list_notebooks(services)
     sw.stop()
-    assert 0.5 <= sw.seconds < 0.5 + SLACK
+    # delayed, then answered at the first attempt: no read timeout, no retry
+    assert proxy.stats().injected["latency"] == 1
+    assert proxy.stats().requests == proxy.stats().forwarded == 1
 
 
 async def test_expired_session_token_names_the_fix_and_recovers(
@@ -177,11 +191,10 @@ async def test_hang_becomes_endpoint_unreachable_within_the_read_timeout_bound(
     hung = asyncio.create_task(list_notebooks(services))
     await asyncio.to_thread(proxy.wait_for, lambda s: s.hung_now >= 1)
     await services.sagemaker.list_lifecycle_configs(region)  # not blocked by the hung call
-    with pytest.raises(EndpointUnreachable):
+    with pytest.raises(EndpointUnreachable, match="Read timeout"):
         await hung
     sw.stop()
-    assert READ_TIMEOUT <= sw.seconds < ATTEMPTS * READ_TIMEOUT + MAX_BACKOFF + SLACK
-    assert proxy.stats().hangs == ATTEMPTS
+    assert proxy.stats().hangs == ATTEMPTS  # each attempt waited out the read timeout
     await recovers(services, proxy)
 
 
@@ -196,10 +209,10 @@ async def test_embedded_aws_killed_and_restarted_on_the_same_port(
             before = await list_notebooks(services)
             server.kill()
             sw = stopwatch("server killed -> EndpointUnreachable")
-            await expect(services, EndpointUnreachable, sw)
-            assert sw.seconds < MAX_BACKOFF + SLACK
+            not_a_timeout(await expect(services, EndpointUnreachable, sw))
             server.start()
-            loop = asyncio.get_running_loop()
-            started = loop.time()
+            client = await services.conn.client("sagemaker", aws.regions[0])
+            sent: list[str] = []
+            client.meta.events.register("before-send", lambda **_: sent.append("sent"))
             assert await list_notebooks(services) == before  # the same account came back
-            assert loop.time() - started < SLACK
+            assert sent == ["sent"]  # at the first attempt

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,18 +9,13 @@ import pytest
 
 from sagedeck.localaws import LocalAws
 
-from .ssm_support import RECORDER, Recorder, active_sessions
+from .ssm_support import Recorder, active_sessions, install_recorder
 
 
 @pytest.fixture
 def recorder(tmp_path: Path) -> Recorder:
     """A recording ``session-manager-plugin`` in a directory of its own."""
-    directory = tmp_path / "plugin-bin"
-    directory.mkdir()
-    script = directory / "session-manager-plugin"
-    script.write_text(RECORDER.format(python=sys.executable))
-    script.chmod(0o755)
-    return Recorder(directory, tmp_path / "plugin-calls.jsonl")
+    return install_recorder(tmp_path / "plugin-bin", tmp_path / "plugin-calls.jsonl")
 
 
 @pytest.fixture

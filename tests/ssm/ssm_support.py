@@ -5,34 +5,19 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sagedeck.localaws import LocalAws
 
+from . import recording_plugin
+
 REGION = "us-east-1"
 ONLINE = "alice-sandbox"  # seeded: InService, one Online node
 OFFLINE = "data-eng-etl"  # seeded: InService, its only node is ConnectionLost
 NODELESS = "nb"  # seeded: InService, no node
-
-RECORDER = '''#!{python}
-"""A session-manager-plugin that records how it was called (argv and environment)."""
-import json, os, signal, sys
-
-args = sys.argv[1:]
-if args == ["--version"]:
-    print(os.environ.get("RECORDER_VERSION", "1.2.764.0"))
-    sys.exit(0)
-with open(os.environ["RECORDER_LOG"], "a") as log:
-    log.write(json.dumps({{"argv": args, "env": dict(os.environ), "pid": os.getpid()}}) + "\\n")
-if os.environ.get("RECORDER_HOLD") == "1":
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    print("Port opened.\\nWaiting for connections...", flush=True)
-    while True:
-        signal.pause()
-sys.exit(int(os.environ.get("RECORDER_EXIT", "0")))
-'''
 
 
 @dataclass
@@ -47,13 +32,29 @@ class Recorder:
         env["RECORDER_LOG"] = str(self.log)
         env["RECORDER_VERSION"] = version
         env["SAGEDECK_SSM_PLUGIN"] = "session-manager-plugin"  # the one on PATH, not the demo
+        env["SAGEDECK_CONFIG"] = str(self.directory / "no-config.toml")  # not the machine's
         env.update(extra)
         return env
 
     def records(self) -> list[dict[str, Any]]:
+        """Every call, in order; fails if any broke the plugin's contract."""
         if not self.log.exists():
             return []
-        return [json.loads(line) for line in self.log.read_text().splitlines() if line]
+        found = [json.loads(line) for line in self.log.read_text().splitlines() if line]
+        broken = [(r["argv"], r["violations"]) for r in found if r["violations"]]
+        assert not broken, f"session-manager-plugin called against its contract: {broken}"
+        return found
+
+
+def install_recorder(directory: Path, log: Path) -> Recorder:
+    """The recording plugin (recording_plugin.py) as ``session-manager-plugin`` in
+    ``directory``."""
+    directory.mkdir()
+    script = directory / "session-manager-plugin"
+    source = Path(recording_plugin.__file__).read_text()
+    script.write_text(f"#!{sys.executable}\n{source}")
+    script.chmod(0o755)
+    return Recorder(directory, log)
 
 
 def node_id(aws: LocalAws, name: str) -> str:

@@ -20,20 +20,22 @@ import pytest
 
 from sagedeck.localaws import LocalAws
 from sagedeck.ssm.port_forwards import free_local_port
+from system_tools import peer
 
 from .ssm_support import ONLINE, REGION, Recorder, active_sessions, node_id
 
-AWS_CLI = Path(__file__).resolve().parents[2] / ".venv-peers" / "bin" / "aws"
 ENV_NAME = "AWS_SSM_START_SESSION_RESPONSE"
 SESSION_FIELDS = ["SessionId", "TokenValue", "StreamUrl"]
 # ENV_NAME is compared by shape; RECORDER_HOLD is set for one run only; AWS_DATA_PATH is set
 # by the awscli package in its own process at import (its private model data), not for the plugin.
 NOT_COMPARED = {"RECORDER_HOLD", ENV_NAME, "AWS_DATA_PATH"}
 
-pytestmark = [
-    pytest.mark.skipif(not AWS_CLI.exists(), reason="the AWS CLI peers venv is not installed"),
-    pytest.mark.timeout(90),
-]
+pytestmark = pytest.mark.timeout(90)
+
+
+@pytest.fixture
+def aws_cli() -> Path:
+    return peer("aws")
 
 
 def shape(response: str) -> str:
@@ -95,6 +97,7 @@ def run(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str
 )
 def test_shell_invocation_matches_the_aws_cli(
     aws_env: LocalAws,
+    aws_cli: Path,
     recorder: Recorder,
     tmp_path: Path,
     version: str,
@@ -107,7 +110,7 @@ def test_shell_invocation_matches_the_aws_cli(
         write_profile(tmp_path, env)
     flags = common_flags(aws_env, profile)
 
-    cli = run([str(AWS_CLI), "ssm", "start-session", "--target", target, *flags], env)
+    cli = run([str(aws_cli), "ssm", "start-session", "--target", target, *flags], env)
     assert cli.returncode == 0, cli.stderr
     ours = run([sys.executable, "-m", "sagedeck", "ssm", ONLINE, *flags], env)
     assert ours.returncode == 0, ours.stderr
@@ -126,7 +129,7 @@ def test_shell_invocation_matches_the_aws_cli(
 
 @pytest.mark.parametrize("version", ["1.2.764.0", "1.2.497.0"])
 def test_port_forward_invocation_matches_the_aws_cli(
-    aws_env: LocalAws, recorder: Recorder, version: str
+    aws_env: LocalAws, aws_cli: Path, recorder: Recorder, version: str
 ) -> None:
     target = node_id(aws_env, ONLINE)
     local_port = free_local_port()
@@ -135,7 +138,7 @@ def test_port_forward_invocation_matches_the_aws_cli(
     parameters = json.dumps({"portNumber": ["8888"], "localPortNumber": [str(local_port)]})
     cli = run(
         [
-            str(AWS_CLI), "ssm", "start-session", "--target", target,
+            str(aws_cli), "ssm", "start-session", "--target", target,
             "--document-name", "AWS-StartPortForwardingSession", "--parameters", parameters,
             *flags,
         ],

@@ -23,8 +23,8 @@ from sagedeck.ssm.plugin import (
     is_loopback_endpoint,
     uses_env_form,
 )
+from system_tools import peer
 
-PEERS_PYTHON = Path(__file__).resolve().parents[2] / ".venv-peers" / "bin" / "python"
 VERSIONS = [
     "1.2.497.0",
     "1.2.497.1",
@@ -53,7 +53,6 @@ SESSION = StartedSession(
 )
 
 
-@pytest.mark.skipif(not PEERS_PYTHON.exists(), reason="the AWS CLI peers venv is not installed")
 def test_env_form_decision_matches_the_aws_cli_for_every_version() -> None:
     code = (
         "import json, sys\n"
@@ -62,7 +61,7 @@ def test_env_form_decision_matches_the_aws_cli_for_every_version() -> None:
         "print(json.dumps([req.meets_requirement(v) for v in json.loads(sys.argv[1])]))\n"
     )
     done = subprocess.run(
-        [str(PEERS_PYTHON), "-c", code, json.dumps(VERSIONS)],
+        [str(peer("python")), "-c", code, json.dumps(VERSIONS)],
         capture_output=True,
         text=True,
         timeout=60,

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from rich.text import Text
 from textual.pilot import Pilot
@@ -100,6 +101,21 @@ async def select(pilot: Pilot[Any], app: SagedeckApp, region: str, name: str) ->
     notebook = board.current
     assert notebook is not None
     return notebook
+
+
+def assert_presigned_url(url: str, name: str, region: str, view: str | None) -> None:
+    """``url`` is a sign-in URL for the instance ``name`` in ``region``, as
+    CreatePresignedNotebookInstanceUrl answers it (an ``authToken``), for ``view`` ("lab", or
+    None for Classic: no ``view`` parameter)."""
+    parts = urlsplit(url)
+    assert parts.scheme == "https", url
+    assert parts.hostname == f"{name}.notebook.{region}.sagemaker.aws", url
+    query = parse_qs(parts.query, keep_blank_values=True)
+    tokens = query.get("authToken", [])
+    assert len(tokens) == 1, url
+    assert len(tokens[0]) >= 100, url  # a signed token, not a placeholder
+    assert query.get("view") == ([view] if view else None), url
+    assert set(query) <= {"authToken", "view"}, url
 
 
 def aws_status(aws: LocalAws, region: str, name: str) -> NotebookStatus | None:

@@ -14,6 +14,7 @@ from sagedeck.ui.widgets.status_bars import UrlCountdown
 from .support import (
     SIZE,
     actions_done,
+    assert_presigned_url,
     aws_status,
     build_app,
     loaded,
@@ -115,8 +116,7 @@ async def test_copy_url_goes_to_the_clipboard_with_a_countdown_and_nowhere_else(
         await pilot.press("y")
         await wait_for(pilot, lambda: "URL copied" in notices_text(app))
         url = app.clipboard
-        assert url.startswith("http")
-        assert "view=lab" in url
+        assert_presigned_url(url, "nb", "us-east-1", view="lab")
         assert url not in notices_text(app)
         countdown = app.dashboard.query_one(UrlCountdown)
         await wait_for(pilot, lambda: countdown.display, what="the countdown")
@@ -128,7 +128,7 @@ async def test_copy_url_goes_to_the_clipboard_with_a_countdown_and_nowhere_else(
             assert url not in f"{worker.name} {worker.description} {worker.result!r}"
         await pilot.press("Y")  # Classic
         await wait_for(pilot, lambda: app.clipboard != url)
-        assert "view=lab" not in app.clipboard
+        assert_presigned_url(app.clipboard, "nb", "us-east-1", view=None)
 
 
 async def test_open_in_the_browser_lab_and_classic(
@@ -150,8 +150,8 @@ async def test_open_in_the_browser_lab_and_classic(
         await wait_for(pilot, lambda: len(opened) == 1)
         await pilot.press("O")
         await wait_for(pilot, lambda: len(opened) == 2)
-        assert "view=lab" in opened[0]
-        assert "view=lab" not in opened[1]
+        assert_presigned_url(opened[0], "eu-forecasting", "eu-west-1", view="lab")
+        assert_presigned_url(opened[1], "eu-forecasting", "eu-west-1", view=None)
         await wait_for(
             pilot, lambda: "Opened Jupyter (Classic) for eu-forecasting" in notices_text(app)
         )

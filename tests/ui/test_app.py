@@ -3,6 +3,8 @@ switching, and failures of a whole region shown in the status line."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from textual.command import CommandList, CommandPalette
 from textual.widgets import SelectionList
@@ -132,15 +134,34 @@ async def test_switch_regions_in_the_app(aws_env: LocalAws) -> None:
         assert "eu-west-1" in str(board.query_one("#title").render())
 
 
-async def test_switch_profile_rebuilds_the_services(aws_env: LocalAws) -> None:
+@pytest.fixture
+def ml_team_profile(aws_env: LocalAws) -> str:
+    """A second profile in the (private) AWS files ``aws_env`` made."""
+    with open(os.environ["AWS_SHARED_CREDENTIALS_FILE"], "a") as credentials:
+        credentials.write("[ml-team]\naws_access_key_id = demo\naws_secret_access_key = demo\n")
+    return "ml-team"
+
+
+async def test_switch_profile_rebuilds_the_services(
+    aws_env: LocalAws, ml_team_profile: str
+) -> None:
     app = build_app(aws_env)
     async with app.run_test(size=SIZE) as pilot:
         board = await loaded(pilot, app)
-        board.switch_target(TargetChoice("ml-team", ("us-east-1",)))
+        board.switch_target(TargetChoice(ml_team_profile, ("us-east-1",)))
         await pilot.pause()
-        assert app.services.target.profile == "ml-team"
+        assert app.services.target.profile == ml_team_profile
         assert app.services.target.credentials is None  # the profile's own credentials
-        assert board.fleet.regions in ((), ("us-east-1",))
+        east = sorted(
+            s["NotebookInstanceName"]
+            for s in aws_env.client("sagemaker", "us-east-1").list_notebook_instances()[
+                "NotebookInstances"
+            ]
+        )
+        await wait_for(pilot, lambda: board.table.row_count == len(east), what="us-east-1 rows")
+        assert board.fleet.regions == ("us-east-1",)
+        assert sorted(nb.name for nb in board.fleet.notebooks.values()) == east
+        assert {nb.region for nb in board.fleet.notebooks.values()} == {"us-east-1"}
 
 
 async def test_a_failing_region_keeps_its_rows_and_says_why(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import fields, replace
 from typing import Any
 
@@ -27,7 +28,9 @@ async def test_a_failed_vpc_instance_shows_why_and_its_network(aws_env: LocalAws
         assert "FailureReason" in overview
         assert "200 GB" in overview
         assert "KMS key" in overview
-        assert "through the VPC only" in overview or "direct" in overview
+        # seeded in a VPC subnet with DirectInternetAccess Disabled
+        assert re.search(r"internet +through the VPC only", overview), overview
+        assert "direct (SageMaker's network)" not in overview
         network = part(app, "network")
         assert "eni-" in network
         assert "subnet-" in network

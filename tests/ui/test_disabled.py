@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import Iterator
 
+import pytest
+from textual.widgets._footer import FooterKey
+
+from sagedeck.devtools.faultproxy import FaultProxy
 from sagedeck.localaws import LocalAws
 from sagedeck.models import NotebookStatus
 from sagedeck.ui.screens.confirm import ConfirmScreen, TypeNameScreen
+from sagedeck.ui.screens.dashboard.screen import DashboardScreen
 from sagedeck.ui.screens.help import HelpScreen
 
-from .support import SIZE, aws_status, build_app, loaded, notices_text, select, wait_for
+from .support import (
+    SIZE,
+    actions_done,
+    aws_status,
+    build_app,
+    loaded,
+    parts_loaded,
+    select,
+    wait_for,
+)
 
 ON = True
 GREY = None
@@ -46,20 +60,48 @@ async def test_each_action_is_greyed_in_the_states_where_aws_refuses_it(aws_env:
         assert seen == set(NotebookStatus)  # the seeded fleet has every status
 
 
-async def test_a_greyed_key_does_nothing(aws_env: LocalAws) -> None:
-    app = build_app(aws_env)
+@pytest.fixture
+def proxy(aws_env: LocalAws) -> Iterator[FaultProxy]:
+    """Sees every call the app makes (it injects nothing here)."""
+    with FaultProxy(aws_env.endpoint_url, seed=3) as proxy:
+        yield proxy
+
+
+def footer_key(board: DashboardScreen, action: str) -> FooterKey:
+    return next(key for key in board.query(FooterKey) if key.action == action)
+
+
+# instance -> the keys greyed on it (each shown in the footer), as the user sees them
+GREYED_KEYS = {
+    "fraud-detection": {"x": "stop", "y": "copy_url('lab')", "o": "open('lab')"},  # Stopped
+    "nb": {"u": "start", "ctrl+d": "delete"},  # InService
+}
+
+
+@pytest.mark.parametrize("name", sorted(GREYED_KEYS))
+async def test_a_greyed_key_is_shown_greyed_and_does_nothing(
+    aws_env: LocalAws, proxy: FaultProxy, name: str
+) -> None:
+    """Greyed means Textual never runs the action: no call to AWS, and not even the warning
+    the action layer gives when it is reached in a state that does not allow it."""
+    app = build_app(aws_env, endpoint_url=proxy.url)
     async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot, app)
-        await select(pilot, app, "us-east-1", "fraud-detection")  # Stopped
-        await pilot.press("x", "y", "o")
+        board = await loaded(pilot, app)
+        await select(pilot, app, "us-east-1", name)
+        await parts_loaded(pilot, app)  # the detail pane's calls are done
+        for key, action in GREYED_KEYS[name].items():
+            assert not board.active_bindings[key].enabled, key
+            assert footer_key(board, action).has_class("-disabled"), key
+        notices = list(app.notices)
+        calls = len(proxy.seen())
+        await pilot.press(*GREYED_KEYS[name])
         await pilot.pause()
-        assert app.screen is app.dashboard
-        await select(pilot, app, "us-east-1", "nb")  # InService
-        await pilot.press("u", "ctrl+d")
-        await pilot.pause()
-        assert not isinstance(app.screen, TypeNameScreen)
-        assert aws_status(aws_env, "us-east-1", "nb") is NotebookStatus.IN_SERVICE
-        assert "Start" not in notices_text(app)
+        await actions_done(app)  # had an action started, its worker is done now
+        assert app.screen is app.dashboard  # no confirmation asked
+        assert list(app.notices) == notices
+        assert [seen.call.operation for seen in proxy.seen()[calls:]] == []
+        shown = board.fleet.notebooks[f"us-east-1/{name}"].status
+        assert aws_status(aws_env, "us-east-1", name) is shown
 
 
 async def test_the_footer_greys_what_does_not_apply(aws_env: LocalAws) -> None:

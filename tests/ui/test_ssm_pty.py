@@ -9,9 +9,11 @@ import signal
 import socket
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from e2e.terminal import private_env
 from sagedeck.localaws import LocalAws
 
 from .ssm_pty import PtyApp, active_sessions, lflags, processes_with_session, sagedeck_argv
@@ -20,9 +22,15 @@ pytestmark = pytest.mark.timeout(90)
 DOWN = "j"
 
 
+def private(tmp_path: Path) -> dict[str, str]:
+    """This process's environment (``aws_env`` points it at the embedded AWS) with a HOME,
+    XDG folders and sagedeck config of the test's own."""
+    return {**os.environ, **private_env(tmp_path / "home")}
+
+
 @pytest.fixture
-def tui(aws_env: LocalAws) -> Iterator[PtyApp]:
-    app = PtyApp(sagedeck_argv(aws_env.endpoint_url), os.environ)
+def tui(aws_env: LocalAws, tmp_path: Path) -> Iterator[PtyApp]:
+    app = PtyApp(sagedeck_argv(aws_env.endpoint_url), private(tmp_path))
     try:
         yield app
     finally:
@@ -100,9 +108,11 @@ def test_port_forward_ends_when_the_app_is_terminated(aws_env: LocalAws, tui: Pt
     assert tui.attrs() == tui.baseline  # an orderly exit: Textual restored the terminal
 
 
-def test_cli_shell_restores_the_terminal_and_returns_the_exit_status(aws_env: LocalAws) -> None:
+def test_cli_shell_restores_the_terminal_and_returns_the_exit_status(
+    aws_env: LocalAws, tmp_path: Path
+) -> None:
     argv = [*sagedeck_argv(aws_env.endpoint_url), "ssm", "alice-sandbox"]
-    cli = PtyApp(argv, os.environ)
+    cli = PtyApp(argv, private(tmp_path))
     try:
         cli.wait_output("── sagedeck: shell on alice-sandbox (mi-")
         cli.wait_output("[DEMO mi-")

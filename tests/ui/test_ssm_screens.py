@@ -4,6 +4,7 @@ failure notifications, the port-forward screen and the doctor screen."""
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import urllib.request
 
@@ -123,8 +124,14 @@ async def test_doctor_screen_explains_an_instance_without_a_node(aws: LocalAws) 
         assert "no SSM managed node is tagged SSHResourceName=nb in us-east-1" in shown
         assert "Next steps" in shown
         assert "sagemaker-ssh-helper" in shown
+        first = screen.report
+        # What the re-run must find: sagemaker-ssh-helper registered a node in the meantime.
+        node = aws.register_managed_node(REGION, "nb")
         await pilot.press("r")
-        await wait_for(pilot, lambda: "checking" not in str(
-            screen.query_one("#report", Static).content), what="the second run")  # fmt: skip
+        await wait_for(pilot, lambda: screen.report is not first, what="the second run")
+        await pilot.pause()
+        shown = str(screen.query_one("#report", Static).content)
+        assert re.search(rf"^ok +node +{node}: Online", shown, re.MULTILINE), shown
+        assert "no SSM managed node" not in shown
         await pilot.press("escape")
         assert not isinstance(app.screen, DoctorScreen)

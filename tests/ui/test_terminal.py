@@ -7,88 +7,29 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import os
-import shutil
-import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from e2e.terminal import Tmux, interpreter_env, private_env, x_clipboard
+from e2e.terminal import x_display as private_x_display
 from sagedeck.localaws import LocalAws
+from system_tools import need
 
-from .support import SIZE, build_app, loaded, notices_text, select, wait_for
+from .support import (
+    SIZE,
+    assert_presigned_url,
+    build_app,
+    loaded,
+    notices_text,
+    select,
+    wait_for,
+)
 
 SAGEDECK = Path(sys.executable).parent / "sagedeck"
-REQUIRED = os.environ.get("SAGEDECK_REQUIRE_SYSTEM_TOOLS") == "1"
-
-
-def need(*tools: str) -> None:
-    missing = [tool for tool in tools if shutil.which(tool) is None]
-    if missing:
-        message = f"{', '.join(missing)} not installed (apt-get install tmux xvfb xclip)"
-        if REQUIRED:
-            pytest.fail(message)
-        pytest.skip(message)
-
-
-class Tmux:
-    """One tmux server of our own (its own socket), one pane running a command."""
-
-    exit_status: Path
-
-    def __init__(self, command: list[str], env: dict[str, str], size: tuple[int, int]) -> None:
-        self.socket = f"sagedeck-test-{uuid.uuid4().hex[:8]}"
-        self.tmux(
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-s",
-            "t",
-            "-x",
-            str(size[0]),
-            "-y",
-            str(size[1]),
-            "sleep 3600",
-        )
-        self.tmux("set-option", "-s", "set-clipboard", "on")
-        self.tmux("set-option", "-g", "remain-on-exit", "on")
-        exports = [f"{k}={v}" for k, v in env.items()]
-        self.tmux("respawn-pane", "-k", "-t", "t", "env", "-i", *exports, *command)
-
-    def tmux(self, *args: str) -> str:
-        done = subprocess.run(
-            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=10
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"tmux {args[0]}: {done.stderr.strip()}")
-        return done.stdout
-
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", "t")
-
-    def keys(self, *keys: str) -> None:
-        self.tmux("send-keys", "-t", "t", *keys)
-
-    def wait(self, condition: Callable[[str], bool], what: str, timeout: float = 45) -> str:
-        deadline = time.monotonic() + timeout
-        while True:
-            screen = self.screen()
-            if condition(screen):
-                return screen
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what}; the screen:\n{screen}")
-            time.sleep(0.1)
-
-    def dead(self) -> bool:
-        return self.tmux("display-message", "-p", "-t", "t", "#{pane_dead}").strip() == "1"
-
-    def close(self) -> None:
-        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, timeout=10)
 
 
 @pytest.fixture
@@ -96,15 +37,7 @@ def demo_terminal(tmp_path: Path) -> Iterator[Tmux]:
     need("tmux")
     if not SAGEDECK.exists():
         pytest.skip(f"{SAGEDECK} is not installed (pip install -e .)")
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(tmp_path),
-        "TERM": "xterm-256color",
-        "LANG": "C.UTF-8",
-        "SAGEDECK_CONFIG": str(tmp_path / "none.toml"),
-        "AWS_CONFIG_FILE": str(tmp_path / "aws-config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "aws-credentials"),
-    }
+    env = {**interpreter_env(), **private_env(tmp_path / "home")}
     status = tmp_path / "exit-status"
     command = ["sh", "-c", f'"{SAGEDECK}" --demo; echo $? > "{status}"']
     terminal = Tmux(command, env, (200, 50))
@@ -189,29 +122,14 @@ async def test_osc52_is_what_the_app_writes_to_the_terminal(
         payload = sequence.split("\x1b]52;c;", 1)[1].split("\a", 1)[0]
         url = base64.b64decode(payload).decode()
         assert url == app.clipboard
-        assert "view=lab" in url
+        assert_presigned_url(url, "nb", "us-east-1", view="lab")
         assert "sent to the terminal's clipboard (OSC 52)" in notices_text(app)
 
 
 @pytest.fixture
 def x_display() -> Iterator[str]:
-    need("Xvfb", "xclip")
-    read, write = os.pipe()
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-nolisten", "tcp", "-screen", "0", "640x480x24"],
-        pass_fds=(write,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write)
-    try:
-        with os.fdopen(read) as pipe:
-            number = pipe.readline().strip()
-        assert number, "Xvfb did not report its display"
-        yield f":{number}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with private_x_display() as display:
+        yield display
 
 
 async def test_url_round_trip_through_a_real_x_clipboard(
@@ -227,17 +145,7 @@ async def test_url_round_trip_through_a_real_x_clipboard(
         await pilot.press("Y")
         await wait_for(pilot, lambda: "URL copied" in notices_text(app), limit=30)
         assert "in the clipboard" in notices_text(app)
-        done = await asyncio.to_thread(
-            subprocess.run,
-            ["xclip", "-o", "-selection", "clipboard"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            env={**os.environ, "DISPLAY": x_display},
-        )
-        pasted = done.stdout
-        assert pasted.startswith("http")
-        assert "eu-forecasting" in pasted
-        assert "view=lab" not in pasted
+        pasted = await asyncio.to_thread(x_clipboard, x_display)
+        assert_presigned_url(pasted, "eu-forecasting", "eu-west-1", view=None)  # Y: Classic
         assert pasted not in notices_text(app)
         assert app.clipboard == ""  # not through the terminal: the native clipboard had it
