@@ -137,6 +137,21 @@ class SagedeckApp(App[int]):
         self.notices.append((severity, title, message))
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
+    def _fatal_error(self) -> None:
+        """Textual's crash report, without the locals it prints by default (Textual 8.2
+        hard-codes ``show_locals=True`` here): a frame's locals hold presigned URLs and session
+        tokens as plain strings, and a crash report is pasted into issues."""
+        import rich
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(
+            Segments(self.console.render(traceback, self.console.options))
+        )
+        self._close_messages_no_wait()
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         self.report_worker_failure(event.worker)
 
