@@ -22,6 +22,7 @@ from sagedeck.ui.keys import APP_BINDINGS
 from sagedeck.ui.screens.dashboard.commands import SagedeckCommands
 
 if TYPE_CHECKING:
+    from textual.driver import Driver
     from textual.notifications import SeverityLevel
     from textual.screen import Screen
 
@@ -75,6 +76,19 @@ class SagedeckApp(App[int]):
         self.freeze_startup_heap = True
         return super().run(*args, **kwargs)
 
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this terminal; on Linux and macOS one that survives the
+        terminal going away (sagedeck.ui.driver)."""
+        driver_class = super().get_driver_class()
+        if sys.platform != "win32":
+            from textual.drivers.linux_driver import LinuxDriver
+
+            from sagedeck.ui.driver import HangupSafeDriver
+
+            if driver_class is LinuxDriver:
+                return HangupSafeDriver
+        return driver_class
+
     def startup_done(self) -> None:
         """Start-up is over (the dashboard's second refresh: the first one's describes, detail
         pane and AWS clients are done): move the heap built so far out of the cyclic GC's
@@ -108,8 +122,9 @@ class SagedeckApp(App[int]):
         return screen
 
     def on_mount(self) -> None:
-        # SIGTERM/SIGHUP end the app in order, so Textual restores the terminal and every
-        # port forward is ended, even when no forward was ever opened.
+        # SIGTERM/SIGHUP (and a terminal gone away) end the app in order, so Textual restores
+        # the terminal and every port forward is ended, even when no forward was ever opened.
+        # A request that came during start-up is handed over now.
         install_exit_signals(lambda signum: self.exit(return_code=128 + signum))
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
