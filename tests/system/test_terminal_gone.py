@@ -99,6 +99,12 @@ class Terminal:
     def wait_text(self, needle: str) -> None:
         self.wait_for(lambda: needle in self.text(), repr(needle))
 
+    def wait_output_after(self, mark: int, needle: bytes) -> None:
+        deadline = time.monotonic() + 10  # what the process wrote before it ended, read
+        while needle not in self.output[mark:]:
+            assert time.monotonic() < deadline, f"{needle!r} not written"
+            time.sleep(0.05)
+
     def send(self, keys: str) -> None:
         os.write(self.master, keys.encode())
 
@@ -199,6 +205,19 @@ def test_a_port_forward_does_not_outlive_its_terminal(
     assert terminal.gone() == HANGUP_STATUS
     assert processes_with_session(session_id) == []
     assert active_sessions(ssm) == []
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_from_outside_ends_it_in_order(
+    start: Callable[..., Terminal], sig: signal.Signals
+) -> None:
+    """`kill` from another terminal (SIGINT too: the dashboard reads Ctrl-C as a key)."""
+    terminal = start()
+    terminal.wait_text("alice-sandbox")
+    mark = len(terminal.output)
+    terminal.process.send_signal(sig)
+    assert terminal.gone() == 128 + sig
+    terminal.wait_output_after(mark, b"\x1b[?1049l")  # Textual left the alternate screen
 
 
 def test_textual_s_writer_outlives_a_hung_up_terminal() -> None:
