@@ -5,8 +5,8 @@
   terminal unrestored and port forwards and SSM sessions open;
 - :func:`request_exit` is the same request from elsewhere: the terminal writer calls it when
   the terminal has gone away (a closed tab hangs it up: writes fail with EIO);
-- :func:`arm_exit_deadline` bounds the orderly exit: the first request also starts a watchdog
-  thread which, a few seconds later, if the process is still there, runs the last rites
+- :func:`arm_exit_deadline` bounds the orderly exit: from the first request a watchdog
+  thread counts a few seconds and then, if the process is still there, runs the last rites
   (synchronous: kill the port-forward plugins, TerminateSession) and leaves with
   ``os._exit(128 + signum)``. The orderly exit can hang where nothing in Python can help it
   (a terminal that takes no more output, an event loop blocked on it: Textual's writer
@@ -27,6 +27,7 @@ import contextlib
 import os
 import signal
 import threading
+import time
 import weakref
 from collections.abc import Awaitable, Callable
 from types import FrameType
@@ -69,7 +70,8 @@ class _ExitState:
         self.previous: dict[int, Any] = {}  # the handlers ours replaced
         self.pending: int | None = None  # a request that came before anyone could hear it
         self.keeping = False  # requests are kept for an on_signal still to come
-        self.deadline: tuple[float, Callable[[], object]] | None = None
+        self.first: int | None = None  # the first request's signal: the exit status's
+        self.asked = threading.Event()  # set by the first request
         self.watchdog: threading.Thread | None = None
 
 
@@ -114,28 +116,34 @@ def uninstall_exit_signals() -> None:
             _STATE.previous.clear()
         _STATE.on_signal, _STATE.loop, _STATE.pending = None, None, None
         _STATE.keeping = False
+        if _STATE.watchdog is None:  # no deadline counts from the request: forget it
+            _STATE.first = None
+            _STATE.asked.clear()
 
 
 def arm_exit_deadline(last_rites: Callable[[], object], grace: float = GRACE_SECONDS) -> None:
-    """From now on, an exit request also starts the watchdog: after ``grace`` seconds it runs
+    """From now on, ``grace`` seconds after the first exit request, the watchdog runs
     ``last_rites()`` and ends the process, whether or not the orderly exit is done.
 
     For the real process only (the CLI), never a test's: the watchdog calls ``os._exit``.
+    The watchdog thread starts now and waits: a signal handler that started a thread could
+    deadlock on the lock the interrupted main thread held to start another.
     """
     with _STATE.lock:
-        _STATE.deadline = (grace, last_rites)
+        if _STATE.watchdog is None:
+            _STATE.watchdog = threading.Thread(
+                target=_watch, args=(grace, last_rites), name="sagedeck-exit-deadline", daemon=True
+            )
+            _STATE.watchdog.start()
 
 
 def request_exit(signum: int) -> None:
     """Ask for the exit an exit signal asks for. Safe from any thread and from a signal
     handler; asking again changes nothing but calls ``on_signal`` again."""
     with _STATE.lock:
-        deadline = _STATE.deadline
-        if deadline is not None and _STATE.watchdog is None:
-            _STATE.watchdog = threading.Thread(
-                target=_watch, args=(signum, *deadline), name="sagedeck-exit-deadline", daemon=True
-            )
-            _STATE.watchdog.start()
+        if _STATE.first is None:
+            _STATE.first = signum
+            _STATE.asked.set()
         if not _deliver(signum) and _STATE.pending is None:
             _STATE.pending = signum
 
@@ -154,7 +162,7 @@ def _deliver(signum: int) -> bool:
 
 def _on_exit_signal(signum: int, frame: FrameType | None) -> None:
     with _STATE.lock:
-        heard = _STATE.deadline is not None or _STATE.keeping or _live_loop() is not None
+        heard = _STATE.watchdog is not None or _STATE.keeping or _live_loop() is not None
         previous = _STATE.previous.get(signum, signal.SIG_DFL)
     if heard:
         request_exit(signum)
@@ -175,9 +183,10 @@ def _as_before(signum: int, previous: Any, frame: FrameType | None) -> None:
         os.kill(os.getpid(), signum)
 
 
-def _watch(signum: int, grace: float, last_rites: Callable[[], object]) -> None:
-    threading.Event().wait(grace)
+def _watch(grace: float, last_rites: Callable[[], object]) -> None:
+    _STATE.asked.wait()
+    time.sleep(grace)
     try:
         last_rites()
     finally:
-        os._exit(128 + signum)
+        os._exit(128 + (_STATE.first or signal.SIGTERM))
