@@ -172,6 +172,62 @@ def test_non_utf8_config(tmp_path: Path) -> None:
         load_settings(path)
 
 
+# Each a file a user could end up with; each must be one line naming the file, exit 2.
+BROKEN_FILES = {
+    "nested arrays": ("a = " + "[" * 5000 + "]" * 5000 + "\n").encode(),
+    "nested inline tables": ("a = " + "{b=" * 5000 + "1" + "}" * 5000 + "\n").encode(),
+    "nested arrays in a setting": ("regions = " + "[" * 3000 + "]" * 3000 + "\n").encode(),
+    "binary garbage": bytes(range(256)) * 16,
+    "invalid UTF-8": b"theme = '\xc3\x28'\n",
+    "a NUL byte": b"theme = 'a\x00b'\n",
+    "escape bytes": b"\x1b]52;c;aGk=\x07theme = 'x'\n",
+}
+
+
+@pytest.mark.parametrize("content", BROKEN_FILES.values(), ids=BROKEN_FILES.keys())
+def test_a_broken_file_is_one_line_naming_it(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes(content)
+    with pytest.raises(InvalidInput) as info:
+        load_settings(path)
+    message = str(info.value)
+    assert str(path) in message
+    assert "\n" not in message
+    assert "\x1b" not in message  # bytes from the file are quoted, never passed through
+    assert info.value.exit_code == 2
+
+
+def test_an_unreadable_file_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, 'theme = "x"\n')
+
+    def denied(self: Path, *args: object, **kwargs: object) -> str:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    # chmod 000 does not stop root, who runs the tests in some containers
+    monkeypatch.setattr(Path, "read_text", denied)
+    with pytest.raises(InvalidInput, match=r"cannot read config file .*: Permission denied"):
+        load_settings(path, required=True)
+
+
+def test_the_cli_refuses_a_deeply_nested_file_and_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sagedeck.cli import main
+
+    path = tmp_path / "config.toml"
+    content = "refresh_interval = " + "[" * 100_000 + "]" * 100_000 + "\n"
+    path.write_text(content, encoding="utf-8")
+    # A stop that would change an instance, to nothing listening: it must not get that far.
+    code = main(["--config", str(path), "--endpoint-url", "http://127.0.0.1:9", "stop", "nb"])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert err.startswith(f"sagedeck: config file {path} is not valid TOML: ")
+    assert "nested too deeply" in err
+    assert path.read_text(encoding="utf-8") == content
+
+
 @pytest.mark.parametrize("value", ["abc", "0", "-1", "nan", "inf", "1e400", "3601"])
 def test_bad_refresh_environment(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     monkeypatch.setenv(ENV_REFRESH, value)

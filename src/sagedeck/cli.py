@@ -9,6 +9,7 @@ import argparse
 import importlib
 import logging
 import os
+import signal
 import sys
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -213,14 +214,30 @@ def run_app(
     local: LocalAws | None,
     first_listing: FirstListing | None = None,
 ) -> int:
+    from sagedeck.system.shutdown import arm_exit_deadline, install_exit_signals
     from sagedeck.ui.app import SagedeckApp
 
     services = build_services(settings, target)
     if first_listing is not None:
         services.sagemaker.use_prefetched(*first_listing)
     app = SagedeckApp(settings=settings, services=services, demo=local is not None)
+    # From here, SIGTERM, SIGHUP, SIGINT (from outside: the dashboard reads Ctrl-C as a key) or
+    # the terminal going away end sagedeck in order, and within seconds however that goes.
+    # The app takes the requests once mounted; one that comes before is kept for it.
+    install_exit_signals(signals=(signal.SIGTERM, signal.SIGHUP, signal.SIGINT))
+    arm_exit_deadline(end_sessions_now)
     app.run()
     return app.return_code or 0
+
+
+def end_sessions_now() -> None:
+    """The last rites, when the orderly exit has not finished in time: kill the port-forward
+    plugins and end their SSM sessions, without the (stuck) event loop. A shell's plugin
+    shares the terminal, whose hang-up ends it."""
+    if "sagedeck.ssm.port_forwards" in sys.modules:  # never imported: no forward ever opened
+        from sagedeck.ssm.port_forwards import end_all_blocking
+
+        end_all_blocking()
 
 
 def quiet_sdk_logging() -> None:

@@ -167,6 +167,10 @@ def load_settings(path: Path | None = None, *, required: bool = False) -> Settin
             raw = tomllib.loads(text)
         except (tomllib.TOMLDecodeError, ValueError) as err:  # ValueError: a 5000-digit integer
             raise InvalidInput(f"config file {path} is not valid TOML: {err}") from None
+        except RecursionError:  # tomllib recurses once per level of nested arrays or tables
+            raise InvalidInput(
+                f"config file {path} is not valid TOML: arrays or tables nested too deeply"
+            ) from None
         settings = replace(settings, **_parse_file(raw, str(path)))
     refresh = os.environ.get(ENV_REFRESH)
     if refresh:

@@ -1,2 +1,3 @@
 """The process and the machine around it: the one clipboard copy, the browser opener, exit
-signals and shutdown. Imports models and errors only; never textual, never aws/."""
+signals and shutdown, the terminal as an output that may go away. Imports models and errors
+only; never textual, never aws/."""

@@ -27,6 +27,7 @@ from sagedeck.ui.screens.base import DeckScreen
 from sagedeck.ui.screens.dashboard.deck import Clock
 
 if TYPE_CHECKING:
+    from textual.driver import Driver
     from textual.notifications import SeverityLevel
 
     from sagedeck.aws.services import AwsServices
@@ -77,6 +78,19 @@ class SagedeckApp(App[int]):
         self.freeze_startup_heap = True
         return super().run(*args, **kwargs)
 
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this terminal; on Linux and macOS one that survives the
+        terminal going away (sagedeck.ui.driver)."""
+        driver_class = super().get_driver_class()
+        if sys.platform != "win32":
+            from textual.drivers.linux_driver import LinuxDriver
+
+            from sagedeck.ui.driver import HangupSafeDriver
+
+            if driver_class is LinuxDriver:
+                return HangupSafeDriver
+        return driver_class
+
     def startup_done(self) -> None:
         """Start-up is over (the dashboard's second refresh: the first one's describes, detail
         pane and AWS clients are done): move the heap built so far out of the cyclic GC's
@@ -108,8 +122,9 @@ class SagedeckApp(App[int]):
         return screen
 
     def on_mount(self) -> None:
-        # SIGTERM/SIGHUP end the app in order, so Textual restores the terminal and every
-        # port forward is ended, even when no forward was ever opened.
+        # SIGTERM/SIGHUP (and a terminal gone away) end the app in order, so Textual restores
+        # the terminal and every port forward is ended, even when no forward was ever opened.
+        # A request that came during start-up is handed over now.
         install_exit_signals(lambda signum: self.exit(return_code=128 + signum))
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
@@ -136,6 +151,21 @@ class SagedeckApp(App[int]):
         """As Textual's, but recorded, and without markup: messages carry AWS text verbatim."""
         self.notices.append((severity, title, message))
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def _fatal_error(self) -> None:
+        """Textual's crash report, without the locals it prints by default (Textual 8.2
+        hard-codes ``show_locals=True`` here): a frame's locals hold presigned URLs and session
+        tokens as plain strings, and a crash report is pasted into issues."""
+        import rich
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(
+            Segments(self.console.render(traceback, self.console.options))
+        )
+        self._close_messages_no_wait()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         self.report_worker_failure(event.worker)

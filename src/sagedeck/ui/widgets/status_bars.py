@@ -13,6 +13,7 @@ from sagedeck.ui.view.columns import STATUS_STYLE, STEADY_MARKER
 from sagedeck.ui.view.fleet import Fleet
 
 SEPARATOR = ("  │  ", "dim")
+EXPIRY_GROUP = "clipboard-expiry"  # the workers that clear expired URLs from the clipboard
 
 
 def local_time(moment: datetime) -> str:
@@ -107,7 +108,10 @@ class SummaryBar(Static):
 
 
 class UrlCountdown(Static):
-    """'JupyterLab URL for nb-1 copied: use it within 4:37'. Never shows the URL itself."""
+    """'JupyterLab URL for nb-1 copied: use it within 4:37'. Never shows the URL itself.
+
+    When a copied URL expires, it is taken out of the native clipboard if it is still there:
+    it can no longer sign the user in, only whoever finds it (for 5 minutes it could)."""
 
     DEFAULT_CSS = """
     UrlCountdown { height: 1; padding: 0 1; display: none; background: $boost; }
@@ -120,12 +124,14 @@ class UrlCountdown(Static):
         self._url: PresignedUrl | None = None
         self._where = ""
         self._expired_at: datetime | None = None
+        self._unexpired: list[PresignedUrl] = []  # every URL copied that is still valid
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self.tick)
 
     def start(self, url: PresignedUrl, where: str) -> None:
         self._url, self._where, self._expired_at = url, where, None
+        self._unexpired.append(url)
         self.add_class("-active")
         self.tick()
 
@@ -136,6 +142,7 @@ class UrlCountdown(Static):
         return max(timedelta(0), self._url.usable_until - self._clock())
 
     def tick(self) -> None:
+        self._clear_expired()
         url, remaining = self._url, self.remaining
         if url is None or remaining is None:
             return
@@ -159,3 +166,19 @@ class UrlCountdown(Static):
         elif now - self._expired_at > timedelta(seconds=30):
             self._url = None
             self.remove_class("-active")
+
+    def _clear_expired(self) -> None:
+        now = self._clock()
+        expired = [url for url in self._unexpired if url.usable_until <= now]
+        if not expired:
+            return
+        self._unexpired = [url for url in self._unexpired if url.usable_until > now]
+        from sagedeck.system import clipboard
+
+        for url in expired:  # compared, then cleared: what the user copied since stays
+            self.run_worker(
+                clipboard.clear_if_holds(url.url),
+                group=EXPIRY_GROUP,
+                description="clear an expired URL from the clipboard",
+                exit_on_error=False,
+            )
