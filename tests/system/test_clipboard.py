@@ -28,8 +28,8 @@ from sagedeck.models import PresignedUrl
 from sagedeck.system.clipboard import ClipboardFailed, copy, osc52_sequence, write_osc52
 from sagedeck.ui.app import SagedeckApp
 from sagedeck.ui.widgets.status_bars import EXPIRY_GROUP, UrlCountdown
+from system_tools import need
 from ui.support import SIZE, build_app, loaded, notices_text, select, wait_for
-from ui.test_terminal import need
 
 URL = "https://nb.notebook.us-east-1.sagemaker.aws?authToken=abc"
 
