@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 import sagedeck.ui.screens
+import sagedeck.ui.screens.logs as logs_screen
 from sagedeck.errors import SagedeckError
 from sagedeck.localaws import LocalAws
 from sagedeck.models import LogEvent
@@ -152,7 +153,7 @@ async def test_the_log_view_says_stopped_only_when_its_follower_stops(
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot, app)
         await select(pilot, app, "us-east-1", "alice-sandbox")  # InService: y copies its URL
-        monkeypatch.setattr(app.services.logs, "follower", lambda *a, **k: follower)
+        monkeypatch.setattr(logs_screen, "LogFollower", lambda *a, **k: follower)
         await pilot.press("l")
         await wait_for(pilot, lambda: isinstance(app.screen, LogScreen))
         screen = app.screen
