@@ -1,6 +1,6 @@
 """The PLATFORM column: ListNotebookInstances does not carry the platform, so it takes one
 DescribeNotebookInstance per instance. Describing the whole fleet at every start cost 1,001
-calls for 1,000 instances (perf.md), so only what the screen needs is described:
+calls for 1,000 instances (docs/performance.md), so only what the screen needs is described:
 
 - the rows on screen and a margin around them, as the user scrolls, moves, filters or sorts;
 - every row shown, once the table is sorted by platform;
