@@ -65,10 +65,15 @@ class EndpointUnreachable(SagedeckError):
 
 
 class ReadOnly(SagedeckError):
-    """A mutating call was refused because sagedeck runs in read-only mode."""
+    """Read-only mode refused a call before anything was sent (see sagedeck.aws.read_only):
+    ``reason`` says why, ``operation`` names the call (``sagemaker:StartNotebookInstance``).
+    Exit status 2, as for bad input: the flags forbid what was asked."""
 
-    def __init__(self, action: str) -> None:
-        super().__init__(f"read-only mode: {action} is disabled (run without --read-only)")
+    exit_code = 2
+
+    def __init__(self, reason: str, operation: str = "") -> None:
+        self.operation = operation
+        super().__init__(f"read-only mode: {reason}; run without --read-only")
 
 
 class InvalidInput(SagedeckError):

@@ -172,11 +172,13 @@ async def test_read_only_connection_refuses_before_any_client() -> None:
         None, ("us-east-1",), read_only=True, credentials=StaticCredentials("a", "b")
     )
     async with AwsConnection(target) as conn:
-        with pytest.raises(ReadOnly, match="start"):
-            conn.require_writable("start")
+        with pytest.raises(ReadOnly, match="StartNotebookInstance changes AWS") as info:
+            conn.require_allowed("sagemaker:StartNotebookInstance")
+        assert info.value.operation == "sagemaker:StartNotebookInstance"
+        conn.require_allowed("sagemaker:DescribeNotebookInstance")  # a read: no error
         assert conn.read_only
     async with AwsConnection(AwsTarget(None, ("us-east-1",))) as conn:
-        conn.require_writable("start")  # writable: no error
+        conn.require_allowed("sagemaker:StartNotebookInstance")  # writable: no error
 
 
 async def test_one_client_per_service_and_region(aws_home: Path) -> None:

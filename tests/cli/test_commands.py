@@ -225,8 +225,23 @@ def test_wait_gives_up_after_timeout(sagedeck: InProcess, aws_env: LocalAws) -> 
 
 def test_read_only_refuses_start(sagedeck: InProcess, aws_env: LocalAws) -> None:
     result = sagedeck.run("--read-only", "start", "nb-dev")
-    assert "read-only mode: start is disabled" in result.assert_one_line_error(exit_code=1)
+    assert result.assert_one_line_error(exit_code=2) == (
+        "sagedeck: read-only mode: sagemaker:StartNotebookInstance changes AWS;"
+        " run without --read-only"
+    )
     assert status_of(aws_env, "nb-dev") == "Stopped"
+
+
+@pytest.mark.parametrize("flags", [(), ("--copy",), ("--lab",)])
+def test_read_only_refuses_a_url_in_one_line(
+    sagedeck: InProcess, aws_env: LocalAws, flags: tuple[str, ...]
+) -> None:
+    result = sagedeck.run("--read-only", "url", "nb", *flags)
+    assert result.assert_one_line_error(exit_code=2) == (
+        "sagedeck: read-only mode: a presigned Jupyter URL opens a terminal on the instance,"
+        " like a shell; run without --read-only"
+    )
+    assert result.stdout == ""
 
 
 # --- url ------------------------------------------------------------------------------------

@@ -1,18 +1,21 @@
-"""Keys that don't apply are greyed (check_action -> None); read-only hides the mutating ones."""
+"""Keys that don't apply are greyed (check_action -> None); read-only hides what it refuses."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from textual.widgets._footer import FooterKey
 
+from sagedeck.aws.read_only import refusal
 from sagedeck.devtools.faultproxy import FaultProxy
 from sagedeck.localaws import LocalAws
-from sagedeck.models import NotebookStatus
+from sagedeck.models import NotebookStatus, PresignedUrl
 from sagedeck.ui.screens.confirm import ConfirmScreen, TypeNameScreen
 from sagedeck.ui.screens.dashboard.screen import DashboardScreen
 from sagedeck.ui.screens.help import HelpScreen
+from sagedeck.ui.screens.logs import LogScreen
 
 from .support import (
     SIZE,
@@ -20,6 +23,7 @@ from .support import (
     aws_status,
     build_app,
     loaded,
+    notices_text,
     parts_loaded,
     select,
     wait_for,
@@ -132,26 +136,74 @@ async def test_marks_enable_start_when_any_marked_instance_can_start(aws_env: Lo
         assert board.check_action("start", ()) is None
 
 
-@pytest.mark.parametrize("key", ["u", "x", "ctrl+d"])
-async def test_read_only_hides_every_mutating_action(aws_env: LocalAws, key: str) -> None:
+# What read-only mode hides: the actions that change AWS and those that hand out a presigned URL
+# (it opens a terminal on the instance, like a shell).
+READ_ONLY_HIDDEN = [
+    ("start", ()),
+    ("stop", ()),
+    ("delete", ()),
+    ("open", ("lab",)),
+    ("open", ("classic",)),
+    ("copy_url", ("lab",)),
+    ("copy_url", ("classic",)),
+]
+HIDDEN_IDS = {"start", "stop", "delete", "open_lab", "open_classic"}
+HIDDEN_IDS |= {"copy_url_lab", "copy_url_classic"}
+
+
+@pytest.mark.parametrize("key", ["u", "x", "ctrl+d", "o", "O", "y", "Y"])
+async def test_read_only_hides_every_refused_action(
+    aws_env: LocalAws, monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
     app = build_app(aws_env, read_only=True)
+    urls: list[object] = []
+    presigned_url = app.services.sagemaker.presigned_url
+
+    async def counted(*args: Any, **kwargs: Any) -> PresignedUrl:
+        urls.append(args)
+        return await presigned_url(*args, **kwargs)
+
+    monkeypatch.setattr(app.services.sagemaker, "presigned_url", counted)
     async with app.run_test(size=SIZE) as pilot:
         board = await loaded(pilot, app)
         for name in ("fraud-detection", "nb"):  # one Stopped, one InService
             await select(pilot, app, "us-east-1", name)
-            for action in ("start", "stop", "delete"):
-                assert board.check_action(action, ()) is False
+            for action, params in READ_ONLY_HIDDEN:
+                assert board.check_action(action, params) is False, action
             assert key not in board.active_bindings
             await pilot.press(key)
             await pilot.pause()
             assert not isinstance(app.screen, ConfirmScreen | TypeNameScreen)
+        assert urls == []  # no URL was asked for
+        assert "URL" not in notices_text(app)
         assert aws_status(aws_env, "us-east-1", "fraud-detection") is NotebookStatus.STOPPED
         assert "READ-ONLY" in str(app.dashboard.query_one("#title").render())
-        # still readable: URL copy and logs stay
-        assert board.check_action("copy_url", ("lab",)) is True
+        # still readable: logs, names and the doctor stay
+        for action in ("logs", "copy_name", "doctor"):
+            assert board.check_action(action, ()) is True
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         assert isinstance(app.screen, HelpScreen)
         described = {entry.binding_id for entry in app.screen._entries}
-        assert not described & {"start", "stop", "delete"}
-        assert {"copy_url_lab", "logs", "filter"} <= described
+        assert not described & HIDDEN_IDS
+        assert {"copy_name", "logs", "filter"} <= described
+
+
+async def test_read_only_refuses_the_log_views_url_with_the_one_line_reason(
+    aws_env: LocalAws,
+) -> None:
+    app = build_app(aws_env, read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, app)
+        await select(pilot, app, "us-east-1", "alice-sandbox")  # InService: y applies
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, LogScreen))
+        since = len(app.notices)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: len(app.notices) > since, what="the refusal")
+        await pilot.pause()
+        await pilot.pause()  # a second notice, were there one, would have arrived by now
+        told = list(app.notices)[since:]
+        assert [(severity, message) for severity, _title, message in told] == [
+            ("error", str(refusal("sagemaker:CreatePresignedNotebookInstanceUrl")))
+        ]

@@ -184,19 +184,16 @@ class SageMaker:
         return detail_from_api(item, key.region)
 
     async def start(self, key: NotebookKey) -> None:
-        self.conn.require_writable("start")
         client = await self._client(key.region)
         with _on_instance(key, "start", "sagemaker:StartNotebookInstance"):
             await client.start_notebook_instance(NotebookInstanceName=key.name)
 
     async def stop(self, key: NotebookKey) -> None:
-        self.conn.require_writable("stop")
         client = await self._client(key.region)
         with _on_instance(key, "stop", "sagemaker:StopNotebookInstance"):
             await client.stop_notebook_instance(NotebookInstanceName=key.name)
 
     async def delete(self, key: NotebookKey) -> None:
-        self.conn.require_writable("delete")
         client = await self._client(key.region)
         with _on_instance(key, "delete", "sagemaker:DeleteNotebookInstance"):
             await client.delete_notebook_instance(NotebookInstanceName=key.name)
@@ -214,7 +211,6 @@ class SageMaker:
         imds_min_version: str | None = None,
     ) -> None:
         """UpdateNotebookInstance: AWS accepts it only when the instance is Stopped."""
-        self.conn.require_writable("update")
         kwargs: dict[str, Any] = {"NotebookInstanceName": key.name}
         if instance_type is not None:
             kwargs["InstanceType"] = instance_type
@@ -244,7 +240,8 @@ class SageMaker:
         view: JupyterView = JupyterView.CLASSIC,
         session_seconds: int = URL_SESSION_DEFAULT,
     ) -> PresignedUrl:
-        """A sign-in URL, usable for 5 minutes; the session it opens lasts ``session_seconds``."""
+        """A sign-in URL, usable for 5 minutes; the session it opens lasts ``session_seconds``.
+        A credential: read-only mode refuses it (:mod:`sagedeck.aws.read_only`)."""
         if not URL_SESSION_MIN <= session_seconds <= URL_SESSION_MAX:
             raise InvalidInput(
                 f"URL session duration must be {URL_SESSION_MIN} to {URL_SESSION_MAX} seconds,"
@@ -268,7 +265,6 @@ class SageMaker:
         return tuple(Tag(t["Key"], t.get("Value", "")) for t in items)
 
     async def add_tags(self, arn: str, region: str, tags: Mapping[str, str]) -> None:
-        self.conn.require_writable("tag")
         client = await self._client(region)
         with translate_errors("add tags", "sagemaker:AddTags"):
             await client.add_tags(

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 import botocore.exceptions
 
 from sagedeck.aws import regions
+from sagedeck.aws.read_only import guard_client, refuse_unless_allowed
 from sagedeck.aws.translate import translate_errors, translate_exception
-from sagedeck.errors import InvalidInput, ReadOnly
+from sagedeck.errors import InvalidInput
 
 if TYPE_CHECKING:
     import botocore.loaders
@@ -215,7 +216,8 @@ def new_session(profile: str | None) -> AioSession:
 
 
 class AwsConnection:
-    """Owns the aiobotocore session and one client per (service, region).
+    """Owns the aiobotocore session and one client per (service, region). A read-only
+    target's clients refuse every operation not on :data:`sagedeck.aws.read_only.ALLOWED`.
 
     Use as ``async with AwsConnection(target) as conn``; every client closes with it.
     """
@@ -235,10 +237,12 @@ class AwsConnection:
     def read_only(self) -> bool:
         return self.target.read_only
 
-    def require_writable(self, action: str) -> None:
-        """Refuse a mutating call in read-only mode. Every mutating call in aws/ calls this."""
+    def require_allowed(self, operation: str) -> None:
+        """Raise now what read-only mode would raise when ``operation`` is called: for a
+        caller that must say so before doing other work (a shell finds its node and its
+        plugin first). Every client refuses on its own anyway (:mod:`sagedeck.aws.read_only`)."""
         if self.target.read_only:
-            raise ReadOnly(action)
+            refuse_unless_allowed(operation)
 
     async def client(self, service: str, region: str) -> Any:
         key = (service, region)
@@ -251,7 +255,7 @@ class AwsConnection:
             if client is None:
                 creds = self.target.credentials
                 with translate_errors(f"connect to {service}", f"{service}:*"):
-                    client = await self._stack.enter_async_context(
+                    created = await self._stack.enter_async_context(
                         self._session.create_client(
                             service,
                             region_name=region,
@@ -262,7 +266,9 @@ class AwsConnection:
                             aws_session_token=creds.token if creds else None,
                         )
                     )
-                self._clients[key] = client
+                if self.target.read_only:
+                    guard_client(created.meta.events)
+                self._clients[key] = client = created
         return client
 
     async def reset_clients(self) -> None:

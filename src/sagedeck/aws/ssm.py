@@ -3,11 +3,8 @@
 A notebook instance is reachable over SSM only when a managed node ``mi-…`` was registered for
 it (sagemaker-ssh-helper), tagged ``SSHResourceName=<notebook name>``.
 
-Read-only mode refuses ``StartSession`` (shells and port forwards), as k9s's ``--readonly``
-refuses shells and port forwards: a session is not a change to the notebook instance, but it
-is a write call to AWS and hands out a root-capable shell, which is what a user who asked for
-read-only does not expect. ``TerminateSession`` is always allowed: ending a session sagedeck
-opened must never be refused, or read-only mode could leave sessions open.
+Read-only mode refuses ``StartSession`` (shells and port forwards) and always allows
+``TerminateSession``: see :mod:`sagedeck.aws.read_only`, which says why.
 """
 
 from __future__ import annotations
@@ -20,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sagedeck.aws.paging import collect
+from sagedeck.aws.read_only import guard_client
 from sagedeck.aws.session import AwsConnection, AwsTarget
 from sagedeck.aws.translate import translate_errors
 from sagedeck.config import DEFAULTS
@@ -208,7 +206,6 @@ class SessionManager:
         return await self._start(region, request, f"forward port {remote_port} of {target}")
 
     async def _start(self, region: str, request: dict[str, Any], action: str) -> StartedSession:
-        self.conn.require_writable(action)
         client = await self._client(region)
         try:
             with translate_errors(action, "ssm:StartSession"):
@@ -228,7 +225,7 @@ class SessionManager:
         )
 
     async def terminate_session(self, region: str, session_id: str) -> None:
-        """Always allowed, read-only or not: see the module docstring."""
+        """Always allowed, read-only or not: ending a session must never be refused."""
         client = await self._client(region)
         with translate_errors(f"end session {session_id}", "ssm:TerminateSession"):
             await client.terminate_session(SessionId=session_id)
@@ -298,6 +295,8 @@ def terminate_sessions_blocking(
                 client = clients[region] = session.client(
                     "ssm", region_name=region, endpoint_url=target.endpoint_url, config=config
                 )
+                if target.read_only:
+                    guard_client(client.meta.events)  # TerminateSession passes: as everywhere
             client.terminate_session(SessionId=session_id)
         except Exception:  # at exit, one failure must not stop ending the others
             failed.append(session_id)

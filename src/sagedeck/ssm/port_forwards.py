@@ -185,7 +185,7 @@ class PortForwards:
         listens. On any failure after StartSession the session is terminated."""
         if not 1 <= remote_port <= 65535:
             raise InvalidInput(f"remote port must be 1 to 65535, not {remote_port}")
-        self.services.conn.require_writable(f"forward port {remote_port} of {key.name}")
+        self.services.conn.require_allowed("ssm:StartSession")  # before a port is claimed
         port = claim_local_port(local_port)
         try:
             return await self._start(key, remote_port, port)

@@ -188,7 +188,7 @@ async def run_attached(invocation: Invocation) -> int:
 
 async def plan_shell(services: AwsServices, key: NotebookKey) -> ShellPlan:
     """Find the node and the plugin, and check read-only mode, before opening anything."""
-    services.conn.require_writable(f"open a shell on {key.name}")
+    services.conn.require_allowed("ssm:StartSession")  # before the plugin is looked for
     node = await services.ssm.find_node(key.name, key.region)
     if node is None:
         raise NoManagedNode(key, services.ssm.tag_key)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-# Actions that change AWS: hidden (not greyed) in --read-only mode.
-MUTATING = frozenset({"start", "stop", "delete"})
+# Actions read-only mode refuses: hidden (not greyed) in --read-only mode. Those that change
+# AWS, and the presigned URL, which opens a terminal on the instance (sagedeck.aws.read_only).
+MUTATING = frozenset({"start", "stop", "delete", "open", "copy_url"})
 
 # Category of each binding id, for the help screen.
 CATEGORIES: dict[str, str] = {}

@@ -21,6 +21,7 @@ from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession, get_session
 from botocore import exceptions as bce
 
+from sagedeck.aws.read_only import guard_client
 from sagedeck.aws.session import AwsTarget
 from sagedeck.aws.translate import error_code, translate_errors
 from sagedeck.errors import EndpointUnreachable, SagedeckError
@@ -60,6 +61,8 @@ def live_client(target: AwsTarget, region: str, name: str) -> Any:
     instance, for the error message)."""
     creds = target.credentials
     aio: AioSession = AioSession(profile=target.profile) if target.profile else get_session()
+    if target.read_only:
+        guard_client(aio)  # the session's clients inherit it; StartLiveTail is a read
     with translate_errors(f"live-tail {name}", PERMISSION):
         return aio.create_client(
             "logs",
