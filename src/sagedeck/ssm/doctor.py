@@ -119,7 +119,8 @@ async def diagnose(services: AwsServices, key: NotebookKey | None) -> DoctorRepo
         d.add(
             "read-only",
             Status.WARN,
-            "read-only mode: sagedeck refuses shells and port forwards (StartSession)",
+            "read-only mode: sagedeck refuses shells, port forwards (StartSession)"
+            " and Jupyter URLs",
             "run sagedeck without --read-only to open a shell",
         )
     order = ["plugin", "identity", "notebook", "node", "owner", "tier", "permissions", "read-only"]
