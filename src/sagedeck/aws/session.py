@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 
 def _client_config() -> AioConfig:
-    """Settings fit for a UI (aws.md: the defaults take ~8 s to fail on a refused connection and
+    """Settings fit for a UI (botocore's defaults take ~8 s to fail on a refused connection and
     minutes on a hung endpoint). sagedeck paces and backs off on its own above these. Two
     attempts, not three: standard mode sleeps up to 1 s and then 2 s between attempts, so a third
     attempt made a refused connection take up to ~3 s to report; with two it is under ~1 s.

@@ -1,6 +1,6 @@
 """Handing the terminal to session-manager-plugin for a shell, and taking it back intact.
 
-The plugin's known sore points (aws.md, users.md): a terminal left in raw mode, exit status
+The plugin's known sore points, as users report them: a terminal left in raw mode, exit status
 lost, sessions left open. So: the terminal's attributes are saved before and restored after,
 whatever the plugin did (``stty sane`` when they cannot be restored); the exit status is
 returned; the session is terminated after the plugin ends, or when it could not be started.
