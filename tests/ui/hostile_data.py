@@ -2,13 +2,13 @@
 lets such text in, and into its state where only AWS's own systems could write it.
 
 Over the API (as anyone who may edit them could): the IAM role's description (XML, so only
-what XML can carry: no C0 control but tab and newline), a tag, the lifecycle script, a log
+what XML can carry: no C0 control but tab, newline and CR), a tag, the lifecycle script, a log
 event (PutLogEvents). Into the embedded AWS's state (AWS writes these itself, or validates
 them on the way in): the FailureReason, a security group's name, a repository URL, the SSM
 agent's version. Either way the text reaches sagedeck over HTTP, parsed as AWS's answers are.
 
 An instance's name is validated by AWS (``[a-zA-Z0-9-]``): a hostile name is put into the
-listing sagedeck parsed (``HostileListing``), the model level.
+listing sagedeck parsed (``add_hostile_rows``), the model level.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def xml_safe(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
-def plant(aws: LocalAws, value: str, *, log_time_ms: int | None = None) -> None:
+def plant(aws: LocalAws, value: str) -> None:
     """``value`` into every field of :data:`FAILED` and :data:`WITH_NODE` that the detail pane
     and the log view show (see the module's docstring for which way each goes in)."""
     iam = aws.client("iam")
@@ -69,9 +69,8 @@ def plant(aws: LocalAws, value: str, *, log_time_ms: int | None = None) -> None:
         NotebookInstanceLifecycleConfigName=LIFECYCLE,
         OnStart=[{"Content": base64.b64encode(script).decode()}],
     )
-    put_log_line(aws, value or "-", log_time_ms)
-
-    def in_state() -> None:
+    put_log_line(aws, value or "-")  # CloudWatch refuses an empty message
+    with LOCK:
         notebooks = sagemaker_backend(ACCOUNT, REGION).notebook_instances
         notebooks[FAILED].failure_reason = value
         notebooks[WITH_NODE].additional_code_repositories = [f"https://git.example.com/{value}"]
@@ -80,42 +79,37 @@ def plant(aws: LocalAws, value: str, *, log_time_ms: int | None = None) -> None:
         for node in ssm_nodes.nodes(ssm_backend(ACCOUNT, REGION)).values():
             node.agent_version = value
 
-    with LOCK:
-        in_state()
 
-
-def put_log_line(aws: LocalAws, message: str, at_ms: int | None = None) -> None:
+def put_log_line(aws: LocalAws, message: str) -> None:
+    """One event, now, in :data:`FAILED`'s jupyter.log (PutLogEvents)."""
     logs = aws.client("logs", REGION)
     logs.put_log_events(
         logGroupName=LOG_GROUP,
         logStreamName=JUPYTER_LOG,
-        logEvents=[{"timestamp": at_ms or int(time.time() * 1000), "message": message}],
+        logEvents=[{"timestamp": int(time.time() * 1000), "message": message}],
     )
 
 
-class HostileListing:
-    """The listing sagedeck parsed, with instances named ``names()`` added to :data:`REGION`
-    (the first InService, the second Stopped): the model level, as AWS refuses such names.
-    Installed on ``services.sagemaker.list_regions``: every poll after that shows them."""
+def add_hostile_rows(services: AwsServices, names: Callable[[], tuple[str, str]]) -> None:
+    """Every listing sagedeck parses from now on gets two more instances in :data:`REGION`,
+    named ``names()`` (the first InService, the second Stopped): the model level, as AWS
+    refuses such names."""
+    list_regions = services.sagemaker.list_regions
 
-    def __init__(self, services: AwsServices, names: Callable[[], tuple[str, str]]) -> None:
-        self._list = services.sagemaker.list_regions
-        self._names = names
+    async def with_hostile_rows(*args: Any, **kwargs: Any) -> list[RegionListing]:
+        listings = await list_regions(*args, **kwargs)
+        return [_with_hostile_rows(listing, names()) for listing in listings]
 
-    def install(self, services: AwsServices) -> None:
-        services.sagemaker.list_regions = self  # type: ignore[method-assign]
+    services.sagemaker.list_regions = with_hostile_rows  # type: ignore[method-assign]
 
-    async def __call__(self, *args: Any, **kwargs: Any) -> list[RegionListing]:
-        listings = await self._list(*args, **kwargs)
-        return [self._with_hostile(listing) for listing in listings]
 
-    def _with_hostile(self, listing: RegionListing) -> RegionListing:
-        if listing.region != REGION or not listing.notebooks:
-            return listing
-        model = next(nb for nb in listing.notebooks if nb.name == WITH_NODE)
-        running, stopped = self._names()
-        added = (
-            replace(model, name=running, lifecycle_config=running),
-            replace(model, name=stopped, status=NotebookStatus.STOPPED, url=None),
-        )
-        return replace(listing, notebooks=listing.notebooks + added)
+def _with_hostile_rows(listing: RegionListing, names: tuple[str, str]) -> RegionListing:
+    if listing.region != REGION or not listing.notebooks:
+        return listing
+    model = next(nb for nb in listing.notebooks if nb.name == WITH_NODE)
+    running, stopped = names
+    added = (
+        replace(model, name=running, lifecycle_config=running),
+        replace(model, name=stopped, status=NotebookStatus.STOPPED, url=None),
+    )
+    return replace(listing, notebooks=listing.notebooks + added)

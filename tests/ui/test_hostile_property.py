@@ -30,7 +30,7 @@ from sagedeck.ui.screens.confirm import ConfirmScreen, TypeNameScreen
 from sagedeck.ui.screens.doctor import DoctorScreen
 from sagedeck.ui.screens.logs import LogScreen
 
-from .hostile_data import ESCAPES, FAILED, REGION, WITH_NODE, HostileListing, plant
+from .hostile_data import ESCAPES, FAILED, REGION, WITH_NODE, add_hostile_rows, plant
 from .recording import forget_output, output, raw_controls, run_recorded
 from .support import FLEET_SIZE, build_app, notices_text, poll_now, select, text_of, wait_for
 
@@ -142,7 +142,7 @@ async def test_generated_hostile_text_never_fails_the_app_nor_reaches_the_termin
 ) -> None:
     current = {"value": "x"}
     app = build_app(aws_env)
-    HostileListing(app.services, lambda: _names(current["value"])).install(app.services)
+    add_hostile_rows(app.services, lambda: _names(current["value"]))
     async with run_recorded(app) as pilot:
         board = app.dashboard
         await wait_for(pilot, lambda: board.table.row_count == FLEET_SIZE + 2, what="all rows")

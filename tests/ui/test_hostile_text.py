@@ -44,7 +44,7 @@ from .hostile_data import (
     ROLE,
     SENT_RAW,
     WITH_NODE,
-    HostileListing,
+    add_hostile_rows,
     plant,
     put_log_line,
 )
@@ -174,7 +174,7 @@ async def test_hostile_names_in_the_table_dialogs_palette_and_screens(aws_env: L
     typed."""
     running, stopped = f"{LINK} {ESCAPES}", f"[b]stopped[/b] [/] {OSC52}"
     app = build_app(aws_env)
-    HostileListing(app.services, lambda: (running, stopped)).install(app.services)
+    add_hostile_rows(app.services, lambda: (running, stopped))
     async with run_recorded(app) as pilot:
         board = app.dashboard
         await wait_for(pilot, lambda: board.table.row_count == FLEET_SIZE + 2, what="all rows")
