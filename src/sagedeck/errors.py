@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from sagedeck.text.sanitize import sanitize_line
+
 
 def one_line(text: str) -> str:
     """``text`` on one line: a status bar or a line on stderr must never wrap into two.
-    Line breaks are joined with spaces; other control characters are shown escaped."""
-    joined = " ".join(part.strip() for part in text.splitlines() if part.strip())
+    Line breaks are joined with spaces; control characters are shown as the sanitiser shows
+    them (``ESC`` as ``␛``); any other character that does not print (a format character, an
+    unassigned one) is shown escaped."""
+    joined = sanitize_line(" ".join(part.strip() for part in text.splitlines() if part.strip()))
+    if joined.isprintable():
+        return joined
     return "".join(
         ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in joined
     )

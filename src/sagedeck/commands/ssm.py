@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from sagedeck.errors import AmbiguousName, NotFound
 from sagedeck.models import NotebookKey
+from sagedeck.text.sanitize import sanitize_line
 
 if TYPE_CHECKING:  # imported by the handlers that need it: the parser is built on every run
     from sagedeck.aws.services import AwsServices
@@ -53,7 +54,7 @@ async def cmd_ssm(args: argparse.Namespace, services: AwsServices) -> int:
     key = await services.sagemaker.find(args.name)
     plan = await plan_shell(services, key)
     outcome = await run_shell(services, plan)
-    print(f"sagedeck: {key.name}: {outcome.summary}", file=sys.stderr)
+    print(sanitize_line(f"sagedeck: {key.name}: {outcome.summary}"), file=sys.stderr)
     return outcome.exit_code
 
 
@@ -71,14 +72,19 @@ async def cmd_forward(args: argparse.Namespace, services: AwsServices) -> int:
     loop.add_signal_handler(signal.SIGINT, stop.set)
     try:
         forward = await forwards.start(key, args.port, args.local_port)
-        print(f"{forward.describe()}, session {forward.session_id}: Ctrl-C to end", flush=True)
+        started = f"{forward.describe()}, session {forward.session_id}: Ctrl-C to end"
+        print(sanitize_line(started), flush=True)
         stopped = asyncio.create_task(stop.wait())
         exited = asyncio.create_task(asyncio.to_thread(forward.process.wait))
         await asyncio.wait({stopped, exited}, return_when=asyncio.FIRST_COMPLETED)
         stopped.cancel()
         if exited.done():
+            # The plugin's last line: its own output, and AWS's messages in it, shown not sent.
             last = forward.output[-1] if forward.output else "no output"
-            print(f"sagedeck: the port forward ended on its own: {last}", file=sys.stderr)
+            print(
+                sanitize_line(f"sagedeck: the port forward ended on its own: {last}"),
+                file=sys.stderr,
+            )
             return 1
         return 0
     finally:

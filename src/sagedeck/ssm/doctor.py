@@ -25,6 +25,7 @@ from sagedeck.ssm.plugin import (
     find_plugin,
 )
 from sagedeck.text.format import age
+from sagedeck.text.sanitize import sanitize_line
 
 SSH_HELPER = "https://github.com/aws-samples/sagemaker-ssh-helper"
 TIER_HOWTO = (
@@ -337,7 +338,8 @@ def _permission_fix(err: SagedeckError) -> str:
 
 
 def render_text(report: DoctorReport) -> str:
-    """The plain-text report for ``sagedeck doctor``."""
+    """The plain-text report for ``sagedeck doctor``. Its lines quote AWS (names, tags, error
+    messages) and go to a terminal: each is sanitised."""
     title = f"{report.key.name} ({report.key.region})" if report.key else "SSM setup"
     lines = [f"sagedeck doctor: {title}"]
     width = max(len(c.topic) for c in report.checks) if report.checks else 0
@@ -352,4 +354,4 @@ def render_text(report: DoctorReport) -> str:
         lines += [f"  {n}. {step}" for n, step in enumerate(steps, 1)]
     else:
         lines.append("Nothing to fix: `sagedeck ssm NAME` should work.")
-    return "\n".join(lines)
+    return "\n".join(sanitize_line(line) for line in lines)

@@ -302,12 +302,3 @@ def write_redacted(
             out.write(text)
         return SavedLog(path, redaction)
     return None
-
-
-def save_redacted(
-    lines: Sequence[str], stem: str, folders: Sequence[Path] | None = None
-) -> Path | None:
-    """:func:`write_redacted`'s path only: what the log view's ``ctrl+s`` calls until its
-    notification says what was redacted (``SavedLog.redaction.describe()``)."""
-    saved = write_redacted(lines, stem, folders)
-    return saved.path if saved else None

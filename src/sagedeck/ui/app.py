@@ -22,6 +22,7 @@ from textual.worker import Worker, WorkerState
 from sagedeck.config import Settings
 from sagedeck.errors import SagedeckError
 from sagedeck.system.shutdown import CloseHooks, install_exit_signals
+from sagedeck.text.sanitize import sanitize, sanitize_line
 from sagedeck.ui.keys import APP_BINDINGS
 from sagedeck.ui.screens.base import DeckScreen
 from sagedeck.ui.screens.dashboard.deck import Clock
@@ -148,9 +149,12 @@ class SagedeckApp(App[int]):
         timeout: float | None = None,
         markup: bool = False,
     ) -> None:
-        """As Textual's, but recorded, and without markup: messages carry AWS text verbatim."""
+        """As Textual's, but recorded, and as text: never markup (``markup`` is ignored; a
+        widget's ``notify`` asks for it by default), control characters made visible.
+        Messages and titles carry AWS's text: names, error messages, a FailureReason."""
+        message, title = sanitize(message), sanitize_line(title)
         self.notices.append((severity, title, message))
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def _fatal_error(self) -> None:
         """Textual's crash report, without the locals it prints by default (Textual 8.2

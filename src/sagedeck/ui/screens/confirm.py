@@ -1,4 +1,5 @@
-"""Modals that return a value: confirm a stop, type the name to delete, choose a port."""
+"""Modals that return a value: confirm a stop, type the name to delete, choose a port.
+The instance's name is AWS's text: shown sanitised, as ``Text``, never as markup."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
+from sagedeck.text.sanitize import sanitize_line
+from sagedeck.ui.safe_text import text_line, text_lines
 from sagedeck.ui.screens.base import DeckModal
 from sagedeck.ui.view.fleet import parse_port
 
@@ -17,7 +20,8 @@ if TYPE_CHECKING:
 
 
 class ConfirmScreen(DeckModal[bool]):
-    """Yes or no; enter/y confirms, escape/n cancels."""
+    """Yes or no; enter/y confirms, escape/n cancels. A ``str`` body is shown as text (its
+    newlines kept), never as markup."""
 
     CSS_PATH = "confirm.tcss"
     BINDINGS = [
@@ -25,14 +29,17 @@ class ConfirmScreen(DeckModal[bool]):
         Binding("y", "confirm", "Confirm", id="confirm_yes"),
     ]
 
-    def __init__(self, title: str, body: str, confirm_label: str, *, danger: bool = True) -> None:
+    def __init__(
+        self, title: str, body: str | Text, confirm_label: str, *, danger: bool = True
+    ) -> None:
         super().__init__()
         self._title, self._body, self._label, self._danger = title, body, confirm_label, danger
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as dialog:
-            dialog.border_title = self._title
-            yield Static(self._body, id="body")
+            dialog.border_title = text_line(self._title)
+            body = self._body
+            yield Static(text_lines(body) if isinstance(body, str) else body, id="body")
             with Horizontal(id="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button(
@@ -68,13 +75,13 @@ class TypeNameScreen(DeckModal[bool]):
             yield Static(
                 Text.assemble(
                     "This deletes ",
-                    (self._instance, "bold"),
-                    f" in {self._region} and its ML storage volume, for good.\n",
+                    (sanitize_line(self._instance), "bold"),
+                    f" in {sanitize_line(self._region)} and its ML storage volume, for good.\n",
                     "Type its name to confirm:",
                 ),
                 id="body",
             )
-            yield Input(placeholder=self._instance, id="name")
+            yield Input(placeholder=sanitize_line(self._instance), id="name")
             with Horizontal(id="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Delete", id="confirm", variant="error", disabled=True)
@@ -110,7 +117,9 @@ class PortScreen(DeckModal[int | None]):
         with Vertical(id="dialog") as dialog:
             dialog.border_title = "Copy proxy URL"
             yield Static(
-                f"Port on {self._instance} to reach through /proxy/<port>/ (after signing in):",
+                text_line(
+                    f"Port on {self._instance} to reach through /proxy/<port>/ (after signing in):"
+                ),
                 id="body",
             )
             yield Input(str(self._default), id="port", restrict=r"[0-9]*", max_length=5)

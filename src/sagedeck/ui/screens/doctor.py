@@ -14,6 +14,8 @@ from sagedeck.aws.services import AwsServices
 from sagedeck.errors import SagedeckError
 from sagedeck.models import NotebookSummary
 from sagedeck.ssm.doctor import DoctorReport, Status, diagnose
+from sagedeck.text.sanitize import sanitize_line
+from sagedeck.ui.safe_text import text_line
 from sagedeck.ui.screens.base import DeckModal
 
 if TYPE_CHECKING:
@@ -28,22 +30,23 @@ STYLES = {
 
 
 def render(report: DoctorReport) -> Text:
-    """The report as rich text: one line per check, then the failed calls and next steps."""
+    """The report as rich text: one line per check, then the failed calls and next steps.
+    Summaries, messages and steps quote AWS (names, tags, error messages): sanitised."""
     text = Text()
     width = max((len(c.topic) for c in report.checks), default=0)
     for check in report.checks:
         text.append(f"{check.status.value:<5} ", STYLES[check.status])
         text.append(f"{check.topic:<{width}}  ", "bold")
-        text.append(check.summary + "\n")
+        text.append(sanitize_line(check.summary) + "\n")
     if report.failed_calls:
         text.append("\nFailed calls\n", "bold")
         for call in report.failed_calls:
             text.append(f"  {call.permission}: ", "bold")
-            text.append(call.message + "\n")
+            text.append(sanitize_line(call.message) + "\n")
     steps = report.next_steps
     text.append("\nNext steps\n" if steps else "\nNothing to fix: press s for a shell.\n", "bold")
     for number, step in enumerate(steps, 1):
-        text.append(f"  {number}. {step}\n")
+        text.append(f"  {number}. {sanitize_line(step)}\n")
     return text
 
 
@@ -66,7 +69,7 @@ class DoctorScreen(DeckModal[None]):
     def compose(self) -> ComposeResult:
         title = f"SSM doctor · {self.notebook.name}" if self.notebook else "SSM doctor"
         with Vertical(id="dialog") as dialog:
-            dialog.border_title = title
+            dialog.border_title = text_line(title)
             with VerticalScroll(id="body"):
                 yield Static("checking…", id="report")
             yield Static("r check again · esc back", id="hint")
@@ -83,7 +86,7 @@ class DoctorScreen(DeckModal[None]):
                 self.services, self.notebook.key if self.notebook else None
             )
         except SagedeckError as err:
-            output.update(Text(f"the doctor could not run: {err}", "red"))
+            output.update(text_line(f"the doctor could not run: {err}", "red"))
             return
         output.update(render(self.report))
 

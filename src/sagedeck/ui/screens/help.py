@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from sagedeck.ui.keys import CATEGORIES
+from sagedeck.ui.safe_text import text_line
 from sagedeck.ui.screens.base import DeckModal
 
 if TYPE_CHECKING:
@@ -70,10 +71,11 @@ def render_help(entries: Iterable[KeyHelp]) -> Table:
                 table.add_row("", "")
             table.add_row(Text(category, style="bold underline"), "")
             for entry in by_category[category]:
-                description = Text(entry.description)
+                # Keys come from the user's keymap: text, never markup ("[" is a key).
+                description = text_line(entry.description)
                 if not entry.enabled:
                     description.append(" (not now)", style="dim italic")
-                table.add_row(entry.key, description)
+                table.add_row(text_line(entry.key), description)
         if table.row_count:
             outer.add_column(vertical="top")
             cells.append(table)
@@ -101,7 +103,7 @@ class HelpScreen(DeckModal[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help") as scroll:
-            scroll.border_title = f"{self._title}  (esc closes)"
+            scroll.border_title = text_line(f"{self._title}  (esc closes)")
             yield Static(render_help(self._entries), id="keys")
             yield Static(NAVIGATION, classes="hints")
             yield Static(

@@ -14,7 +14,6 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.events import Resize
@@ -35,9 +34,9 @@ from sagedeck.models import (
     NotebookSummary,
     StreamChoice,
 )
-from sagedeck.text.logtext import EventRenderer, LineFilter, ViewOptions, save_redacted
+from sagedeck.text.logtext import EventRenderer, LineFilter, ViewOptions, write_redacted
 from sagedeck.ui.screens.base import DeckScreen
-from sagedeck.ui.screens.logs_choice import EventChoice, status_markup, title_markup
+from sagedeck.ui.screens.logs_choice import EventChoice, status_text, stopped_text, title_text
 from sagedeck.ui.screens.logs_keys import KEYS_HELP, LOG_BINDINGS
 from sagedeck.ui.widgets.footer import DeckFooter
 from sagedeck.ui.widgets.log_view import LogView
@@ -185,7 +184,7 @@ class LogScreen(DeckScreen[None]):
         if event.state is WorkerState.ERROR and event.worker is self._follow_worker:
             error = event.worker.error
             message = str(error) if isinstance(error, SagedeckError) else repr(error)
-            self.query_one("#log-status", Static).update(f"[b red]stopped:[/] {escape(message)}")
+            self.query_one("#log-status", Static).update(stopped_text(message))
 
     # --- the instance's status -----------------------------------------------------------------
 
@@ -235,15 +234,13 @@ class LogScreen(DeckScreen[None]):
     # --- text ----------------------------------------------------------------------------------
 
     def _update_title(self) -> None:
-        title = title_markup(
-            self.key, self.status, self.choice, self.window, self.options.local_time
-        )
+        title = title_text(self.key, self.status, self.choice, self.window, self.options.local_time)
         self.query_one("#log-title", Static).update(title)
 
     def _update_status(self) -> None:
         view = self.log_view
         search = self.search_info if view.search is not None else None
-        status = status_markup(self.following, len(self.held), view.line_count, self.health, search)
+        status = status_text(self.following, len(self.held), view.line_count, self.health, search)
         self.query_one("#log-status", Static).update(status)
 
     # --- actions -------------------------------------------------------------------------------
@@ -368,11 +365,12 @@ class LogScreen(DeckScreen[None]):
 
     def action_save(self) -> None:
         lines = list(self.log_view.lines)
-        path = save_redacted(lines, f"sagedeck-{self.key.name}")
-        if path is None:
+        saved = write_redacted(lines, f"sagedeck-{self.key.name}")
+        if saved is None:
             self.notify("could not write the file here nor in the home folder", severity="error")
         else:
-            self.notify(f"saved {len(lines)} lines to {path} (secrets redacted)", markup=False)
+            redacted = saved.redaction.describe()
+            self.notify(f"saved {len(lines)} lines to {saved.path}; {redacted}", markup=False)
 
     def action_copy_url(self) -> None:
         self._copy_url()

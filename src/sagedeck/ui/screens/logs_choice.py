@@ -1,18 +1,20 @@
 """What the log view shows around the log: which of the kept events (the streams and the line
-filter chosen), and the title and status lines that say so. Plain data and markup strings:
-the screen puts them on screen."""
+filter chosen), and the title and status lines that say so. Plain data and ``Text`` (names,
+the user's filter and the follower's errors are data, never markup): the screen puts them on
+screen."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rich.markup import escape
+from rich.text import Text
 
 from sagedeck.aws.logs.client import stream_kind
 from sagedeck.aws.logs.follow import FollowHealth, HealthState
 from sagedeck.aws.logs.timewindow import describe_window
 from sagedeck.models import LogEvent, NotebookKey, NotebookStatus, StreamChoice
 from sagedeck.text.logtext import LineFilter
+from sagedeck.text.sanitize import sanitize_line
 
 _STREAM_CYCLE = (StreamChoice.ALL, StreamChoice.LIFECYCLE, StreamChoice.JUPYTER)
 
@@ -60,33 +62,44 @@ class EventChoice:
         return shown, anchor
 
 
-def title_markup(
+_SEPARATOR = " · "
+
+
+def title_text(
     key: NotebookKey, status: NotebookStatus, choice: EventChoice, window: str, local_time: bool
-) -> str:
+) -> Text:
     """The title line: the instance, its status, and what the view shows."""
     shown_window = {"start": "this start", "0": "tail"}.get(window) or describe_window(window)
-    parts = [
-        f"[b]{key.name}[/] ({key.region})",
-        status.value,
-        f"streams: {choice.streams.value}",
-        shown_window,
-        "local time" if local_time else "UTC",
-    ]
+    clock = "local time" if local_time else "UTC"
+    rest = ("", status.value, f"streams: {choice.streams.value}", shown_window, clock)
+    text = Text.assemble(
+        (sanitize_line(key.name), "bold"),
+        sanitize_line(f" ({key.region})"),
+        _SEPARATOR.join(rest),
+    )
     if choice.line_filter:
-        parts.append(f"filter: {escape(choice.line_filter.text)}")
-    return " · ".join(parts)
+        text.append(f"{_SEPARATOR}filter: {sanitize_line(choice.line_filter.text)}")
+    return text
 
 
-def status_markup(
+def status_text(
     following: bool, held: int, lines: int, health: FollowHealth | None, search: str | None
-) -> str:
+) -> Text:
     """The status line: following or paused, the line count, the follower's trouble if any,
     and the search's matches (``search``, when a search is on)."""
-    follow = "following" if following else f"[b]paused[/] ({held} new)"
-    parts = [follow, f"{lines} lines"]
+    text = Text("following") if following else Text.assemble(("paused", "bold"), f" ({held} new)")
+    text.append(f"{_SEPARATOR}{lines} lines")
     if health is not None and health.state not in (HealthState.FOLLOWING, HealthState.QUIET):
         wait = f", retry in {health.retry_in:.0f}s" if health.retry_in >= 1 else ""
-        parts.append(f"[b]{health.state.value}[/] {escape(health.detail)}{wait}".strip())
+        detail = f" {sanitize_line(health.detail)}{wait}".rstrip()
+        text.append(_SEPARATOR)
+        text.append(health.state.value, style="bold")
+        text.append(detail)
     if search is not None:
-        parts.append(escape(search))
-    return " · ".join(parts)
+        text.append(f"{_SEPARATOR}{sanitize_line(search)}")
+    return text
+
+
+def stopped_text(message: str) -> Text:
+    """The status line once following has ended on an error."""
+    return Text.assemble(("stopped:", "bold red"), " ", sanitize_line(message))

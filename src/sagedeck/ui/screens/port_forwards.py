@@ -18,6 +18,7 @@ from sagedeck.ssm.port_forwards import PortForward, PortForwards
 from sagedeck.system.clipboard import copy
 from sagedeck.system.shutdown import CloseHooks
 from sagedeck.text.format import age
+from sagedeck.ui.safe_text import text_line
 from sagedeck.ui.screens.base import DeckModal
 
 if TYPE_CHECKING:
@@ -49,7 +50,9 @@ class PortForwardScreen(DeckModal[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as dialog:
-            dialog.border_title = f"Port forwards · {self.notebook.name} ({self.notebook.region})"
+            dialog.border_title = text_line(
+                f"Port forwards · {self.notebook.name} ({self.notebook.region})"
+            )
             yield Static("", id="status")
             yield DataTable(id="forwards", cursor_type="row", zebra_stripes=True)
             yield Input(
@@ -85,10 +88,11 @@ class PortForwardScreen(DeckModal[None]):
             if session_id in table.rows:
                 table.update_cell(session_id, "up", age(forward.started, now))
             else:
+                # DataTable reads a str cell as markup: the session id is AWS's, a Text.
                 table.add_row(
                     forward.local_url,
                     f"{forward.remote_port} ({forward.label})",
-                    session_id,
+                    text_line(session_id),
                     age(forward.started, now),
                     key=session_id,
                 )
@@ -117,7 +121,7 @@ class PortForwardScreen(DeckModal[None]):
         return next((f for f in self._mine() if f.session_id == row_key.value), None)
 
     def _set_status(self, text: str) -> None:
-        self.query_one("#status", Static).update(text)
+        self.query_one("#status", Static).update(text_line(text))
 
     # --- actions -------------------------------------------------------------------------
 

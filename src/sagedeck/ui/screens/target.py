@@ -6,10 +6,12 @@ import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, Select, SelectionList
 
+from sagedeck.ui.safe_text import text_line
 from sagedeck.ui.screens.base import DeckModal
 
 if TYPE_CHECKING:
@@ -67,7 +69,9 @@ class TargetScreen(DeckModal[TargetChoice | None]):
         self._chosen = current_regions
 
     def compose(self) -> ComposeResult:
-        options = [(DEFAULT_PROFILE, DEFAULT_PROFILE)] + [(p, p) for p in self._profiles]
+        # Profile names come from ~/.aws/config: shown as text, never markup.
+        options: list[tuple[Text, str]] = [(Text(DEFAULT_PROFILE), DEFAULT_PROFILE)]
+        options += [(text_line(profile), profile) for profile in self._profiles]
         with Vertical(id="dialog") as dialog:
             dialog.border_title = "Profile and regions"
             yield Label("Profile")
@@ -82,7 +86,8 @@ class TargetScreen(DeckModal[TargetChoice | None]):
                 r for r in self._regions if r not in self._chosen
             ]
             yield SelectionList[str](
-                *((region, region, region in self._chosen) for region in ordered), id="regions"
+                *((text_line(region), region, region in self._chosen) for region in ordered),
+                id="regions",
             )
             yield Label("", id="error")
             with Horizontal(id="buttons"):

@@ -1,5 +1,9 @@
 """How each part of the detail pane reads. Rich renderables only; the parts and their loading
-are ``aws/details.PARTS``, here is how each one is shown (``VIEWS``)."""
+are ``aws/details.PARTS``, here is how each one is shown (``VIEWS``).
+
+Every value is AWS's (a name, a description, a tag, a script): it is shown through
+``ui/safe_text`` as a sanitised ``Text``, never as markup; ``_grid`` takes a ``str`` as such a
+value."""
 
 from __future__ import annotations
 
@@ -23,6 +27,8 @@ from sagedeck.models import (
     Tag,
 )
 from sagedeck.text.format import age
+from sagedeck.text.sanitize import sanitize, sanitize_line
+from sagedeck.ui.safe_text import text_line, text_lines
 from sagedeck.ui.view.columns import STATUS_STYLE
 
 if TYPE_CHECKING:
@@ -43,20 +49,22 @@ DETAIL_ROWS = (
 
 
 def _grid(rows: Iterable[tuple[str, RenderableType | str | None]]) -> Table:
+    """Label and value per row; a ``str`` (a label too: a tag's key) is AWS text, shown on one
+    line as it is (Rich would read a ``str`` cell as markup)."""
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="dim", no_wrap=True)
     grid.add_column(overflow="fold")
     for label, value in rows:
         if value is None or value == "":
-            grid.add_row(label, Text("-", style="dim"))
+            grid.add_row(text_line(label), Text("-", style="dim"))
         else:
-            grid.add_row(label, value)
+            grid.add_row(text_line(label), text_line(value) if isinstance(value, str) else value)
     return grid
 
 
 def error_text(error: str) -> Text:
     style = "bold yellow" if error.startswith("not allowed") else "bold red"
-    return Text(error, style=style)
+    return text_line(error, style=style)
 
 
 def overview(
@@ -70,14 +78,14 @@ def overview(
     if detail is not None and detail.failure_reason:
         parts.append(
             Panel(
-                Text(detail.failure_reason, style="bold"),
+                text_lines(detail.failure_reason, style="bold"),
                 title="FailureReason",
                 title_align="left",
                 border_style="bold red",
             )
         )
     rows: list[tuple[str, RenderableType | str | None]] = [
-        ("name", Text(summary.name, style="bold")),
+        ("name", text_line(summary.name, style="bold")),
         ("status", status),
         ("region", summary.region),
         ("type", summary.instance_type),
@@ -112,15 +120,15 @@ def overview(
 def network(eni: NetworkInterface | None, detail: NotebookDetail | None) -> RenderableType:
     if eni is None:
         if detail is not None and detail.subnet_id:
-            return Text(f"subnet {detail.subnet_id}; no network interface yet", style="dim")
+            return text_line(f"subnet {detail.subnet_id}; no network interface yet", style="dim")
         return Text("none: not in a VPC (SageMaker's network only)", style="dim")
     groups = Text()
     for index, group in enumerate(eni.security_groups):
         if index:
             groups.append("\n")
-        groups.append(group.group_id)
+        groups.append(sanitize_line(group.group_id))
         if group.name:
-            groups.append(f" ({group.name})", style="dim")
+            groups.append(f" ({sanitize_line(group.name)})", style="dim")
     return _grid(
         [
             ("ENI", eni.eni_id),
@@ -137,21 +145,25 @@ def role(view: RoleView | None) -> RenderableType:
     if view is None:
         return Text("no execution role", style="dim")
     info = view.role
-    attached = (
-        Text("\n".join(p.name for p in info.attached_policies)) if info.attached_policies else None
-    )
-    inline = Text("\n".join(info.inline_policies)) if info.inline_policies else None
+    attached = _names(p.name for p in info.attached_policies)
+    inline = _names(info.inline_policies)
     rows: list[tuple[str, RenderableType | str | None]] = [
-        ("name", Text(info.name, style="bold")),
+        ("name", text_line(info.name, style="bold")),
         ("ARN", info.arn),
         ("attached", attached),
         ("inline", inline),
     ]
     if info.description:
-        rows.insert(2, ("description", info.description))
+        rows.insert(2, ("description", text_lines(info.description)))
     parts: list[RenderableType] = [_grid(rows)]
     parts += [error_text(f"not allowed: {permission}") for permission in view.denied]
     return Group(*parts)
+
+
+def _names(names: Iterable[str]) -> Text | None:
+    """One name a line (policies); None for none."""
+    shown = "\n".join(sanitize_line(name) for name in names)
+    return Text(shown) if shown else None
 
 
 def lifecycle(config: LifecycleConfig | None, dark: bool = True) -> RenderableType:
@@ -159,8 +171,11 @@ def lifecycle(config: LifecycleConfig | None, dark: bool = True) -> RenderableTy
         return Text("none", style="dim")
     from rich.syntax import Syntax  # pygments: imported when a script is first shown
 
-    parts: list[RenderableType] = [Text(config.name, style="bold")]
-    for hook, script in (("OnCreate", config.on_create), ("OnStart", config.on_start)):
+    parts: list[RenderableType] = [text_line(config.name, style="bold")]
+    for hook, raw in (("OnCreate", config.on_create), ("OnStart", config.on_start)):
+        # Its escape bytes shown, never sent: a script is written by whoever may edit the
+        # configuration, and read by everyone who looks at the instance.
+        script = sanitize(raw) if raw else raw
         if not script:
             parts.append(Text(f"{hook}: none", style="dim"))
             continue
@@ -184,11 +199,11 @@ def repositories(repos: tuple[CodeRepository, ...] | None) -> RenderableType:
     rows: list[tuple[str, RenderableType | str | None]] = []
     for index, repo in enumerate(repos):
         label = "default" if index == 0 else "additional"
-        value = Text(repo.url)
+        value = text_line(repo.url)
         if repo.branch:
-            value.append(f" ({repo.branch})", style="dim")
+            value.append(f" ({sanitize_line(repo.branch)})", style="dim")
         if repo.name != repo.url:
-            value = Text.assemble((repo.name, "bold"), "  ", value)
+            value = Text.assemble(text_line(repo.name, style="bold"), "  ", value)
         rows.append((label, value))
     return _grid(rows)
 
@@ -201,15 +216,15 @@ def tags(values: tuple[Tag, ...] | None) -> RenderableType:
 
 def ssm(node: ManagedNode | None, tag_key: str) -> RenderableType:
     if node is None:
-        return Text(
+        return text_line(
             f"no managed node tagged {tag_key}=<name> (see sagemaker-ssh-helper; D: doctor)",
             style="dim",
         )
     style = "bold green" if node.ping_status == "Online" else "bold yellow"
     return _grid(
         [
-            ("node", Text(node.instance_id, style="bold")),
-            ("ping", Text(node.ping_status, style=style)),
+            ("node", text_line(node.instance_id, style="bold")),
+            ("ping", text_line(node.ping_status, style=style)),
             ("agent", node.agent_version),
             ("IP", node.ip_address),
         ]

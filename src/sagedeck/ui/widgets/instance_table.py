@@ -5,7 +5,8 @@ styled and kept up to date.
 perf.md: a column whose width changes re-lays out the whole table (~185 ms a cell at 5,000
 rows), ``str`` cells need markup parsing, and clearing and re-adding every row costs seconds.
 So every column has a fixed width, every cell is a ``rich.text.Text``, a refresh touches only
-the cells whose text changed, and the caller wraps a refresh in ``App.batch_update()``.
+the cells whose text changed, and the caller wraps a refresh in ``App.batch_update()``. A cell's
+text is AWS's: sanitised (``ui/safe_text``), never markup.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
 
 from sagedeck.text.format import age
+from sagedeck.ui.safe_text import text_line
 from sagedeck.ui.view import columns as view_columns
 from sagedeck.ui.view.columns import Cell, Column, Row
 from sagedeck.ui.view.fleet import Fleet
@@ -33,9 +35,11 @@ KEPT_TEXTS = 20_000  # cells' Texts kept for reuse, then forgotten all at once
 
 def cell_text(cell: Cell) -> Text:
     """A cell as the table shows it: one line, cut at the column's width."""
+    text = text_line(cell.text, style=cell.style)
+    text.no_wrap = True
     if cell.ellipsis:
-        return Text(cell.text, style=cell.style, no_wrap=True, overflow="ellipsis")
-    return Text(cell.text, style=cell.style, no_wrap=True)
+        text.overflow = "ellipsis"
+    return text
 
 
 class InstanceTable(DataTable[Text]):
@@ -147,12 +151,14 @@ class InstanceTable(DataTable[Text]):
                         self.update_cell(key, column, after)
             self._shown[key] = cells
         if self.shown_keys() != list(keys):
-            position = {key: index for index, key in enumerate(keys)}
-            # DataTable.sort hands the key function cells, not the row key: the row key is
-            # made of the region and the name (NotebookKey).
-            self.sort(
-                "region", "name", key=lambda cells: position[f"{cells[0].plain}/{cells[1].plain}"]
-            )
+            # DataTable.sort hands the key function cells, not the row key: a row is known by
+            # its region and name cells as shown (a name is unique in its region).
+            region, name = self._column_keys.index("region"), self._column_keys.index("name")
+            position = {
+                (self._shown[key][region].plain, self._shown[key][name].plain): index
+                for index, key in enumerate(keys)
+            }
+            self.sort("region", "name", key=lambda cells: position[cells[0].plain, cells[1].plain])
         self.follow(current)
 
     def follow(self, key: str | None) -> None:

@@ -11,8 +11,10 @@ looks like JSON). A filter or stream choice gives the view another list of event
 
 It refreshes after every batch: pruning the top of a full buffer moves every line under the
 screen, which Textual 8.2.8's ``Log(max_lines=N)`` forgot to repaint
-(``tests/ui/test_logs_widget.py``). Tabs are expanded and control characters shown as U+FFFD;
-the time column is dim; search matches are highlighted, the selected one brighter.
+(``tests/ui/test_logs_widget.py``). Tabs are expanded and control characters (C0, C1, bidi
+overrides) shown as visible stand-ins (:func:`~sagedeck.text.sanitize.sanitize_line`): a
+notebook's own code writes these lines, and an escape sequence in one must not reach the
+terminal. The time column is dim; search matches are highlighted, the selected one brighter.
 """
 
 from __future__ import annotations
@@ -34,8 +36,7 @@ from textual.strip import Strip
 
 from sagedeck.models import LogEvent
 from sagedeck.text.logtext import EventRenderer, ViewOptions
-
-_CONTROL = re.compile("[\u0000-\u0008\u000b-\u001f\u007f]")
+from sagedeck.text.sanitize import sanitize_line
 
 
 class RenderedLines(Sequence[str]):
@@ -418,4 +419,4 @@ def _shown(line: str) -> str:
     """A line as the terminal shows it: tabs expanded, control characters visible."""
     if "\t" in line:
         line = line.expandtabs()
-    return _CONTROL.sub("\N{REPLACEMENT CHARACTER}", line)
+    return sanitize_line(line)

@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from sagedeck.models import NotebookStatus
+from sagedeck.text.sanitize import sanitize
 
 # AWS fails a start whose lifecycle script runs longer than this.
 LIFECYCLE_BUDGET = timedelta(minutes=5)
@@ -144,6 +145,6 @@ class StartPanel(Static):
         failed = self.timeline.status is NotebookStatus.FAILED
         if failed and reason:
             text.append("\nFailureReason: ", style="bold red")
-            text.append(reason)
+            text.append(sanitize(reason))  # AWS's text: its escape bytes shown, never sent
         self.set_class(failed, "-failed")
         self.update(text)

@@ -1,4 +1,6 @@
-"""The lines around the table: where sagedeck points, the fleet's summary, the URL countdown."""
+"""The lines around the table: where sagedeck points, the fleet's summary, the URL countdown.
+Names (a profile, a region, an instance) and AWS's error messages are shown sanitised, as
+``Text``: never markup, never a raw escape byte."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from sagedeck.models import NotebookStatus, PresignedUrl
+from sagedeck.text.sanitize import sanitize_line
 from sagedeck.ui.view.columns import STATUS_STYLE, STEADY_MARKER
 from sagedeck.ui.view.fleet import Fleet
 
@@ -34,10 +37,10 @@ class TitleBar(Static):
             ("sagedeck", "bold"),
             SEPARATOR,
             ("profile ", "dim"),
-            profile or "default",
+            sanitize_line(profile or "default"),
             SEPARATOR,
             ("regions ", "dim"),
-            ", ".join(regions) if len(regions) <= 4 else f"{len(regions)} regions",
+            sanitize_line(", ".join(regions)) if len(regions) <= 4 else f"{len(regions)} regions",
         ]
         if demo:
             parts += [SEPARATOR, ("DEMO: embedded AWS", "bold cyan")]
@@ -82,7 +85,7 @@ class SummaryBar(Static):
         per_region = {region: 0 for region in fleet.regions}
         for notebook in fleet.notebooks.values():
             per_region[notebook.region] = per_region.get(notebook.region, 0) + 1
-        parts += [SEPARATOR, "  ".join(f"{r} {n}" for r, n in per_region.items())]
+        parts += [SEPARATOR, sanitize_line("  ".join(f"{r} {n}" for r, n in per_region.items()))]
         if marked:
             parts += [SEPARATOR, (f"{marked} marked", "bold magenta")]
         if fleet.refreshed_at is not None:
@@ -94,9 +97,9 @@ class SummaryBar(Static):
             parts += [SEPARATOR, (f"waiting for AWS ({waiting} s)", "bold yellow")]
         text = Text.assemble(*parts, no_wrap=True, overflow="ellipsis")
         for region, error in fleet.errors.items():
-            text.append(f"\n⚠ {region}: {error}", style="bold red")
+            text.append(f"\n⚠ {sanitize_line(f'{region}: {error}')}", style="bold red")
         if problem:
-            text.append(f"\n⚠ {problem}", style="bold red")
+            text.append(f"\n⚠ {sanitize_line(problem)}", style="bold red")
         if text == self._shown_text:
             return
         # As many lines as before: repaint in place, no layout of the screen (every second
@@ -147,7 +150,7 @@ class UrlCountdown(Static):
         if url is None or remaining is None:
             return
         view = "JupyterLab" if url.view.value == "lab" else "Jupyter"
-        label = f"{view} URL for {url.notebook.name} {self._where}"
+        label = sanitize_line(f"{view} URL for {url.notebook.name} {self._where}")
         if remaining:
             minutes, seconds = divmod(int(remaining.total_seconds()), 60)
             self.update(

@@ -14,6 +14,8 @@ import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
+
 from sagedeck.errors import SagedeckError
 from sagedeck.models import (
     DELETABLE,
@@ -23,6 +25,7 @@ from sagedeck.models import (
     JupyterView,
     NotebookSummary,
 )
+from sagedeck.text.sanitize import sanitize_line
 from sagedeck.ui.messages import UrlCopied
 from sagedeck.ui.view.fleet import proxy_url
 
@@ -94,12 +97,12 @@ class NotebookActions:
             self._report_skipped(skipped, "stop", "InService")
             return
         what = ready[0].name if len(ready) == 1 else f"{len(ready)} instances ({names(ready)})"
+        body = Text.assemble(
+            f"Stop {sanitize_line(what)}?\n",
+            "Running kernels end; files on the ML storage volume stay.",
+        )
         confirmed = await self.app.push_screen_wait(
-            ConfirmScreen(
-                "Stop notebook instance" + ("s" if len(ready) > 1 else ""),
-                f"Stop {what}?\nRunning kernels end; files on the ML storage volume stay.",
-                "Stop",
-            )
+            ConfirmScreen("Stop notebook instance" + ("s" if len(ready) > 1 else ""), body, "Stop")
         )
         if not confirmed:
             self.deck.notify("Stop cancelled", timeout=3)

@@ -1,15 +1,21 @@
 """Command palette (``ctrl+p`` or ``:``): every dashboard action that applies now, and
 "jump to" each instance by name. The dashboard lists this provider in its ``COMMANDS``, so the
-palette offers it only there, on the dashboard it was opened from."""
+palette offers it only there, on the dashboard it was opened from.
+
+Textual's palette reads a ``str`` prompt or help as markup, and ``Matcher.highlight`` parses
+its candidate as markup too: here every prompt and help is built as ``Content`` from sanitised
+text (an instance's name is AWS's; a key comes from the user's keymap)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from functools import partial
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
+from textual.content import Content
 
+from sagedeck.text.sanitize import sanitize_line
 from sagedeck.ui.keys import DASHBOARD_BINDINGS
 
 if TYPE_CHECKING:
@@ -55,8 +61,8 @@ class SagedeckCommands(Provider):
                 title = f"{title}: {current.name}"
             key = self.app.get_key_display(binding)
             yield (
-                title,
-                f"key {key}",
+                sanitize_line(title),
+                f"key {sanitize_line(key)}",
                 partial(self.app.run_action, binding.action, self.screen),
             )
 
@@ -66,21 +72,40 @@ class SagedeckCommands(Provider):
             return
         for key, notebook in dashboard.notebooks.items():
             yield (
-                f"Jump to {notebook.name} ({notebook.region})",
-                f"{notebook.status.value}, {notebook.instance_type}",
+                sanitize_line(f"Jump to {notebook.name} ({notebook.region})"),
+                sanitize_line(f"{notebook.status.value}, {notebook.instance_type}"),
                 partial(dashboard.jump_to, key),
             )
 
     async def discover(self) -> Hits:
         for title, help_text, command in self._actions():
-            yield DiscoveryHit(title, command, help=help_text)
+            yield DiscoveryHit(Content(title), command, text=title, help=_help(help_text))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for title, help_text, command in (*self._actions(), *self._jumps()):
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), command, text=title, help=help_text)
+                yield Hit(
+                    score, _highlight(matcher, title), command, text=title, help=_help(help_text)
+                )
+
+
+def _help(text: str) -> str:
+    """``text`` as a hit's help, never read as markup. The palette passes the help through
+    ``Content.from_markup``, which returns a ``Content`` as it is (``help`` is typed ``str``;
+    Textual's ``escape`` is no way out: it leaves ``[B]`` a style)."""
+    return cast("str", Content(text))
+
+
+def _highlight(matcher: Matcher, title: str) -> Content:
+    """``matcher.highlight(title)`` without reading ``title`` as markup."""
+    content = Content(title)
+    _score, offsets = matcher.fuzzy_search.match(matcher.query, title)
+    for offset in offsets:
+        if not title[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
 
 
 _PER_INSTANCE = frozenset(

@@ -46,7 +46,7 @@ class Deck(Protocol):
         timeout: float | None = None,
         markup: bool = False,
     ) -> None:
-        """A notification, recorded; without markup unless asked (AWS text is data)."""
+        """A notification, recorded; never markup (AWS text is data)."""
 
     def startup_done(self) -> None:
         """The dashboard's second refresh is done: start-up is over."""
