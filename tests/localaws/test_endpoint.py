@@ -1,7 +1,9 @@
-"""The endpoint answers AWS's APIs only: not moto's own API, not pages of other web origins."""
+"""The endpoint answers AWS's APIs only: not moto's own API, not pages of other web origins,
+not requests addressed to another host (DNS rebinding)."""
 
 from __future__ import annotations
 
+import http.client
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -11,6 +13,7 @@ import pytest
 from mypy_boto3_sagemaker import SageMakerClient
 
 from sagedeck.localaws import LocalAws
+from sagedeck.localaws.endpoint import Environ, Guard, StartResponse
 
 # An unsigned GET / is S3's ListBuckets for moto: what a page's fetch() would read.
 BUCKETS = "<ListAllMyBucketsResult"
@@ -109,3 +112,79 @@ def test_an_sdk_call_gets_no_cors_headers(aws: LocalAws) -> None:
     assert answer.status == 200
     assert BUCKETS in answer.body
     assert cors_headers(answer) == {}
+
+
+def _port(aws: LocalAws) -> int:
+    return int(aws.endpoint_url.rsplit(":", 1)[1])
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "evil.example:{port}",  # a rebinding page: its own name, re-pointed at 127.0.0.1
+        "evil.example",
+        "127.0.0.1.nip.io:{port}",
+        "localhost.evil.example:{port}",
+        "127.0.0.2:{port}",
+        "[::2]:{port}",
+        "127.0.0.1:{port}@evil.example",
+        "",
+    ],
+)
+def test_a_request_for_another_host_is_refused(aws: LocalAws, host: str) -> None:
+    host = host.format(port=_port(aws))
+    answer = send(aws, "/", headers={"Host": host})
+    assert answer.status == 403
+    assert answer.body == (
+        f"A request for the host {host} is refused: sagedeck's embedded AWS answers only "
+        "requests addressed to 127.0.0.1, [::1], localhost (DNS rebinding guard).\n"
+    )
+    assert BUCKETS not in answer.body
+    assert cors_headers(answer) == {}
+
+
+def test_a_request_without_host_is_refused(aws: LocalAws) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", _port(aws), timeout=10)
+    try:
+        connection.putrequest("GET", "/", skip_host=True)
+        connection.endheaders()
+        response = connection.getresponse()
+        assert response.status == 403
+        assert response.read().decode().startswith("A request for no Host header is refused")
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "127.0.0.1:{port}",
+        "localhost:{port}",
+        "LocalHost:{port}",
+        "[::1]:{port}",
+        "localhost",
+        "127.0.0.1:1",  # a proxy in front passes on its client's Host, with its own port
+    ],
+)
+def test_loopback_hosts_are_served(aws: LocalAws, host: str) -> None:
+    answer = send(aws, "/", headers={"Host": host.format(port=_port(aws))})
+    assert answer.status == 200
+    assert BUCKETS in answer.body
+
+
+def test_the_host_the_server_was_started_on_is_served() -> None:
+    served: list[str] = []
+
+    def app(environ: Environ, start_response: StartResponse) -> list[bytes]:
+        served.append(environ["HTTP_HOST"])
+        start_response("200 OK", [])
+        return [b""]
+
+    def start_response(status: str, headers: list[tuple[str, str]]) -> None:
+        pass
+
+    for host, asked in (("devbox.internal", "DevBox.internal:5050"), ("::1", "[::1]:5050")):
+        guard = Guard(app, host=host)
+        guard({"HTTP_HOST": asked, "PATH_INFO": "/", "REQUEST_METHOD": "GET"}, start_response)
+        assert not guard.serves_host("evil.example:5050")
+    assert served == ["DevBox.internal:5050", "[::1]:5050"]

@@ -12,6 +12,7 @@ from sagedeck.localaws import LocalAws
 from sagedeck.localaws.logs import live_tail
 
 from .conftest import GROUP
+from .helpers import aws_error
 
 ARN = f"arn:aws:logs:us-east-1:123456789012:log-group:{GROUP}"
 
@@ -109,3 +110,29 @@ def test_more_than_500_a_second_is_sampled(
     response["responseStream"].close()
     assert update["sessionMetadata"] == {"sampled": True}
     assert len(update["sessionResults"]) == 500
+
+
+def test_identifiers_outside_the_model_are_refused(
+    tail_client: CloudWatchLogsClient, logs: CloudWatchLogsClient
+) -> None:
+    """DescribeLogGroups' ``arn`` ends in ``:*``, which the model's pattern for a
+    logGroupIdentifier excludes: AWS answers InvalidParameterException, before any session."""
+    arn = logs.describe_log_groups(logGroupNamePrefix=GROUP)["logGroups"][0]["arn"]
+    assert arn.endswith(":*")
+    with aws_error("InvalidParameterException") as caught:
+        tail_client.start_live_tail(logGroupIdentifiers=[arn])
+    assert caught.value.response["Error"]["Message"] == (
+        f"1 validation error detected: Value '[{arn}]' at 'logGroupIdentifiers' failed to "
+        "satisfy constraint: Member must satisfy constraint: [Member must satisfy regular "
+        "expression pattern: [\\w#+=/:,.@-]*]"
+    )
+    with aws_error("InvalidParameterException") as caught:
+        tail_client.start_live_tail(logGroupIdentifiers=[ARN], logStreamNamePrefixes=["nb*"])
+    assert caught.value.response["Error"]["Message"].endswith(
+        "at 'logStreamNamePrefixes' failed to satisfy constraint: Member must satisfy "
+        "constraint: [Member must satisfy regular expression pattern: [^:*]*]"
+    )
+    response = tail_client.start_live_tail(logGroupIdentifiers=[arn.removesuffix(":*")])
+    start = next(iter(response["responseStream"]))["sessionStart"]
+    response["responseStream"].close()
+    assert start["logGroupIdentifiers"] == [ARN]

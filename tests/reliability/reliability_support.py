@@ -5,12 +5,13 @@ from __future__ import annotations
 import socket
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from aiobotocore.config import AioConfig
 
 from sagedeck.aws.session import AwsTarget, StaticCredentials
 from sagedeck.localaws import LocalAws
+from sagedeck.localaws.endpoint import GuardedMotoServer
 
 if TYPE_CHECKING:
     from sagedeck.ui.app import SagedeckApp
@@ -64,16 +65,15 @@ class RestartableAws:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port: int = probe.getsockname()[1]
-        self._server: Any = None
+        self._server: GuardedMotoServer | None = None
 
     @property
     def endpoint_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        from moto.server import ThreadedMotoServer
-
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        # The guarded server LocalAws runs, so these tests meet the same endpoint users do.
+        self._server = GuardedMotoServer("127.0.0.1", self.port)
         self._server.start()
 
     def kill(self) -> None:

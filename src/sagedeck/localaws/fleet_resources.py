@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import hostile
 from .lifecycle_scripts import TIME_LIMIT_SECONDS
 
 EAST, WEST = "us-east-1", "eu-west-1"
@@ -69,6 +70,16 @@ ROLES = (
         300,
     ),
 )
+# Seeded after the rest of the account: the random id it draws then leaves the ids drawn before
+# it (subnets, security groups, ENIs, which the screenshots show) as they were.
+HOSTILE_ROLE = RoleSpec(
+    hostile.ROLE,
+    "/service-role/",
+    ("arn:aws:iam::aws:policy/AmazonSageMakerFullAccess",),
+    ("s3-team-buckets",),
+    hostile.ROLE_DESCRIPTION,
+    20,
+)
 DELETED_ROLE = "legacy-notebook-role"  # referenced by legacy-analytics, no longer exists
 
 
@@ -125,6 +136,7 @@ INSTALL_EXTENSIONS = _script(
     "sudo -u ec2-user -i <<'EOF'",
     "source /home/ec2-user/anaconda3/bin/activate JupyterSystemEnv",
     "pip install --quiet jupyterlab-lsp python-lsp-server",
+    *hostile.SCRIPT_LINES,  # escape bytes, as scripts pasted from a terminal carry them
     'echo "Restarting the Jupyter server"',
     "EOF",
     "systemctl restart jupyter-server",

@@ -55,11 +55,13 @@ def notebook_history(
     changed = anchor_ms - int(spec.changed_hours_ago * HOUR)
     if config is not None and config.on_create and spec.created_days_ago <= spec.history_days:
         _script(out, ON_CREATE, config.on_create, created + 90_000)
-    for begin, end in _runs(spec, rng, created, changed, anchor_ms):
+    runs = _runs(spec, rng, created, changed, anchor_ms)
+    for index, (begin, end) in enumerate(runs):
         cursor = begin
         if config is not None and config.on_start:
             cursor = _script(out, ON_START, config.on_start, begin)
-        _emit_run(out, spec, style, rng, cursor, end if end is not None else anchor_ms, end)
+        own = spec.last_run_lines if index == len(runs) - 1 else ()
+        _emit_run(out, spec, style, rng, cursor, end if end is not None else anchor_ms, end, own)
     if spec.status == "Failed" and config is not None and config.on_start:
         _script(out, ON_START, config.on_start, changed - 330_000)
     return out
@@ -120,7 +122,10 @@ def _emit_run(
     begin: int,
     until: int,
     stop: int | None,
+    own: tuple[str, ...] = (),
 ) -> None:
+    """One run's jupyter.log, with ``own`` lines (what the notebook's code printed) in its
+    last minute."""
     events = out.setdefault(JUPYTER, [])
     host = jupyter.host_name(spec.name, spec.region)
     at = begin
@@ -128,7 +133,9 @@ def _emit_run(
         at += rng.randrange(20, 400)
         events.append((at, style.line(level, at, text, app), at + 800))
     kernels: list[str] = []
-    lines = sorted(_activity(spec, style, rng, at, until, kernels), key=lambda item: item[0])
+    printed = [(max(at, until - (len(own) - i) * 7_000), text) for i, text in enumerate(own)]
+    activity = [*_activity(spec, style, rng, at, until, kernels), *printed]
+    lines = sorted(activity, key=lambda item: item[0])
     events.extend((ts, text, ts + 300 + ts % 997) for ts, text in lines)
     if stop is not None:
         at = stop

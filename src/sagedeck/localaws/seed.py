@@ -17,6 +17,7 @@ from . import network, notebooks, service_settings, ssm
 from .catalog import create_code_repository
 from .fleet import NOTEBOOKS, NotebookSpec
 from .fleet_resources import (
+    HOSTILE_ROLE,
     INLINE_POLICIES,
     LIFECYCLE_CONFIGS,
     NETWORKS,
@@ -24,6 +25,7 @@ from .fleet_resources import (
     ROLES,
     SAGEMAKER_TRUST_POLICY,
     LifecycleSpec,
+    RoleSpec,
 )
 from .history import DAY, HOUR, notebook_history
 from .identity import DEMO_USER, user_arn, user_id
@@ -87,6 +89,7 @@ def seed_account(schedule: Any, anchor: float) -> None:
         for spec in NOTEBOOKS:
             _seed_notebook(spec, groups[spec.region], plan.anchor_ms, schedule, rng)
         _seed_logs(plan)
+        _seed_role(HOSTILE_ROLE, plan.anchor_ms)
 
 
 def _at(epoch_ms: int) -> datetime:
@@ -94,7 +97,7 @@ def _at(epoch_ms: int) -> datetime:
 
 
 def role_arn(name: str) -> str:
-    role = next((r for r in ROLES if r.name == name), None)
+    role = next((r for r in (*ROLES, HOSTILE_ROLE) if r.name == name), None)
     path = role.path if role else "/service-role/"
     return f"arn:aws:iam::{ACCOUNT_ID}:role{path}{name}"
 
@@ -115,22 +118,26 @@ def _seed_instance_tier(region: str, anchor_ms: int) -> None:
 
 
 def _seed_iam(anchor_ms: int) -> None:
-    iam = iam_backend(ACCOUNT_ID)
     for spec in ROLES:
-        role = iam.create_role(
-            role_name=spec.name,
-            assume_role_policy_document=SAGEMAKER_TRUST_POLICY,
-            path=spec.path,
-            permissions_boundary=None,
-            description=spec.description,
-            tags=[],
-            max_session_duration="3600",
-        )
-        role.create_date = _at(anchor_ms - spec.created_days_ago * DAY)
-        for policy_arn in spec.managed:
-            iam.attach_role_policy(policy_arn, spec.name)
-        for policy_name in spec.inline:
-            iam.put_role_policy(spec.name, policy_name, INLINE_POLICIES[policy_name])
+        _seed_role(spec, anchor_ms)
+
+
+def _seed_role(spec: RoleSpec, anchor_ms: int) -> None:
+    iam = iam_backend(ACCOUNT_ID)
+    role = iam.create_role(
+        role_name=spec.name,
+        assume_role_policy_document=SAGEMAKER_TRUST_POLICY,
+        path=spec.path,
+        permissions_boundary=None,
+        description=spec.description,
+        tags=[],
+        max_session_duration="3600",
+    )
+    role.create_date = _at(anchor_ms - spec.created_days_ago * DAY)
+    for policy_arn in spec.managed:
+        iam.attach_role_policy(policy_arn, spec.name)
+    for policy_name in spec.inline:
+        iam.put_role_policy(spec.name, policy_name, INLINE_POLICIES[policy_name])
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +202,7 @@ def _tags(spec: NotebookSpec) -> list[dict[str, str]]:
         {"Key": "owner", "Value": f"{spec.owner}@acme-ml.example"},
         {"Key": "cost-center", "Value": _COST_CENTERS.get(spec.team, "CC-2000")},
         {"Key": "env", "Value": spec.env},
+        *({"Key": key, "Value": value} for key, value in spec.more_tags),
     ]
 
 

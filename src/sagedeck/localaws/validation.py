@@ -44,12 +44,11 @@ def instance_types() -> tuple[str, ...]:
     return tuple(shape.enum)
 
 
-@functools.cache
-def _string_rules(
-    service: str, operation: str, member: str
-) -> tuple[int | None, int | None, str | None, re.Pattern[str] | None]:
+Rules = tuple[int | None, int | None, str | None, re.Pattern[str] | None]
+
+
+def _rules_of(shape: Any) -> Rules:
     """(min length, max length, pattern as the model writes it, that pattern compiled)."""
-    shape = _service_model(service).operation_model(operation).input_shape.members[member]
     metadata = shape.metadata
     pattern: str | None = metadata.get("pattern")
     compiled = None
@@ -62,16 +61,46 @@ def _string_rules(
     return metadata.get("min"), metadata.get("max"), pattern, compiled
 
 
+@functools.cache
+def _string_rules(service: str, operation: str, member: str) -> Rules:
+    return _rules_of(_service_model(service).operation_model(operation).input_shape.members[member])
+
+
+@functools.cache
+def _list_member_rules(service: str, operation: str, member: str) -> Rules:
+    shape = _service_model(service).operation_model(operation).input_shape.members[member]
+    return _rules_of(shape.member)
+
+
+def _broken(rules: Rules, value: str) -> list[str]:
+    """The constraints of ``rules`` that ``value`` breaks, in AWS's wording."""
+    low, high, pattern, compiled = rules
+    broken = []
+    if low is not None and len(value) < low:
+        broken.append(f"Member must have length greater than or equal to {low}")
+    if high is not None and len(value) > high:
+        broken.append(f"Member must have length less than or equal to {high}")
+    if compiled is not None and compiled.fullmatch(value) is None:
+        broken.append(f"Member must satisfy regular expression pattern: {pattern}")
+    return broken
+
+
 def string_violation(service: str, operation: str, member: str, value: str) -> str | None:
     """The message AWS gives when ``value`` breaks the model's rules for a top-level string
     ``member`` of ``operation``'s request, or None when it keeps them."""
-    low, high, pattern, compiled = _string_rules(service, operation, member)
-    if low is not None and len(value) < low:
-        constraint = f"Member must have length greater than or equal to {low}"
-    elif high is not None and len(value) > high:
-        constraint = f"Member must have length less than or equal to {high}"
-    elif compiled is not None and compiled.fullmatch(value) is None:
-        constraint = f"Member must satisfy regular expression pattern: {pattern}"
-    else:
+    broken = _broken(_string_rules(service, operation, member), value)
+    return constraint_message(value, member, broken[0]) if broken else None
+
+
+def list_violation(service: str, operation: str, member: str, values: list[str]) -> str | None:
+    """The message AWS gives when an item of the top-level string list ``member`` breaks the
+    model's rules for its items: the list as Java prints it, every rule broken (not verified
+    against AWS for every operation), or None when all items keep them."""
+    rules = _list_member_rules(service, operation, member)
+    broken = list(dict.fromkeys(c for value in values for c in _broken(rules, value)))
+    if not broken:
         return None
-    return constraint_message(value, member, constraint)
+    shown = "[" + ", ".join(values) + "]"
+    return constraint_message(
+        shown, member, f"Member must satisfy constraint: [{', '.join(broken)}]"
+    )

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from moto.core.responses import ActionResult
 
 from ..state import LOCK
+from ..validation import list_violation
 from .filter_pattern import Matcher, UnsupportedPattern, compile_pattern
 
 UPDATE_SECONDS = 1.0
@@ -66,6 +67,7 @@ def handle_start_live_tail(self: Any) -> ActionResult:
     names = self._get_param("logStreamNames")
     prefixes = self._get_param("logStreamNamePrefixes")
     pattern = self._get_param("logEventFilterPattern")
+    _check_lists(self._get_param)
     # moto validates the request (group count, names vs prefixes, unknown groups) and builds
     # the session start; its snapshot of stored events is not what AWS sends, so it is dropped.
     session_start, _ = self.logs_backend.start_live_tail(
@@ -85,6 +87,20 @@ def handle_start_live_tail(self: Any) -> ActionResult:
     ]
     session = _Session(groups, names or [], prefixes or [], matcher)
     return StreamingResult({"responseStream": session.events(session_start)})
+
+
+def _check_lists(get: Callable[[str], Any]) -> None:
+    """AWS checks each list's items against the model before anything else: an ARN ending in
+    ``:*`` (DescribeLogGroups' ``arn``) is not a ``logGroupIdentifier`` (its pattern has no
+    ``*``); moto 5.2.5 accepts it."""
+    from moto.logs.exceptions import InvalidParameterException
+
+    for member in ("logGroupIdentifiers", "logStreamNames", "logStreamNamePrefixes"):
+        values = get(member)
+        if isinstance(values, list) and all(isinstance(value, str) for value in values):
+            message = list_violation("logs", "StartLiveTail", member, values)
+            if message is not None:
+                raise InvalidParameterException(message)
 
 
 class _Session:
