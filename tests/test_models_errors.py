@@ -21,7 +21,6 @@ from sagedeck.errors import (
     ReadOnly,
     SagedeckError,
     Throttled,
-    one_line,
 )
 from sagedeck.models import (
     DELETABLE,
@@ -37,6 +36,7 @@ from sagedeck.models import (
     PresignedUrl,
     Tag,
 )
+from sagedeck.text.sanitize import one_line
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from sagedeck import __version__
 from sagedeck.config import DEFAULTS, Settings, default_config_path, load_settings, parse_refresh
-from sagedeck.errors import InvalidInput, SagedeckError, one_line
+from sagedeck.errors import InvalidInput, SagedeckError
+from sagedeck.text.sanitize import one_line
 
 if TYPE_CHECKING:
     from concurrent.futures import Future

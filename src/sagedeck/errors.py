@@ -4,21 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sagedeck.text.sanitize import sanitize_line
-
-
-def one_line(text: str) -> str:
-    """``text`` on one line: a status bar or a line on stderr must never wrap into two.
-    Line breaks are joined with spaces; control characters are shown as the sanitiser shows
-    them (``ESC`` as ``␛``); any other character that does not print (a format character, an
-    unassigned one) is shown escaped."""
-    joined = sanitize_line(" ".join(part.strip() for part in text.splitlines() if part.strip()))
-    if joined.isprintable():
-        return joined
-    return "".join(
-        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in joined
-    )
-
 
 class SagedeckError(Exception):
     """Base class: ``str(err)`` is one line fit for a status bar or stderr."""

@@ -21,8 +21,8 @@ from sagedeck.errors import (
     NotFound,
     SagedeckError,
     Throttled,
-    one_line,
 )
+from sagedeck.text.sanitize import one_line
 
 THROTTLING_CODES = frozenset(
     {

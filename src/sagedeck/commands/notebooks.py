@@ -16,7 +16,6 @@ from sagedeck.errors import (
     InvalidInput,
     SagedeckError,
     Throttled,
-    one_line,
 )
 from sagedeck.models import (
     URL_SESSION_DEFAULT,
@@ -28,7 +27,7 @@ from sagedeck.models import (
     RegionListing,
 )
 from sagedeck.text.format import age, summary_json, table
-from sagedeck.text.sanitize import sanitize_line, tolerate_unencodable
+from sagedeck.text.sanitize import one_line, sanitize_line, tolerate_unencodable
 
 # Heavy modules (asyncio, the AWS layer) are imported where they are used: every command's
 # parser is built on each run, and `sagedeck ls` on its quick path needs none of them.

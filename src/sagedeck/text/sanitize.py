@@ -124,3 +124,16 @@ def tolerate_unencodable(out: TextIO) -> None:
     reconfigure = getattr(out, "reconfigure", None)
     if not encoding.startswith("utf") and reconfigure is not None:
         reconfigure(errors="backslashreplace")
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: a status bar or a line on stderr must never wrap into two.
+    Line breaks are joined with spaces; control characters are shown as the sanitiser shows
+    them (``ESC`` as ``␛``); any other character that does not print (a format character, an
+    unassigned one) is shown escaped."""
+    joined = sanitize_line(" ".join(part.strip() for part in text.splitlines() if part.strip()))
+    if joined.isprintable():
+        return joined
+    return "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in joined
+    )
