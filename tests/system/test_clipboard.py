@@ -22,6 +22,7 @@ import pyperclip
 import pytest
 
 import sagedeck.system.clipboard as clipboard
+from e2e.terminal import x_clipboard
 from sagedeck.errors import SagedeckError
 from sagedeck.localaws import LocalAws
 from sagedeck.models import PresignedUrl
@@ -89,18 +90,6 @@ def dead_display() -> str:
         if not Path(f"/tmp/.X11-unix/X{number}").exists():
             return f":{number}"
     raise AssertionError("every display number from 99 to 199 is taken")
-
-
-def x_clipboard(display: str) -> str:
-    done = subprocess.run(
-        ["xclip", "-o", "-selection", "clipboard"],
-        capture_output=True,
-        text=True,
-        timeout=10,
-        env={**os.environ, "DISPLAY": display},
-        check=False,
-    )
-    return done.stdout
 
 
 def x_clipboard_becomes(display: str, text: str) -> str:
