@@ -232,13 +232,17 @@ def run_app(
 
 
 def end_sessions_now() -> None:
-    """The last rites, when the orderly exit has not finished in time: kill the port-forward
-    plugins and end their SSM sessions, without the (stuck) event loop. A shell's plugin
-    shares the terminal, whose hang-up ends it."""
+    """The last rites, when the orderly exit has not finished in time: kill the plugins of
+    the port forwards and of a shell, and end their SSM sessions, without the (stuck) event
+    loop."""
     if "sagedeck.ssm.port_forwards" in sys.modules:  # never imported: no forward ever opened
         from sagedeck.ssm.port_forwards import end_all_blocking
 
         end_all_blocking()
+    if "sagedeck.ssm.live_shells" in sys.modules:  # never imported: no shell ever opened
+        from sagedeck.ssm.live_shells import end_shells_blocking
+
+        end_shells_blocking()
 
 
 def quiet_sdk_logging() -> None:

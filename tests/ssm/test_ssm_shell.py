@@ -2,22 +2,38 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import os
+import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from sagedeck.aws.services import AwsServices
 from sagedeck.aws.session import AwsTarget, StaticCredentials
+from sagedeck.cli import end_sessions_now
 from sagedeck.errors import ReadOnly, SagedeckError
 from sagedeck.localaws import LocalAws
 from sagedeck.models import NotebookKey
+from sagedeck.ssm.live_shells import end_shells_blocking, live_shells
 from sagedeck.ssm.plugin import Plugin, PluginNotFound
-from sagedeck.ssm.shell import NoManagedNode, ShellPlan, plan_shell, run_shell
+from sagedeck.ssm.shell import NoManagedNode, ShellOutcome, ShellPlan, plan_shell, run_shell
 
-from .ssm_support import NODELESS, OFFLINE, ONLINE, REGION, Recorder, active_sessions, node_id
+from .ssm_support import (
+    NODELESS,
+    OFFLINE,
+    ONLINE,
+    REGION,
+    Recorder,
+    active_sessions,
+    node_id,
+    processes_with_session,
+)
 
 KEY = NotebookKey(REGION, ONLINE)
 
@@ -119,6 +135,80 @@ async def test_no_node_and_read_only_fail_before_any_session(
         with pytest.raises(ReadOnly):
             await plan_shell(read_only, KEY)
     assert history(aws) == {}
+
+
+# --- a shell must not outlive sagedeck ---------------------------------------------------
+
+
+@pytest.fixture
+def demo_shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The demo plugin, whose shell waits (stdin is no terminal here: bash would just exit).
+    Yields the ids of the sessions started; whatever carries one at the end is killed, so a
+    failed test leaves nothing running."""
+    shell = tmp_path / "waiting-shell"
+    shell.write_text("#!/bin/sh\nexec sleep 600\n")
+    shell.chmod(0o755)
+    monkeypatch.setenv("SAGEDECK_SSM_PLUGIN", "demo")
+    monkeypatch.setenv("SAGEDECK_DEMO_SHELL", str(shell))
+    started: list[str] = []
+    yield started
+    for session_id in started:
+        for pid in processes_with_session(session_id):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+async def shell_running(
+    services: AwsServices, started: list[str]
+) -> tuple[asyncio.Task[ShellOutcome], str]:
+    """run_shell under way: the demo plugin and its shell both run. Returns the session id."""
+    plan = await plan_shell(services, KEY)
+    assert plan.plugin.demo
+    running = asyncio.create_task(run_shell(services, plan, announce=lambda _: None))
+    deadline = time.monotonic() + 30  # a hang guard
+    while True:
+        shells = live_shells()
+        if shells and len(processes_with_session(shells[0].session.session_id)) == 2:
+            started.append(shells[0].session.session_id)
+            return running, started[-1]
+        assert not running.done(), running
+        assert time.monotonic() < deadline, "the demo plugin and its shell did not start"
+        await asyncio.sleep(0.05)
+
+
+async def test_the_last_rites_end_a_shell_while_the_event_loop_is_stuck(
+    aws: LocalAws, services: AwsServices, demo_shell: list[str]
+) -> None:
+    """What the exit deadline's watchdog runs when the orderly exit is stuck, called on the
+    loop's own thread: nothing of the orderly path (``run_shell``'s ``finally``) can run
+    until it returns, so what is ended by then, the last rites ended."""
+    running, session_id = await shell_running(services, demo_shell)
+    end_sessions_now()
+    assert processes_with_session(session_id) == []  # the plugin and the shell it ran
+    assert active_sessions(aws) == []
+    assert live_shells() == []
+    outcome = await running  # the loop runs again: the orderly path finds it all ended
+    assert outcome.exit_code == 128 + signal.SIGHUP  # hung up, as by a closed terminal
+    assert list(history(aws).values()) == ["Terminated"]
+
+
+async def test_a_shell_given_up_on_is_hung_up_and_its_session_ended(
+    aws: LocalAws, services: AwsServices, demo_shell: list[str]
+) -> None:
+    """The app closing cancels the wait for the plugin: left running, the plugin would keep
+    the terminal (and a process carrying the session) after sagedeck has gone."""
+    running, session_id = await shell_running(services, demo_shell)
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    assert active_sessions(aws) == []  # at once: the AWS clients may be closing next
+    deadline = time.monotonic() + 30  # a hang guard: the demo plugin heeds the hang-up
+    while processes_with_session(session_id):
+        assert time.monotonic() < deadline, "the plugin outlived the hang-up"
+        await asyncio.sleep(0.05)
+    assert [shell.session.session_id for shell in live_shells()] == [session_id]
+    assert end_shells_blocking() == []  # what atexit runs: nothing left to do but forget it
+    assert live_shells() == []
 
 
 def sagedeck(aws: LocalAws, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -335,3 +335,28 @@ async def test_an_expired_url_leaves_the_clipboard_only_if_still_there(
         clock.ahead = PresignedUrl.VALID_FOR + timedelta(seconds=1)
         await wait_for(pilot, lambda: expiry_handled(app), what="the expiry handled")
         assert await asyncio.to_thread(x_clipboard, x_display) == (copied_since or "")
+
+
+async def test_a_url_copied_in_the_log_view_leaves_the_clipboard_at_expiry(
+    aws_env: LocalAws, monkeypatch: pytest.MonkeyPatch, x_display: str
+) -> None:
+    """The log view's `y` goes through the dashboard's countdown, which clears the clipboard
+    at expiry even while the log view stays open."""
+    on_display(monkeypatch, x_display)
+    clock = Clock()
+    app = build_app(aws_env, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, app)
+        await select(pilot, app, "us-east-1", "nb")
+        await pilot.press("l")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "LogScreen", what="LogScreen")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "JupyterLab URL copied" in notices_text(app), limit=30)
+        url = await asyncio.to_thread(x_clipboard, x_display)
+        assert url.startswith("https://")
+        assert "view=lab" in url
+
+        clock.ahead = PresignedUrl.VALID_FOR + timedelta(seconds=1)
+        await wait_for(pilot, lambda: expiry_handled(app), what="the expiry handled")
+        assert await asyncio.to_thread(x_clipboard, x_display) == ""
+        assert type(app.screen).__name__ == "LogScreen"

@@ -16,6 +16,7 @@ import select
 import signal
 import struct
 import subprocess
+import sys
 import termios
 import threading
 import time
@@ -247,3 +248,54 @@ def test_textual_s_writer_outlives_a_hung_up_terminal() -> None:
     assert heard == ["gone"]  # once, however many writes failed
     with contextlib.suppress(OSError):
         terminal.close()
+
+
+# A plugin deaf to the hang-up (and to SIGTERM): only SIGKILL ends it. One process, so that
+# nothing of it is left once it is killed.
+STUBBORN_PLUGIN = """
+import signal, sys, time
+if sys.argv[1:] == ["--version"]:
+    print("1.2.764.0")
+    sys.exit(0)
+for sig in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGTSTP):
+    signal.signal(sig, signal.SIG_IGN)
+print("[stubborn plugin]", flush=True)
+while True:
+    time.sleep(1)
+"""
+
+
+@pytest.mark.parametrize("plugin", ["demo", "stubborn"])
+def test_a_shell_does_not_outlive_its_terminal(
+    aws_env: LocalAws,
+    start: Callable[..., Terminal],
+    plugin: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The demo plugin's shell leaves when its terminal goes; a plugin that ignores the
+    hang-up is killed. Either way no process carries the session and the session is ended."""
+    if plugin == "stubborn":
+        script = tmp_path / "session-manager-plugin"
+        script.write_text(f"#!{sys.executable}\n{STUBBORN_PLUGIN}")
+        script.chmod(0o755)
+        monkeypatch.setenv("SAGEDECK_SSM_PLUGIN", str(script))
+    terminal = start()
+    terminal.wait_text(" name         alice-sandbox")
+    mark = len(terminal.output)
+    terminal.send("s")
+    prompt = b"[DEMO mi-" if plugin == "demo" else b"[stubborn plugin]"
+    terminal.wait_for(lambda: prompt in terminal.output[mark:], "the shell")
+    ssm = aws_env.client("ssm", "us-east-1")
+    (session_id,) = active_sessions(ssm)
+    assert processes_with_session(session_id)
+
+    terminal.close()
+    try:
+        assert terminal.gone() == HANGUP_STATUS
+        assert processes_with_session(session_id) == []
+        assert active_sessions(ssm) == []
+    finally:  # a failure leaves nothing running
+        for pid in processes_with_session(session_id):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)

@@ -32,9 +32,10 @@ from datetime import UTC, datetime
 
 from sagedeck.aws.services import AwsServices
 from sagedeck.aws.session import AwsTarget
-from sagedeck.aws.ssm import StartedSession, TargetNotConnected, terminate_sessions_blocking
+from sagedeck.aws.ssm import StartedSession, TargetNotConnected
 from sagedeck.errors import InvalidInput, SagedeckError
 from sagedeck.models import NotebookKey
+from sagedeck.ssm.live_shells import terminate_blocking
 from sagedeck.ssm.plugin import Plugin, PluginFailed, PluginNotFound, build_invocation, find_plugin
 from sagedeck.ssm.shell import NoManagedNode, not_connected
 
@@ -310,15 +311,7 @@ def end_all_blocking() -> list[str]:
     for forward in forwards:
         forward.ended = True
         forward.kill()
-    failed: list[str] = []
-    by_target: dict[AwsTarget, list[tuple[str, str]]] = {}
-    for forward in forwards:
-        by_target.setdefault(forward.target, []).append(
-            (forward.session.region, forward.session.session_id)
-        )
-    for target, sessions in by_target.items():
-        failed += terminate_sessions_blocking(target, sessions)
-    return failed
+    return terminate_blocking((forward.target, forward.session) for forward in forwards)
 
 
 atexit.register(end_all_blocking)

@@ -5,6 +5,11 @@ lost, sessions left open. So: the terminal's attributes are saved before and res
 whatever the plugin did (``stty sane`` when they cannot be restored); the exit status is
 returned; the session is terminated after the plugin ends, or when it could not be started.
 Used by ``sagedeck ssm`` and by the TUI (inside ``App.suspend()``). Never imports textual.
+
+A shell must not outlive sagedeck: given up on (the app closing cancels the wait), the plugin
+is hung up and the session terminated at once; the shell is listed in ``ssm.live_shells``
+until both are done, so what the orderly exit leaves is ended at exit, or by the exit
+deadline's last rites when the orderly exit is stuck.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from sagedeck.aws.services import AwsServices
 from sagedeck.aws.ssm import TargetNotConnected
 from sagedeck.errors import NotFound, SagedeckError
 from sagedeck.models import ManagedNode, NotebookKey
+from sagedeck.ssm.live_shells import LiveShell, forget_if_ended, listed
 from sagedeck.ssm.plugin import (
     Invocation,
     Plugin,
@@ -170,9 +176,15 @@ def exit_status(returncode: int) -> int:
     return 128 - returncode if returncode < 0 else returncode
 
 
-async def run_attached(invocation: Invocation) -> int:
+async def run_attached(invocation: Invocation, live: LiveShell | None = None) -> int:
     """Run the plugin on this terminal and wait for it. The child starts with the default
-    dispositions; only then does sagedeck ignore the keyboard's signals."""
+    dispositions; only then does sagedeck ignore the keyboard's signals. ``live`` holds the
+    plugin's pid until its exit is collected.
+
+    Cancelled (the app closing), the plugin is hung up, as by a closed terminal: left
+    running, it would keep the terminal and the session after sagedeck has gone. No waiting
+    here (TerminateSession must go before the AWS clients close); one that does not go is
+    killed at exit (``live_shells.end_shells_blocking``)."""
     try:
         process = await asyncio.create_subprocess_exec(*invocation.argv, env=dict(invocation.env))
     except OSError as err:
@@ -181,8 +193,17 @@ async def run_attached(invocation: Invocation) -> int:
         raise PluginFailed(
             f"session-manager-plugin could not be started: {err.strerror or err}"
         ) from None
-    with user_signals_ignored():
-        returncode = await process.wait()
+    if live is not None:
+        live.plugin_pid = process.pid
+    try:
+        with user_signals_ignored():
+            returncode = await process.wait()
+    except asyncio.CancelledError:
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGHUP)
+        raise
+    if live is not None:
+        live.plugin_pid = None
     return exit_status(returncode)
 
 
@@ -236,15 +257,17 @@ async def run_shell(
         session = await services.ssm.start_session(plan.key.region, plan.node.instance_id)
     except TargetNotConnected as err:
         raise not_connected(plan.key, err) from err
+    live = listed(LiveShell(services.target, session))
     code: int | None = None
     try:
         invocation = build_invocation(plan.plugin, session, services.target)
         with hand_over(), TerminalGuard():
             (announce or _print_banner)(banner(plan))
-            code = await run_attached(invocation)
+            code = await run_attached(invocation, live)
     finally:
-        terminated = await end_session(services, session.region, session.session_id)
-    return ShellOutcome(code, session.session_id, terminated)
+        live.session_ended = await end_session(services, session.region, session.session_id)
+        forget_if_ended(live)
+    return ShellOutcome(code, session.session_id, live.session_ended)
 
 
 def _print_banner(text: str) -> None:

@@ -36,6 +36,13 @@ TOOL_TIMEOUT = 5.0  # seconds for one clipboard tool call: a hung X server must 
 READ_BACK_ATTEMPTS, READ_BACK_PAUSE = 20, 0.05  # up to a second for the copy to show
 
 
+def copied_where(method: Method) -> str:
+    """Where the copy went, as the user is told: honest about OSC 52, which may not arrive."""
+    if method == "clipboard":
+        return "in the clipboard"
+    return "sent to the terminal's clipboard (OSC 52)"
+
+
 class ClipboardFailed(Exception):
     """A native clipboard refused, or did not answer."""
 

@@ -7,7 +7,7 @@
   the terminal has gone away (a closed tab hangs it up: writes fail with EIO);
 - :func:`arm_exit_deadline` bounds the orderly exit: from the first request a watchdog
   thread counts a few seconds and then, if the process is still there, runs the last rites
-  (synchronous: kill the port-forward plugins, TerminateSession) and leaves with
+  (synchronous: kill the plugins of port forwards and shells, TerminateSession) and leaves with
   ``os._exit(128 + signum)``. The orderly exit can hang where nothing in Python can help it
   (a terminal that takes no more output, an event loop blocked on it: Textual's writer
   thread used to die on EIO and leave the loop waiting on its full queue for good);

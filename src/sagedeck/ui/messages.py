@@ -18,7 +18,8 @@ class DetailLoaded(Message):
 
 @dataclass
 class UrlCopied(Message):
-    """A presigned URL went to the clipboard (``where`` says how): start its countdown."""
+    """A presigned URL went to the clipboard (``where`` says how), from the dashboard or the
+    log view: start its countdown, which takes it out of the clipboard at expiry."""
 
     url: PresignedUrl
     where: str

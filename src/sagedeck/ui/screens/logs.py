@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -35,6 +36,7 @@ from sagedeck.models import (
     StreamChoice,
 )
 from sagedeck.text.logtext import EventRenderer, LineFilter, ViewOptions, write_redacted
+from sagedeck.ui.messages import UrlCopied
 from sagedeck.ui.screens.base import DeckScreen
 from sagedeck.ui.screens.logs_choice import EventChoice, status_text, stopped_text, title_text
 from sagedeck.ui.screens.logs_keys import KEYS_HELP, LOG_BINDINGS
@@ -59,9 +61,13 @@ class LogScreen(DeckScreen[None]):
         settings: Settings,
         *,
         watch_start: bool = False,
+        url_copied: Callable[[UrlCopied], object] | None = None,
     ) -> None:
+        """``url_copied`` hears of each URL copied (the dashboard: its countdown takes the URL
+        out of the clipboard at expiry)."""
         super().__init__()
         self.services = services
+        self.url_copied = url_copied
         self.notebook = notebook
         self.settings = settings
         self.watch_start = watch_start
@@ -382,6 +388,8 @@ class LogScreen(DeckScreen[None]):
         presigned = await self.services.sagemaker.presigned_url(
             self.key, JupyterView.LAB, self.settings.url_session_seconds
         )
-        await clipboard.copy(presigned.url, osc52=self.app.copy_to_clipboard)
+        method = await clipboard.copy(presigned.url, osc52=self.app.copy_to_clipboard)
+        if self.url_copied is not None:
+            self.url_copied(UrlCopied(presigned, clipboard.copied_where(method)))
         until = presigned.usable_until.astimezone().strftime("%H:%M")
         self.notify(f"JupyterLab URL copied: sign in before {until}", title=self.key.name)

@@ -162,9 +162,7 @@ class NotebookActions:
         """The native clipboard when there is one, else OSC 52 through the terminal."""
         from sagedeck.system import clipboard
 
-        if await clipboard.copy(text, osc52=self.app.copy_to_clipboard) == "clipboard":
-            return "in the clipboard"
-        return "sent to the terminal's clipboard (OSC 52)"
+        return clipboard.copied_where(await clipboard.copy(text, osc52=self.app.copy_to_clipboard))
 
     def copy_url(self, notebook: NotebookSummary, view: JupyterView) -> None:
         self.run(self._copy_url(notebook, view), "copy URL", f"copy a URL for {notebook.name}")
@@ -237,9 +235,14 @@ class NotebookActions:
         from sagedeck.ui.screens.logs import LogScreen
 
         deck = self.deck
-        self.app.push_screen(
-            LogScreen(deck.services, notebook, deck.settings, watch_start=watch_start)
+        screen = LogScreen(
+            deck.services,
+            notebook,
+            deck.settings,
+            watch_start=watch_start,
+            url_copied=self.screen.post_message,  # the countdown, and the clear at expiry
         )
+        self.app.push_screen(screen)
 
     def shell(self, notebook: NotebookSummary) -> None:
         self.run(self._shell(notebook), "shell", f"shell on {notebook.name}")
