@@ -30,7 +30,15 @@ from sagedeck.system.clipboard import ClipboardFailed, copy, osc52_sequence, wri
 from sagedeck.ui.app import SagedeckApp
 from sagedeck.ui.widgets.status_bars import EXPIRY_GROUP, UrlCountdown
 from system_tools import need
-from ui.support import SIZE, build_app, loaded, notices_text, select, wait_for
+from ui.support import (
+    SIZE,
+    assert_presigned_url,
+    build_app,
+    loaded,
+    notices_text,
+    select,
+    wait_for,
+)
 
 URL = "https://nb.notebook.us-east-1.sagemaker.aws?authToken=abc"
 
@@ -283,8 +291,7 @@ async def test_the_log_view_copies_through_the_same_fallback(
         await wait_for(pilot, lambda: type(app.screen).__name__ == "LogScreen", what="LogScreen")
         await pilot.press("y")
         await wait_for(pilot, lambda: "JupyterLab URL copied" in notices_text(app))
-        assert app.clipboard.startswith("https://")
-        assert "view=lab" in app.clipboard
+        assert_presigned_url(app.clipboard, "nb", "us-east-1", "lab")
         assert app.clipboard not in notices_text(app)
 
 
@@ -320,8 +327,7 @@ async def test_an_expired_url_leaves_the_clipboard_only_if_still_there(
         await wait_for(pilot, lambda: "URL copied" in notices_text(app), limit=30)
         assert "in the clipboard" in notices_text(app)
         url = await asyncio.to_thread(x_clipboard, x_display)
-        assert url.startswith("https://")
-        assert "nb" in url
+        assert_presigned_url(url, "nb", "us-east-1", "lab")
         if copied_since is not None:
             await asyncio.to_thread(x_copy, x_display, copied_since)
             await asyncio.to_thread(x_clipboard_becomes, x_display, copied_since)
@@ -353,8 +359,7 @@ async def test_a_url_copied_in_the_log_view_leaves_the_clipboard_at_expiry(
         await pilot.press("y")
         await wait_for(pilot, lambda: "JupyterLab URL copied" in notices_text(app), limit=30)
         url = await asyncio.to_thread(x_clipboard, x_display)
-        assert url.startswith("https://")
-        assert "view=lab" in url
+        assert_presigned_url(url, "nb", "us-east-1", "lab")
 
         clock.ahead = PresignedUrl.VALID_FOR + timedelta(seconds=1)
         await wait_for(pilot, lambda: expiry_handled(app), what="the expiry handled")
