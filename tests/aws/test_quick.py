@@ -187,9 +187,7 @@ def test_signature_is_botocore_s(token: str | None, monkeypatch: pytest.MonkeyPa
 @pytest.mark.parametrize(
     ("config", "env"),
     [
-        ("[default]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = base\n", {}),
-        ("[default]\nsso_session = corp\nsso_account_id = 1\n", {}),
-        ("[default]\ncredential_process = /bin/creds\n", {}),
+        # roles, SSO and credential processes: tests/aws/test_quick_credentials.py
         ("[default]\nendpoint_url = http://localhost:1\n", {}),
         ("[default]\nservices = local\n", {}),
         ("[default]\nuse_fips_endpoint = true\n", {}),

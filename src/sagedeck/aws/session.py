@@ -207,11 +207,15 @@ def new_session(profile: str | None) -> AioSession:
     from aiobotocore.session import AioSession, get_session
 
     from sagedeck.aws.parsing import FastParserFactory
+    from sagedeck.aws.quick.chain import share_cli_cache
 
     session = AioSession(profile=profile) if profile else get_session()
     session.register_component("data_loader", _shared_loader())
     # Same parsed values, less CPU: see sagedeck.aws.parsing (measured there).
     session.register_component("response_parser_factory", FastParserFactory())
+    # Assumed-role and SSO credentials (an MFA code, a browser login) shared with the AWS CLI
+    # and the quick path: its cache in ~/.aws/cli/cache.
+    share_cli_cache(session)
     return session
 
 

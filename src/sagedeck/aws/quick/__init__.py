@@ -8,12 +8,14 @@ reads them (``credentials``), the decision whether the plain case applies and wh
 (``plain``), a Signature Version 4 request (``signing``), one keep-alive connection per region,
 regions in parallel (``listing``). Nothing in it imports botocore, aiohttp or asyncio.
 
-It only handles the plain case, and it says so by raising :class:`Unsupported` *before any
-output*: then the caller runs the ordinary path, which handles everything botocore does (SSO,
-assumed roles, credential processes, FIPS and dual-stack endpoints, proxies, custom CA
-bundles, other partitions) and words every error as the rest of sagedeck does. The plain case:
-static keys (the environment, or the profile's keys in the credentials or config file), regions
-of the ``aws`` partition or an explicit endpoint URL, and an answer of 200 from every region.
+It handles the plain case, and says when a setup is not by raising :class:`Unsupported`
+*before any output*: then the caller runs the ordinary path, which handles everything botocore
+does (FIPS and dual-stack endpoints, proxies, other partitions, per-service endpoints) and
+words every error as the rest of sagedeck does. The plain case: any credentials botocore's
+chain gives (``sources``: static keys and ``credential_process`` with the standard library,
+assumed roles and SSO from the AWS CLI's cache in ``~/.aws/cli/cache`` (``cli_cache``), and
+botocore's own providers, without any service model, for the rest (``chain``)), regions of the
+``aws`` partition or an explicit endpoint URL, and an answer of 200 from every region.
 Anything else from AWS (throttling, denial, an expired token, a stale page token, a refused
 connection) is handed to the ordinary path too, which retries and reports it; only a timeout
 is reported here (as the ordinary path would, after the same two attempts), so a hung endpoint

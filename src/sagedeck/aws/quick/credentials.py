@@ -1,9 +1,11 @@
 """The AWS configuration files and static keys, read as botocore reads them (standard library
-only), for the quick listing's plain case."""
+only), for the quick listing's plain case; :mod:`.sources` decides where other credentials
+come from."""
 
 from __future__ import annotations
 
 import configparser
+import os
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,8 +21,14 @@ class Credentials:
     token: str | None = field(default=None, repr=False)
 
 
+def config_path(path: str) -> Path:
+    """A configuration file's path as botocore expands it: variables, then ``~``
+    (``AWS_CONFIG_FILE='$DIR/config'`` names the file in ``$DIR``)."""
+    return Path(os.path.expanduser(os.path.expandvars(path)))
+
+
 def _ini(path: str) -> dict[str, dict[str, str]]:
-    file = Path(path).expanduser()
+    file = config_path(path)
     if not file.is_file():
         return {}
     parser = configparser.RawConfigParser()
@@ -56,7 +64,20 @@ def load_profiles(env: Mapping[str, str]) -> dict[str, dict[str, str]]:
     return profiles
 
 
-def _static_keys(values: Mapping[str, str]) -> Credentials | None:
+def sso_session(name: str, env: Mapping[str, str]) -> dict[str, str] | None:
+    """The config file's ``[sso-session NAME]`` section, as botocore finds it."""
+    for section, values in _ini(env.get("AWS_CONFIG_FILE", "~/.aws/config")).items():
+        try:
+            parts = shlex.split(section)
+        except ValueError:
+            continue
+        if parts == ["sso-session", name]:
+            return values
+    return None
+
+
+def static_keys(values: Mapping[str, str]) -> Credentials | None:
+    """A profile's static keys; None when it has none."""
     access, secret = values.get("aws_access_key_id"), values.get("aws_secret_access_key")
     if access and secret:
         return Credentials(access, secret, values.get("aws_session_token") or None)
@@ -65,24 +86,11 @@ def _static_keys(values: Mapping[str, str]) -> Credentials | None:
     return None
 
 
-def resolve_credentials(
-    profile: str | None, profiles: Mapping[str, Mapping[str, str]], env: Mapping[str, str]
-) -> Credentials:
-    """botocore's chain for the plain case. A profile sagedeck names is explicit, and an
-    explicit profile ignores the environment's keys (botocore's rule); without one, the
-    environment's keys come first, then the ``default`` profile's. The caller
-    (:func:`sagedeck.aws.quick.plain.plan`) has checked that the profile holds nothing but
-    plain settings."""
-    if profile is None:
-        access, secret = env.get("AWS_ACCESS_KEY_ID"), env.get("AWS_SECRET_ACCESS_KEY")
-        if access and secret:
-            return Credentials(access, secret, env.get("AWS_SESSION_TOKEN") or None)
-        if access or secret:
-            raise Unsupported("partial credentials in the environment")
-    values = profiles.get(profile or "default")
-    if values is None:
-        raise Unsupported("no such profile")  # the ordinary path names the known ones
-    credentials = _static_keys(values)
-    if credentials is None:
-        raise Unsupported("no static keys")  # container or instance credentials, or none
-    return credentials
+def environment_keys(env: Mapping[str, str]) -> Credentials | None:
+    """The environment's keys (botocore's first provider); None when it has none."""
+    access, secret = env.get("AWS_ACCESS_KEY_ID"), env.get("AWS_SECRET_ACCESS_KEY")
+    if access and secret:
+        return Credentials(access, secret, env.get("AWS_SESSION_TOKEN") or None)
+    if access or secret:
+        raise Unsupported("partial credentials in the environment")
+    return None

@@ -12,15 +12,16 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from sagedeck.aws import regions as region_data
-from sagedeck.aws.quick.credentials import Credentials, load_profiles, resolve_credentials
+from sagedeck.aws.quick import sources
+from sagedeck.aws.quick.credentials import Credentials, load_profiles
 from sagedeck.aws.quick.unsupported import Unsupported
 
 DEFAULT_REGION = "us-east-1"
 
-# Profile settings this path knows to change nothing about a ListNotebookInstances call.
-# Anything else (role_arn, sso_*, credential_process, endpoint_url, services, ca_bundle,
-# use_fips_endpoint, ...) sends the listing down the ordinary path.
-PLAIN_PROFILE_KEYS = frozenset(
+# Profile settings this path knows to change nothing about a ListNotebookInstances call but
+# where its credentials come from (sources.CREDENTIAL_KEYS). Anything else (endpoint_url,
+# services, use_fips_endpoint, ...) sends the listing down the ordinary path.
+PLAIN_PROFILE_KEYS = sources.CREDENTIAL_KEYS | frozenset(
     {
         "region",
         "output",
@@ -47,10 +48,6 @@ UNSUPPORTED_ENV = (
     "AWS_DATA_PATH",
     "AWS_SECURITY_TOKEN",
     "AWS_CREDENTIAL_EXPIRATION",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_ROLE_ARN",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
     "HTTP_PROXY",
     "HTTPS_PROXY",
     "ALL_PROXY",
@@ -157,11 +154,10 @@ def plan(
     profiles = load_profiles(env)
     if profile is not None and profile not in profiles:
         raise Unsupported("no such profile")
-    # role_arn, sso_*, credential_process, endpoint_url, services, use_fips_endpoint...: even
-    # with keys in the environment, such a profile changes what botocore would do
+    # endpoint_url, services, use_fips_endpoint...: even with keys in the environment, such a
+    # profile changes what botocore would do
     if not set(profiles.get(profile or "default", {})) <= PLAIN_PROFILE_KEYS:
         raise Unsupported("the profile needs botocore")
-    credentials = resolve_credentials(profile, profiles, env)
     regions = resolve_regions(region, default_regions, profile, profiles, env)
     endpoint = endpoint_url or None
     if endpoint is not None:
@@ -170,4 +166,6 @@ def plan(
         raise Unsupported("another partition")
     # botocore's order: AWS_CA_BUNDLE, then the profile's ca_bundle
     ca_bundle = env.get("AWS_CA_BUNDLE") or profiles.get(profile or "default", {}).get("ca_bundle")
+    # last: a credential process, an MFA prompt or a call to STS is worth it only now
+    credentials = sources.resolve(profile, profiles, env)
     return Plan(regions, credentials, endpoint, ca_bundle or None)
