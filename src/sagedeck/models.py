@@ -45,6 +45,12 @@ class JupyterView(enum.StrEnum):
     CLASSIC = "classic"
     LAB = "lab"
 
+    def authorized_url(self, url: str) -> str:
+        """CreatePresignedNotebookInstanceUrl's answer, opening this view."""
+        if self is JupyterView.LAB:
+            return url + ("&view=lab" if "?" in url else "?view=lab")
+        return url
+
 
 @dataclass(frozen=True, slots=True)
 class NotebookKey:

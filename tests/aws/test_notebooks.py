@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from sagedeck.aws.notebooks import validate_name
+from sagedeck.aws.shapes import validate_name
 from sagedeck.aws.services import AwsServices
 from sagedeck.errors import AmbiguousName, InvalidInput, InvalidState, NotFound
 from sagedeck.localaws import LocalAws

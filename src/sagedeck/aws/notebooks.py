@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -14,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sagedeck.aws import quick
 from sagedeck.aws.paging import collect
 from sagedeck.aws.session import AwsConnection
-from sagedeck.aws.shapes import summary_from_api
+from sagedeck.aws.shapes import summary_from_api, validate_name
 from sagedeck.aws.translate import is_stale_token, translate_errors
 from sagedeck.errors import (
     AmbiguousName,
@@ -43,7 +42,6 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 100  # the API's maximum: one call per 100 instances
 # AWS's pattern for NotebookInstanceName (botocore checks only the length).
-_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
 
 
 def detail_from_api(item: Mapping[str, Any], region: str) -> NotebookDetail:
@@ -63,15 +61,6 @@ def detail_from_api(item: Mapping[str, Any], region: str) -> NotebookDetail:
         platform=item.get("PlatformIdentifier"),
         imds_min_version=imds.get("MinimumInstanceMetadataServiceVersion"),
         ip_address_type=item.get("IpAddressType"),
-    )
-
-
-def validate_name(name: str) -> str:
-    """A name AWS could hold, or one clear line: nothing is sent for a name that cannot exist."""
-    if len(name) <= 63 and _NAME.fullmatch(name):
-        return name
-    raise InvalidInput(
-        f"{name!r} is not a notebook instance name (letters, digits and hyphens, at most 63)"
     )
 
 
@@ -253,9 +242,7 @@ class SageMaker:
                 NotebookInstanceName=key.name,
                 SessionExpirationDurationInSeconds=session_seconds,
             )
-        url = result["AuthorizedUrl"]
-        if view is JupyterView.LAB:
-            url += "&view=lab" if "?" in url else "?view=lab"
+        url = view.authorized_url(result["AuthorizedUrl"])
         return PresignedUrl(url, key, view, datetime.now(UTC), session_seconds)
 
     async def tags(self, arn: str, region: str) -> tuple[Tag, ...]:

@@ -4,13 +4,25 @@ ways sagedeck reads it, botocore's parsed dict (``aws.notebooks``) and the wire'
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from sagedeck.errors import InvalidInput
 from sagedeck.models import NotebookStatus, NotebookSummary
 
 EPOCH = datetime.fromtimestamp(0, UTC)
+_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
+
+
+def validate_name(name: str) -> str:
+    """A name AWS could hold, or one clear line: nothing is sent for a name that cannot exist."""
+    if len(name) <= 63 and _NAME.fullmatch(name):
+        return name
+    raise InvalidInput(
+        f"{name!r} is not a notebook instance name (letters, digits and hyphens, at most 63)"
+    )
 
 
 def notebook_status(value: str) -> NotebookStatus:

@@ -97,7 +97,7 @@ def register(sub: Any) -> None:
     )
     url.add_argument("--copy", action="store_true", help="copy to the clipboard, don't print")
     url.add_argument("--open", action="store_true", help="open in the browser, don't print")
-    url.set_defaults(handler=cmd_url)
+    url.set_defaults(handler=cmd_url, quick=quick_url)
 
 
 def not_enabled(listings: list[RegionListing]) -> list[RegionListing]:
@@ -250,22 +250,53 @@ async def wait_for(
 
 
 async def cmd_url(args: argparse.Namespace, services: AwsServices) -> int:
-    from sagedeck.system.clipboard import copy, open_in_browser
-
     key = await services.sagemaker.find(args.name)
     view = JupyterView.LAB if args.lab else JupyterView.CLASSIC
     presigned = await services.sagemaker.presigned_url(key, view, args.duration)
-    # The URL is a credential: printed only when asked for, never logged.
+    return await deliver_url(args, key.name, view, presigned.url)
+
+
+def quick_url(args: argparse.Namespace, settings: Settings) -> int | None:
+    """``url`` (printed or copied) without botocore when the setup is plain
+    (sagedeck.aws.quick.url); None: it is not, nothing was printed, run :func:`cmd_url`."""
+    if args.open or settings.read_only:  # the browser; a read-only run refuses the URL
+        return None
+    from sagedeck.aws import quick
+    from sagedeck.aws.quick.url import presigned_url
+    from sagedeck.aws.shapes import validate_name
+
+    try:
+        name = validate_name(args.name)
+        _, url = presigned_url(quick_plan(args, settings), name, args.duration)
+    except (quick.Unsupported, InvalidInput):
+        return None  # the ordinary path words it
+    view = JupyterView.LAB if args.lab else JupyterView.CLASSIC
+    if not args.copy:
+        return print_url(view.authorized_url(url))
+    import asyncio
+
+    return asyncio.run(deliver_url(args, name, view, view.authorized_url(url)))
+
+
+def print_url(url: str) -> int:
+    print(sanitize_line(url))  # a URL has no control character: unless hostile
+    return 0
+
+
+async def deliver_url(args: argparse.Namespace, name: str, view: JupyterView, url: str) -> int:
+    """The URL printed, copied or opened as the flags say. It is a credential: printed only
+    when asked for, never logged."""
+    from sagedeck.system.clipboard import copy, open_in_browser
+
     if not (args.copy or args.open):
-        print(sanitize_line(presigned.url))  # a URL has no control character: unless hostile
-        return 0
+        return print_url(url)
     if args.copy:
-        how = await copy(presigned.url)
-        print(f"{key.name}: {view.value} URL copied ({how}); sign in within 5 minutes")
+        how = await copy(url)
+        print(f"{name}: {view.value} URL copied ({how}); sign in within 5 minutes")
     if args.open:
-        if not open_in_browser(presigned.url):
+        if not open_in_browser(url):
             raise SagedeckError("no browser could be opened: use --copy instead")
-        print(f"{key.name}: opened {view.value} in the browser")
+        print(f"{name}: opened {view.value} in the browser")
     return 0
 
 

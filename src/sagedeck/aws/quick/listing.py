@@ -47,8 +47,8 @@ def _ssl_context(ca_bundle: str | None) -> Any:
     return ssl.create_default_context(cafile=cafile)
 
 
-class _Region:
-    """One region's listing over one keep-alive connection."""
+class RegionClient:
+    """One region's SageMaker calls (JSON protocol) over one keep-alive connection."""
 
     def __init__(self, plan: Plan, region: str) -> None:
         self.plan, self.region = plan, region
@@ -76,6 +76,15 @@ class _Region:
         return conn
 
     def call(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """A page of the listing; :class:`Unsupported` for any answer but a 200."""
+        status, answer = self.send(payload, TARGET, "list notebooks")
+        if status != 200:
+            raise Unsupported(f"HTTP {status}")  # the ordinary path reports
+        return answer
+
+    def send(self, payload: dict[str, Any], target: str, action: str) -> tuple[int, dict[str, Any]]:
+        """The HTTP status and the decoded JSON object of the answer; a timeout after two
+        attempts is reported, anything else unusual is :class:`Unsupported`."""
         body = json.dumps(payload).encode()
         headers = sign(
             credentials=self.plan.credentials,
@@ -84,7 +93,7 @@ class _Region:
             body=body,
             headers={
                 "Content-Type": "application/x-amz-json-1.1",
-                "X-Amz-Target": TARGET,
+                "X-Amz-Target": target,
             },
             when=datetime.now(UTC),
         )
@@ -103,21 +112,19 @@ class _Region:
                 if attempt + 1 < ATTEMPTS:
                     continue
                 raise EndpointUnreachable(
-                    f"AWS endpoint unreachable during list notebooks in {self.region}:"
+                    f"AWS endpoint unreachable during {action} in {self.region}:"
                     f' {phase} timeout on endpoint URL: "{self.url}/"'
                 ) from None
             except (OSError, http.client.HTTPException):
                 self.close()
                 raise Unsupported("connection failed") from None  # the ordinary path reports
-            if response.status != 200:
-                raise Unsupported(f"HTTP {response.status}")  # the ordinary path reports
             try:
                 page = json.loads(data)
             except ValueError:
                 raise Unsupported("not JSON") from None
             if not isinstance(page, dict):
-                raise Unsupported("not a page")
-            return page
+                raise Unsupported("not a JSON object")
+            return response.status, page
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     def close(self) -> None:
@@ -171,7 +178,7 @@ def prefetch(plan: Plan) -> Future[list[RegionListing]]:
 def list_regions(plan: Plan) -> list[RegionListing]:
     """Every region of the plan, in parallel; :class:`Unsupported` if any region did not
     answer plainly (the ordinary path then lists them all and reports what went wrong)."""
-    regions = [_Region(plan, region) for region in plan.regions]
+    regions = [RegionClient(plan, region) for region in plan.regions]
     if len(regions) == 1:
         return [regions[0].list()]
     from concurrent.futures import ThreadPoolExecutor  # ~10 ms: only for several regions
