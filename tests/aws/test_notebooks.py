@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from sagedeck.aws.shapes import validate_name
 from sagedeck.aws.services import AwsServices
+from sagedeck.aws.shapes import validate_name
 from sagedeck.errors import AmbiguousName, InvalidInput, InvalidState, NotFound
 from sagedeck.localaws import LocalAws
 from sagedeck.models import JupyterView, NotebookKey, NotebookStatus
