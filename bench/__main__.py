@@ -23,10 +23,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import version
 
-from bench import bench_logs, dashboard, embedded_aws, listing
+from bench import bench_logs, dashboard, embedded_aws, fleet, listing
 from bench.common import PEERS, Figure, FleetServer, client_env, fleet_server
 
-SECTIONS = ("listing", "paint", "refresh", "keys", "logs", "localaws")
+SECTIONS = ("listing", "paint", "refresh", "keys", "logs", "localaws", "fleet")
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,9 @@ class Plan:
     refresh_instances: int
     follower: bool
     server_events: int  # the embedded AWS's log reads
+    key_rows: int  # the second j/k figure's table
+    regions: int  # regions with instances for --region all
+    per_region: int
 
 
 FULL = Plan(
@@ -62,6 +65,9 @@ FULL = Plan(
     refresh_instances=1_000,
     follower=True,
     server_events=100_000,
+    key_rows=10_000,
+    regions=20,
+    per_region=50,
 )
 SMOKE = Plan(
     sizes=(50, 100),
@@ -77,6 +83,9 @@ SMOKE = Plan(
     refresh_instances=100,
     follower=False,
     server_events=10_000,
+    key_rows=200,
+    regions=2,
+    per_region=5,
 )
 
 
@@ -106,6 +115,7 @@ def run(plan: Plan, sections: tuple[str, ...], progress: Callable[[str], None]) 
                 "localaws",
                 lambda: embedded_aws.embedded_aws_figures(plan.server_events, plan.runs),
             ),
+            ("fleet", lambda: fleet_figures(server, env, plan)),
         ]
         for name, step in steps:
             if name in sections:
@@ -124,9 +134,17 @@ def refresh(server: FleetServer, env: dict[str, str], plan: Plan) -> list[Figure
 
 
 def keys(server: FleetServer, env: dict[str, str], plan: Plan) -> list[Figure]:
-    return dashboard.key_figures(
-        server, _with_refresh(env, plan), plan.presses, plan.refresh_instances
-    )
+    env = _with_refresh(env, plan)
+    figures = dashboard.key_figures(server, env, plan.presses, plan.refresh_instances)
+    return figures + dashboard.table_key_figures(server, env, plan.presses, plan.key_rows)
+
+
+def fleet_figures(server: FleetServer, env: dict[str, str], plan: Plan) -> list[Figure]:
+    return [
+        *fleet.credential_figures(server, env, plan.target_size, plan.runs),
+        *fleet.region_figures(server, env, plan.regions, plan.per_region, plan.runs),
+        *fleet.profile_figures(server, env, 100 if plan.target_size >= 1_000 else 5, plan.runs),
+    ]
 
 
 def logs(server: FleetServer, env: dict[str, str], plan: Plan) -> list[Figure]:

@@ -93,8 +93,9 @@ class FleetServer:
             raise RuntimeError(f"fleet server: {line}: {reply['error']}")
         return reply
 
-    def populate(self, count: int) -> None:
-        self.command(f"populate {count}")
+    def populate(self, count: int, regions: Sequence[str] = ()) -> None:
+        """``count`` instances in us-east-1, or in each of ``regions``."""
+        self.command(f"populate {count} {','.join(regions)}".rstrip())
 
     def calls(self) -> dict[str, int]:
         return {k: int(v) for k, v in self.command("counts").items()}

@@ -43,6 +43,8 @@ STATUS_LINE = re.compile(r"^ ?(following|paused)\b")
 STATUS_PAUSED = re.compile(r"^ ?paused\b")
 NAME_COLUMN = 5  # a cell inside the NAME column: its background marks the cursor row
 FIRST_PAINT_TARGET = 1.0
+SCALE_PAINT_SIZE = 5_000  # issue 15: first paint < 1.0 s at 5,000 instances too
+KEYS_GROUP = "4. Keys (key press to screen)"
 KEY_TARGET = 0.050
 IDLE_TARGET = 2.0  # % of one core
 TAIL_RATE = 2_000
@@ -110,7 +112,7 @@ def first_paint_figures(
         screenful = screenful_of(env)
         paints = [first_paint(env, screenful) for _ in range(runs)]
         took = median(paints)
-        is_target = size == target_size
+        is_target = size in (target_size, SCALE_PAINT_SIZE)
         share = f"; startup + imports {seconds(imports)} ({imports / took:.0%})"
         figures.append(
             Figure(
@@ -338,7 +340,6 @@ def key_figures(
             kept = next((line for line in term.lines()[-4:] if STATUS_LINE.match(line)), "")
         finally:
             server.command("tail-stop")
-    group = "4. Keys (key press to screen)"
     figures = []
     for what, latencies in (
         (f"j/k on the dashboard, {instances:,} rows", table),
@@ -348,15 +349,29 @@ def key_figures(
             rerender,
         ),
     ):
-        p90 = percentile(latencies, 0.9)
-        figures.append(
-            Figure(
-                group,
-                what,
-                f"p50 {ms(median(latencies))}, p90 {ms(p90)}",
-                target=f"p90 <= {ms(KEY_TARGET)}",
-                met=p90 <= KEY_TARGET,
-                note=f"{len(latencies)} presses, worst {ms(max(latencies))}",
-            )
-        )
+        figures.append(key_figure(what, latencies))
     return figures
+
+
+def key_figure(what: str, latencies: list[float]) -> Figure:
+    p90 = percentile(latencies, 0.9)
+    return Figure(
+        KEYS_GROUP,
+        what,
+        f"p50 {ms(median(latencies))}, p90 {ms(p90)}",
+        target=f"p90 <= {ms(KEY_TARGET)}",
+        met=p90 <= KEY_TARGET,
+        note=f"{len(latencies)} presses, worst {ms(max(latencies))}",
+    )
+
+
+def table_key_figures(
+    server: FleetServer, env: dict[str, str], presses: int, instances: int
+) -> list[Figure]:
+    """j/k on a big table (issue 15: 10,000 rows)."""
+    server.populate(instances)
+    with Terminal(dashboard_command(), env, SIZE) as term:
+        term.wait_for(lambda lines: rows_on(lines) > 0, timeout=120)
+        settle(term, server)
+        table = table_keys(term, presses, random.Random(5))
+    return [key_figure(f"j/k on the dashboard, {instances:,} rows", table)]

@@ -4,7 +4,8 @@
 
 Prints ``serving on URL`` once listening, then answers one JSON line per command line:
 
-    populate N              an empty account with N steady notebook instances in us-east-1
+    populate N [R1,R2,...]  an empty account with N steady notebook instances in us-east-1
+                            (or in each of the regions named)
     flip K                  K instances go InService <-> Stopped (as a refresh would see them)
     counts                  API calls served since the last ``reset-counts``, by operation
     reset-counts
@@ -81,43 +82,50 @@ class FleetServer:
 
     # --- commands --------------------------------------------------------------------------
 
-    def populate(self, count: int) -> dict[str, Any]:
-        from sagedeck.localaws.sagemaker_api import create_notebook
-        from sagedeck.localaws.state import ACCOUNT_ID, LOCK, sagemaker_backend
+    def populate(self, count: int, regions: tuple[str, ...] = (REGION,)) -> dict[str, Any]:
+        from sagedeck.localaws.state import LOCK
 
         started = time.perf_counter()
-        rng = random.Random(7)
-        now = time.time()
         with LOCK:
             self.local.reset(seed=False)
-            backend = sagemaker_backend(ACCOUNT_ID, REGION)
-            for config in LIFECYCLES:
-                backend.create_notebook_instance_lifecycle_config(
-                    notebook_instance_lifecycle_config_name=config,
-                    on_create=[],
-                    on_start=[],
-                )
-            for index in range(count):
-                lifecycle = LIFECYCLES[index % 3] if index % 3 < len(LIFECYCLES) else None
-                notebook = create_notebook(
-                    backend,
-                    {
-                        "NotebookInstanceName": instance_name(index),
-                        "InstanceType": TYPES[index % len(TYPES)],
-                        "RoleArn": ROLE,
-                        "LifecycleConfigName": lifecycle,
-                        "PlatformIdentifier": "notebook-al2-v2" if index % 4 else "notebook-al2-v3",
-                    },
-                )
-                notebook.__dict__.pop("_sagedeck_operation", None)  # no transition: steady
-                # Steady states only (a transitional one would make the dashboard poll fast and
-                # spin its markers): the fleet of a quiet afternoon, changed hours or days ago.
-                notebook.status = "InService" if index % 5 < 2 else "Stopped"
-                if index % 97 == 0:
-                    notebook.status = "Failed"
-                notebook.creation_time = _naive(now - rng.uniform(2, 90) * 24 * HOUR_S)
-                notebook.last_modified_time = _naive(now - rng.uniform(2, 72) * HOUR_S)
+            for region in regions:
+                self._populate_region(count, region)
         return {"instances": count, "seconds": round(time.perf_counter() - started, 3)}
+
+    def _populate_region(self, count: int, region: str) -> None:
+        from sagedeck.localaws.sagemaker_api import create_notebook
+        from sagedeck.localaws.state import ACCOUNT_ID, sagemaker_backend
+
+        rng = random.Random(7)
+        now = time.time()
+        # the caller holds the lock
+        backend = sagemaker_backend(ACCOUNT_ID, region)
+        for config in LIFECYCLES:
+            backend.create_notebook_instance_lifecycle_config(
+                notebook_instance_lifecycle_config_name=config,
+                on_create=[],
+                on_start=[],
+            )
+        for index in range(count):
+            lifecycle = LIFECYCLES[index % 3] if index % 3 < len(LIFECYCLES) else None
+            notebook = create_notebook(
+                backend,
+                {
+                    "NotebookInstanceName": instance_name(index),
+                    "InstanceType": TYPES[index % len(TYPES)],
+                    "RoleArn": ROLE,
+                    "LifecycleConfigName": lifecycle,
+                    "PlatformIdentifier": "notebook-al2-v2" if index % 4 else "notebook-al2-v3",
+                },
+            )
+            notebook.__dict__.pop("_sagedeck_operation", None)  # no transition: steady
+            # Steady states only (a transitional one would make the dashboard poll fast and
+            # spin its markers): the fleet of a quiet afternoon, changed hours or days ago.
+            notebook.status = "InService" if index % 5 < 2 else "Stopped"
+            if index % 97 == 0:
+                notebook.status = "Failed"
+            notebook.creation_time = _naive(now - rng.uniform(2, 90) * 24 * HOUR_S)
+            notebook.last_modified_time = _naive(now - rng.uniform(2, 72) * HOUR_S)
 
     def flip(self, count: int) -> dict[str, Any]:
         from sagedeck.localaws.state import ACCOUNT_ID, LOCK, sagemaker_backend
@@ -218,7 +226,8 @@ class FleetServer:
         if command == "quit":
             return None
         if command == "populate":
-            return self.populate(int(args[0]))
+            regions = tuple(args[1].split(",")) if len(args) > 1 else (REGION,)
+            return self.populate(int(args[0]), regions)
         if command == "flip":
             return self.flip(int(args[0]))
         if command == "counts":
