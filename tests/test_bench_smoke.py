@@ -18,6 +18,7 @@ GROUPS = (
     "5. Logs",
     "6. Scale",
     "7. Embedded AWS",
+    "8. Every credential kind",
 )
 FIGURES = (
     "sagedeck ls --json",
@@ -32,6 +33,8 @@ FIGURES = (
     "RSS after",
     "reset + re-seed of the embedded AWS",
     "GetLogEvents from the middle",
+    "sagedeck url NAME, credential_process profile",
+    "--region",
 )
 
 
