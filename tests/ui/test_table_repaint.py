@@ -11,10 +11,12 @@ from datetime import UTC, datetime, timedelta
 
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.coordinate import Coordinate
+from textual.widgets import DataTable
 
 from sagedeck.models import NotebookStatus, NotebookSummary, RegionListing
 from sagedeck.ui.view.fleet import Fleet
-from sagedeck.ui.widgets.instance_table import InstanceTable
+from sagedeck.ui.widgets.instance_table import FILL_CHUNK, FIRST_ROWS, InstanceTable
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -101,3 +103,50 @@ async def test_a_refresh_that_changes_a_status_shows_it() -> None:
         table.sync(fleet, keys, set(), NOW)
         await pilot.pause()
         assert screen_text(app).count("InService") == 10
+
+
+async def test_a_big_first_fill_paints_its_first_rows_first_then_the_rest_in_order() -> None:
+    app = TableApp()
+    async with app.run_test(size=(120, 12)) as pilot:
+        table = app.query_one(InstanceTable)
+        count = FILL_CHUNK * 2 + 300
+        fleet = fleet_of(count)
+        keys = sorted(fleet.notebooks, reverse=True)  # any order the screen asks for
+        table.sync(fleet, keys, set(), NOW)
+        assert table.row_count == FIRST_ROWS  # what the first paint has to lay out
+        assert table.filling
+        while table.filling:
+            await pilot.pause()
+        assert table.row_count == count
+        assert table.shown_keys() == keys
+
+
+async def test_a_sync_during_a_fill_shows_every_row_itself() -> None:
+    app = TableApp()
+    async with app.run_test(size=(120, 12)) as pilot:
+        table = app.query_one(InstanceTable)
+        fleet = fleet_of(FILL_CHUNK * 3)
+        keys = sorted(fleet.notebooks)
+        table.sync(fleet, keys, set(), NOW)
+        assert table.filling  # its next chunk waits for the next paint
+        fewer = keys[::2]
+        table.sync(fleet, fewer, set(), NOW)
+        assert not table.filling
+        assert table.shown_keys() == fewer
+        for _ in range(5):  # the older fill's next chunk, if any, must add nothing
+            await pilot.pause()
+        assert table.shown_keys() == fewer
+
+
+async def test_row_regions_are_data_table_s_without_the_sum_over_rows() -> None:
+    app = TableApp()
+    async with app.run_test(size=(120, 12)) as pilot:
+        table = app.query_one(InstanceTable)
+        fleet = fleet_of(50)
+        table.sync(fleet, sorted(fleet.notebooks), set(), NOW)
+        await pilot.pause()
+        for index in (0, 1, 17, 49, 50):
+            assert table._get_row_region(index) == DataTable._get_row_region(table, index)
+            for column in (0, 3):
+                at = Coordinate(index, column)
+                assert table._get_cell_region(at) == DataTable._get_cell_region(table, at)
