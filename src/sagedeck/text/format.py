@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sagedeck.models import NotebookSummary
@@ -27,6 +27,14 @@ def age(since: datetime, now: datetime | None = None) -> str:
     if minutes:
         return f"{minutes}m {secs}s"
     return f"{secs}s"
+
+
+def age_changes_at(since: datetime, now: datetime) -> datetime:
+    """When :func:`age`'s text for ``since``, as of ``now``, next changes: a table need not
+    work it out again before then."""
+    seconds = max(0, int((now - since).total_seconds()))
+    step = 3600 if seconds >= 86400 else 60 if seconds >= 3600 else 1
+    return since + timedelta(seconds=(seconds // step + 1) * step)
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
