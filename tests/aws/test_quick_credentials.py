@@ -313,3 +313,16 @@ def test_config_file_paths_expand_variables_as_botocore_does(
     plan = quick.plan(profile=None, region=None, endpoint_url=None)
     assert plan.regions == aws_session.resolve_target().regions == ("eu-west-1",)
     assert plan.credentials.access_key == botocore_keys(None)[0] == "AKIFILE"
+
+
+def test_one_profile_s_listing_names_its_profile(
+    aws: LocalAws, process_profile: str, aws_home: Path
+) -> None:
+    """What a caller listing several profiles calls once per profile."""
+    with (aws_home / "credentials").open("a") as out:
+        out.write("[other]\naws_access_key_id = demo\naws_secret_access_key = demo\n")
+    for profile in (process_profile, "other"):
+        (listing,) = quick.quick_listing(profile, "eu-west-1", aws.endpoint_url)
+        assert listing.region == "eu-west-1"
+        assert listing.error is None
+        assert {nb.name for nb in listing.notebooks} >= {"eu-forecasting"}

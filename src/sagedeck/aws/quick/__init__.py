@@ -28,7 +28,7 @@ configuration it covers, the same signature, the same output byte for byte.
 from __future__ import annotations
 
 from sagedeck.aws.quick.credentials import Credentials
-from sagedeck.aws.quick.listing import list_regions, prefetch
+from sagedeck.aws.quick.listing import list_regions, prefetch, quick_listing
 from sagedeck.aws.quick.plain import Plan, commercial_regions, plan
 from sagedeck.aws.quick.signing import sign
 from sagedeck.aws.quick.unsupported import Unsupported
@@ -41,5 +41,6 @@ __all__ = [
     "list_regions",
     "plan",
     "prefetch",
+    "quick_listing",
     "sign",
 ]

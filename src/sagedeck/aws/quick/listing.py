@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from sagedeck import __version__
 from sagedeck.aws import regions as region_data
 from sagedeck.aws.paging import next_request
+from sagedeck.aws.quick import plain
 from sagedeck.aws.quick.plain import Plan
 from sagedeck.aws.quick.signing import sign
 from sagedeck.aws.quick.unsupported import Unsupported
@@ -173,6 +174,27 @@ def prefetch(plan: Plan) -> Future[list[RegionListing]]:
 
     threading.Thread(target=run, name="sagedeck-prefetch", daemon=True).start()
     return listing
+
+
+def quick_listing(
+    profile: str | None,
+    regions: str | None,
+    endpoint_url: str | None = None,
+    *,
+    default_regions: tuple[str, ...] = (),
+) -> list[RegionListing]:
+    """One profile's listing without botocore (profile named explicitly, None: the default
+    chain; ``regions`` as ``--region`` takes it, None: the profile's); :class:`Unsupported`
+    before anything is listed unless it is the plain case. For callers that list several
+    profiles: one call per profile, in threads if they like."""
+    return list_regions(
+        plain.plan(
+            profile=profile,
+            region=regions,
+            endpoint_url=endpoint_url,
+            default_regions=default_regions,
+        )
+    )
 
 
 def list_regions(plan: Plan) -> list[RegionListing]:
