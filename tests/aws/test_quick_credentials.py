@@ -326,3 +326,27 @@ def test_one_profile_s_listing_names_its_profile(
         assert listing.region == "eu-west-1"
         assert listing.error is None
         assert {nb.name for nb in listing.notebooks} >= {"eu-forecasting"}
+
+
+async def test_the_ordinary_path_uses_what_the_cli_cached(role_profile: str) -> None:
+    """A cached assumed role (an MFA code typed once) serves aiobotocore's session too."""
+    key = cli_cache.assume_role_key({"role_arn": ROLE_ARN})
+    cli_cache.cache_dir().mkdir(parents=True)
+    entry = {
+        "Credentials": {
+            "AccessKeyId": "AKICACHED",
+            "SecretAccessKey": "cached-secret",
+            "SessionToken": "cached-token",
+            "Expiration": "2999-01-01T00:00:00UTC",
+        }
+    }
+    (cli_cache.cache_dir() / f"{key}.json").write_text(json.dumps(entry))
+    session = aws_session.new_session(role_profile)
+    found = await session.get_credentials()
+    assert found is not None
+    frozen = await found.get_frozen_credentials()
+    assert (frozen.access_key, frozen.secret_key, frozen.token) == (
+        "AKICACHED",
+        "cached-secret",
+        "cached-token",
+    )
