@@ -54,6 +54,14 @@ class DeckFooter(Footer):
         if _layout(active, self.app.COMMAND_PALETTE_BINDING) != self._layout:
             super().bindings_changed(screen)
             return
+        # After the frame that shows what changed them (a cursor move): each key's new class is
+        # a pass over the stylesheet (a few ms), which the moved cursor need not wait for.
+        self.call_after_refresh(self._grey_keys, screen)
+
+    def _grey_keys(self, screen: Screen[Any]) -> None:
+        if not self.is_attached or screen is not self.screen:
+            return
+        active = screen.active_bindings
         for key in self.query(FooterKey):
             shown = active.get(key.key)
             if shown is None or shown.binding.action != key.action:
