@@ -217,6 +217,7 @@ NEEDS: dict[str, frozenset[NotebookStatus] | None] = {
     "open": URL_READY,
     "copy_url": URL_READY,
     "shell": URL_READY,
+    "shell_jupyter": URL_READY,
     "port_forward": URL_READY,
     "logs": None,
     "doctor": None,
