@@ -95,3 +95,8 @@ def test_a_lone_delimiter_in_the_output_is_passed_on() -> None:
     markers = _Markers("abcd")
     markers.feed("\x1eabcdS\x1e")
     assert markers.feed("a\x1ez") == ("a\x1ez", None)
+
+
+async def test_without_stdin_a_reading_command_gets_its_end_at_once(link: TokenLink) -> None:
+    code, output = await run(link, "bash", "-c", "cat; echo done-$?")
+    assert (code, output) == (0, "done-0\n")

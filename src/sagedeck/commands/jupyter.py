@@ -156,11 +156,26 @@ def _size() -> tuple[int, int]:
 
 
 async def _piped(fd: int) -> AsyncIterator[bytes]:
+    """This process's stdin, read without a thread: a thread blocked on a pipe that never
+    closes would keep sagedeck from exiting after the command ended or timed out."""
     import asyncio
     import os
+    import stat
 
-    while data := await asyncio.to_thread(os.read, fd, 65536):
-        yield data
+    if stat.S_ISREG(os.fstat(fd).st_mode):  # a file (`< data.csv`): reads never block
+        while data := os.read(fd, 65536):
+            yield data
+        return
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader()
+    transport, _ = await loop.connect_read_pipe(
+        lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(fd, "rb", closefd=False)
+    )
+    try:
+        while data := await reader.read(65536):
+            yield data
+    finally:
+        transport.close()
 
 
 async def cmd_cp(args: argparse.Namespace, services: AwsServices) -> int:

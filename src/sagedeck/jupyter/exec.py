@@ -47,6 +47,11 @@ def command_line(argv: Sequence[str], nonce: str) -> str:
     )
 
 
+async def _nothing() -> AsyncIterator[bytes]:
+    return
+    yield b""  # an async generator that yields nothing
+
+
 def typed(text: str) -> str:
     """Text as it must be typed to arrive as it is."""
     return _SPECIAL.sub(lambda m: "\x16" + m.group(0), text)
@@ -134,7 +139,7 @@ async def _converse(
                 out(output)
             if status is not None:
                 return status
-            if markers.started and not was_started and stdin is not None:
+            if markers.started and not was_started:
                 feeder = asyncio.create_task(_feed(terminal, stdin))
         raise SagedeckError(
             f"{terminal.link.target}: the Jupyter terminal ended before the command's exit"
@@ -146,12 +151,13 @@ async def _converse(
             await asyncio.gather(feeder, return_exceptions=True)
 
 
-async def _feed(terminal: Terminal, stdin: AsyncIterator[bytes]) -> None:
+async def _feed(terminal: Terminal, stdin: AsyncIterator[bytes] | None) -> None:
     """Type ``stdin`` in, then end it: ^D at the start of a line is the end of input; after a
-    partial line, the first ^D only passes that line on."""
+    partial line, the first ^D only passes that line on. No stdin is an empty one, so that a
+    command which reads it ends rather than waits for good."""
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
     last = "\n"
-    async for chunk in stdin:
+    async for chunk in stdin if stdin is not None else _nothing():
         text = decoder.decode(chunk)
         if text:
             await terminal.send(typed(text))
