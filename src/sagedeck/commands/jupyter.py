@@ -12,7 +12,7 @@ from sagedeck.errors import InvalidInput
 from sagedeck.text.sanitize import sanitize_line
 
 if TYPE_CHECKING:  # imported by the handlers that need them: the parser is built on every run
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Coroutine
 
     from sagedeck.aws.services import AwsServices
 
@@ -76,7 +76,45 @@ def _note(text: str) -> None:
     print(sanitize_line(f"sagedeck: {text}"), file=sys.stderr, flush=True)
 
 
+async def _ended_by_signals(work: Coroutine[Any, Any, int]) -> int:
+    """``work``, cancelled by SIGTERM or SIGHUP (a closed terminal) so that its cleanup runs:
+    the terminal's modes restored, the Jupyter terminal or partial file deleted. Exit status
+    128 + the signal, as a shell reports it."""
+    import asyncio
+
+    from sagedeck.system.shutdown import install_exit_signals, uninstall_exit_signals
+
+    task = asyncio.ensure_future(work)
+    received: list[int] = []
+
+    def stop(signum: int) -> None:
+        received.append(signum)
+        task.cancel()
+
+    install_exit_signals(stop)
+    try:
+        return await task
+    except asyncio.CancelledError:
+        if received:
+            return 128 + received[0]
+        raise
+    finally:
+        uninstall_exit_signals()
+
+
 async def cmd_shell(args: argparse.Namespace, services: AwsServices) -> int:
+    return await _ended_by_signals(_shell(args, services))
+
+
+async def cmd_exec(args: argparse.Namespace, services: AwsServices) -> int:
+    return await _ended_by_signals(_exec(args, services))
+
+
+async def cmd_cp(args: argparse.Namespace, services: AwsServices) -> int:
+    return await _ended_by_signals(_cp(args, services))
+
+
+async def _shell(args: argparse.Namespace, services: AwsServices) -> int:
     from sagedeck.jupyter.connect import connect
     from sagedeck.jupyter.shell import run_shell
     from sagedeck.ssm.shell import NoManagedNode, plan_shell
@@ -101,7 +139,7 @@ async def cmd_shell(args: argparse.Namespace, services: AwsServices) -> int:
     return ended.exit_code
 
 
-async def cmd_exec(args: argparse.Namespace, services: AwsServices) -> int:
+async def _exec(args: argparse.Namespace, services: AwsServices) -> int:
     from sagedeck.jupyter.connect import connect
     from sagedeck.jupyter.exec import TIMED_OUT, run_command
 
@@ -178,7 +216,7 @@ async def _piped(fd: int) -> AsyncIterator[bytes]:
         transport.close()
 
 
-async def cmd_cp(args: argparse.Namespace, services: AwsServices) -> int:
+async def _cp(args: argparse.Namespace, services: AwsServices) -> int:
     from pathlib import Path
 
     from sagedeck.jupyter.connect import connect
