@@ -200,7 +200,8 @@ async def _piped(fd: int) -> AsyncIterator[bytes]:
     import os
     import stat
 
-    if stat.S_ISREG(os.fstat(fd).st_mode):  # a file (`< data.csv`): reads never block
+    mode = os.fstat(fd).st_mode
+    if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):  # a file, /dev/null: never blocks
         while data := os.read(fd, 65536):
             yield data
         return

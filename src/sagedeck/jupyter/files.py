@@ -278,7 +278,7 @@ async def _receive(
                     progress(done, total)
     except JupyterHttpError as err:
         raise _failure(source, err) from None
-    except aiohttp.ClientPayloadError:
+    except (aiohttp.ClientError, ConnectionError):
         raise SagedeckError(f"{source}: the download was cut off after {done} bytes") from None
     if size is not None and done != size:
         raise SagedeckError(f"{source}: got {done} bytes of {size}; the file changed meanwhile?")

@@ -13,7 +13,8 @@ and every error message names the instance and the status only.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import urlsplit
@@ -199,6 +200,28 @@ class JupyterSession:
             except aiohttp.ClientError as failed:
                 raise _unreachable(self.notebook.name, failed) from None
         raise AssertionError("unreachable")
+
+    @asynccontextmanager
+    async def stream(self, path: str) -> AsyncIterator[aiohttp.ClientResponse]:
+        """``GET path`` with its body left to read as it comes (a large download): the
+        response, whatever its status. Renews the session once when refused as signed out."""
+        for attempt in (1, 2):
+            http = await self._ensure()
+            url = self.base_url.join(URL(path, encoded=False))
+            async with self._guard(f"GET {path} on"):
+                answer = await http.get(url, allow_redirects=False)
+            if answer.status in UNREACHABLE:
+                answer.release()
+                raise _not_in_service(self.notebook.name)
+            if attempt == 1 and _signed_out(answer.status, answer.headers.get("Location", "")):
+                answer.release()
+                self._expires = 0.0
+                continue
+            try:
+                yield answer
+            finally:
+                answer.release()
+            return
 
     def _guard(self, doing: str) -> _Translate:
         return _Translate(self.notebook.name, doing)
