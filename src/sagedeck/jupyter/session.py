@@ -208,8 +208,12 @@ class JupyterSession:
         for attempt in (1, 2):
             http = await self._ensure()
             url = self.base_url.join(URL(path, encoded=False))
+            # Jupyter serves /files/ to a cookie-signed-in user only with a Referer of its own
+            # pages (as a browser's download link sends), against cross-site inclusion.
             async with self._guard(f"GET {path} on"):
-                answer = await http.get(url, allow_redirects=False)
+                answer = await http.get(
+                    url, headers={"Referer": str(self.base_url)}, allow_redirects=False
+                )
             if answer.status in UNREACHABLE:
                 answer.release()
                 raise _not_in_service(self.notebook.name)
