@@ -8,9 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from sagedeck.aws.services import AwsServices
+from sagedeck.aws.session import AwsTarget, StaticCredentials
+from sagedeck.jupyter.connect import SessionLink
+from sagedeck.jupyter.exec import run_command
+from sagedeck.jupyter.session import JupyterSession
 from sagedeck.localaws import LocalAws
+from sagedeck.models import JupyterView, NotebookKey, PresignedUrl
 
-from .embedded import run_cli, signed_in, terminals
+from .embedded import REGION, run_cli, signed_in, terminals
 
 pytestmark = pytest.mark.timeout(180)
 NAME = "nb"
@@ -91,3 +97,24 @@ def test_cp_errors_are_one_line(aws_env: LocalAws, tmp_path: Path) -> None:
         assert done.returncode == 1, (args, done.stderr)
         assert says in done.stderr.decode(), (args, done.stderr)
         assert len(done.stderr.decode().splitlines()) == 1
+
+
+async def test_a_session_that_ran_out_is_renewed_between_commands(aws_env: LocalAws) -> None:
+    now = [0.0]
+    target = AwsTarget(
+        None, (REGION,), aws_env.endpoint_url, credentials=StaticCredentials("demo", "demo")
+    )
+    async with AwsServices(target) as services:
+        key = NotebookKey(REGION, NAME)
+
+        async def fresh_url() -> PresignedUrl:
+            return await services.sagemaker.presigned_url(key, JupyterView.CLASSIC, 1800)
+
+        async with JupyterSession(key, fresh_url, clock=lambda: now[0]) as session:
+            link = SessionLink(session)
+            out: list[str] = []
+            assert await run_command(link, ["echo", "first"], out.append) == 0
+            now[0] += 1801  # the sign-in's session has run out
+            assert await run_command(link, ["echo", "second"], out.append) == 0
+            assert "".join(out) == "first\nsecond\n"
+            assert session.sign_ins == 2
