@@ -13,11 +13,10 @@ import aiohttp
 
 from sagedeck.jupyter.link import JupyterHttpError, JupyterLink
 from sagedeck.jupyter.session import JupyterSession
-from sagedeck.models import JupyterView
 
 if TYPE_CHECKING:
     from sagedeck.aws.services import AwsServices
-    from sagedeck.models import NotebookKey, PresignedUrl
+    from sagedeck.models import NotebookKey
 
 
 class SessionLink:
@@ -87,9 +86,5 @@ async def connect(
     services: AwsServices, key: NotebookKey, session_seconds: int
 ) -> AsyncIterator[JupyterLink]:
     """Signed in (on first use) through a fresh presigned URL; closed when the block ends."""
-
-    async def fresh_url() -> PresignedUrl:
-        return await services.sagemaker.presigned_url(key, JupyterView.CLASSIC, session_seconds)
-
-    async with JupyterSession(key, fresh_url) as session:
+    async with JupyterSession.for_notebook(services.sagemaker, key, session_seconds) as session:
         yield SessionLink(session)

@@ -3,8 +3,9 @@
 AWS documents that the ``AuthorizedUrl`` signs a browser in and that every later request and
 websocket is authorized by the cookies it set. So: GET the URL following redirects, keep every
 cookie of that host (their names are not relied on), send Jupyter's ``X-XSRFToken`` (the
-``_xsrf`` cookie) on every mutating request, and when the session has run out (403, or a redirect
-to a login page), sign in again with a fresh URL, once, instead of failing.
+``_xsrf`` cookie) on every request (mutating ones and ``/files/`` need it), and when the
+session has run out (403, or a redirect to a login page), sign in again with a fresh URL,
+once, instead of failing.
 
 The URL, its token and the cookies are credentials: nothing here logs, prints or stores them,
 and every error message names the instance and the status only.
@@ -16,19 +17,21 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
 
 import aiohttp
 from yarl import URL
 
 from ..errors import AccessDenied, EndpointUnreachable, InvalidState, SagedeckError
-from ..models import NotebookKey, PresignedUrl
+from ..models import JupyterView, NotebookKey, PresignedUrl
+
+if TYPE_CHECKING:
+    from ..aws.notebooks import SageMaker
 
 # A fresh presigned URL for the instance each call (the app's CreatePresignedNotebookInstanceUrl).
 UrlSource = Callable[[], Awaitable[PresignedUrl]]
 
-MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 XSRF_COOKIE = "_xsrf"  # Jupyter's (tornado's) name: the one name the protocol itself fixes
 UNREACHABLE = frozenset({502, 503, 504})
 DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=60, sock_connect=15)
@@ -58,6 +61,18 @@ class JupyterSession:
         self._base: URL | None = None
         self._expires = 0.0
         self.sign_ins = 0  # how many times it signed in (renewals included)
+
+    @classmethod
+    def for_notebook(
+        cls, sagemaker: SageMaker, notebook: NotebookKey, session_seconds: int
+    ) -> JupyterSession:
+        """A session that signs in with the app's own CreatePresignedNotebookInstanceUrl call
+        (refused in read-only mode, as the URL is a credential)."""
+
+        async def fresh_url() -> PresignedUrl:
+            return await sagemaker.presigned_url(notebook, JupyterView.CLASSIC, session_seconds)
+
+        return cls(notebook, fresh_url)
 
     async def __aenter__(self) -> Self:
         return self
@@ -156,7 +171,9 @@ class JupyterSession:
             http = await self._ensure()
             headers = {"Accept": "application/json"}
             xsrf = self._xsrf()
-            if method in MUTATING and xsrf is not None:
+            if xsrf is not None:
+                # Mutating requests need it; so does a GET of /files/ (Jupyter blocks a cookie-
+                # authenticated GET that carries neither it nor a Referer of its own origin).
                 headers["X-XSRFToken"] = xsrf
             url = self.base_url.join(URL(path, encoded=False))
             async with (

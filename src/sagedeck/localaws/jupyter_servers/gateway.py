@@ -181,7 +181,7 @@ class JupyterGateway:
         with self._lock:
             self._sessions[session] = SignedIn(host, CLOCK.now() + grant.session_seconds)
         page = "lab" if request.query.get("view") == "lab" else "tree"
-        response = web.HTTPFound(f"/{host}/{page}")
+        response = web.Response(status=302, headers={"Location": f"/{host}/{page}"})
         response.set_cookie(
             SESSION_COOKIE,
             session,
