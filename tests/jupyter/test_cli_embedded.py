@@ -54,6 +54,19 @@ def test_a_stopped_instance_is_one_line(aws_env: LocalAws, tmp_path: Path) -> No
         assert lines[0].startswith("sagedeck: churn-model"), lines
 
 
+def test_read_only_refuses_all_three(aws_env: LocalAws, tmp_path: Path) -> None:
+    for args in (
+        ("exec", NAME, "--", "true"),
+        ("cp", f"{NAME}:README.md", str(tmp_path / "x")),
+        ("shell", NAME, "--via", "jupyter"),
+    ):
+        done = run_cli(aws_env, tmp_path, "--read-only", *args)
+        assert done.returncode == 2, (args, done.stderr)
+        assert done.stderr.decode().startswith("sagedeck: read-only mode: "), done.stderr
+        assert len(done.stderr.decode().splitlines()) == 1
+    assert not (tmp_path / "x").exists()
+
+
 def test_bad_input_is_one_line_and_exit_2(aws_env: LocalAws, tmp_path: Path) -> None:
     for args, says in (
         (("exec", NAME), "no command given"),

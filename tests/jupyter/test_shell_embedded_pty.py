@@ -91,3 +91,15 @@ async def test_cli_shell_through_jupyter(aws_env: LocalAws, tmp_path: Path) -> N
     finally:
         cli.close()
     assert await terminals(aws_env, "nb") == []
+
+
+def test_cp_draws_a_progress_bar_on_a_terminal(aws_env: LocalAws, tmp_path: Path) -> None:
+    (tmp_path / "data.bin").write_bytes(bytes(3 * 1024 * 1024))
+    argv = sagedeck_argv(aws_env, "cp", str(tmp_path / "data.bin"), "nb:data.bin")
+    cli = PtyApp(argv, sagedeck_env(tmp_path / "home"))
+    try:
+        assert cli.wait_exit(WAIT) == 0
+        cli.wait_output("] 100%  3.1 MB/3.1 MB")
+        assert "[" + "#" * 30 + "]" in cli.output_since(0)
+    finally:
+        cli.close()
