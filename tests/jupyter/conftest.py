@@ -65,3 +65,10 @@ async def link(jupyter_server: TokenServer) -> AsyncIterator[TokenLink]:
 @pytest.fixture
 def root(jupyter_server: TokenServer) -> Path:
     return jupyter_server.root
+
+
+@pytest.fixture
+def own_server(tmp_path: Path) -> Iterator[TokenServer]:
+    """A token server of the test's own, to be killed mid-session."""
+    with token_server(tmp_path) as server:
+        yield server

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import aiohttp
 import pytest
 
 from sagedeck.errors import InvalidInput
 from sagedeck.jupyter.exec import TIMED_OUT, _Markers, command_line, run_command
+from sagedeck.jupyter.terminal import TerminalLost
 
-from .token_server import TokenLink
+from .token_server import TokenLink, TokenServer
 
 
 async def run(link: TokenLink, *argv: str, **kwargs: object) -> tuple[int, str]:
@@ -100,3 +102,15 @@ def test_a_lone_delimiter_in_the_output_is_passed_on() -> None:
 async def test_without_stdin_a_reading_command_gets_its_end_at_once(link: TokenLink) -> None:
     code, output = await run(link, "bash", "-c", "cat; echo done-$?")
     assert (code, output) == (0, "done-0\n")
+
+
+async def test_a_server_gone_mid_command_is_one_line(own_server: TokenServer) -> None:
+    def out(text: str) -> None:
+        if "started" in text:
+            own_server.process.kill()
+
+    async with aiohttp.ClientSession() as http:
+        link = TokenLink(own_server, http, "nb-gone")
+        with pytest.raises(TerminalLost) as lost:
+            await run_command(link, ["bash", "-c", "echo started; sleep 30"], out)
+    assert str(lost.value) == "nb-gone: the connection to the Jupyter terminal was lost"

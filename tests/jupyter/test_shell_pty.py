@@ -12,14 +12,13 @@ import struct
 import sys
 import termios
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from ui.ssm_pty import PtyApp, lflags
 
-from .token_server import TokenServer, token_server
+from .token_server import TokenServer
 
 pytestmark = pytest.mark.timeout(60)
 CHILD = Path(__file__).with_name("shell_child.py")
@@ -38,13 +37,6 @@ def terminals(server: TokenServer) -> list[object]:
 def shell(server: TokenServer) -> PtyApp:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     return PtyApp([sys.executable, str(CHILD), server.url, server.token], env)
-
-
-@pytest.fixture
-def own_server(tmp_path: Path) -> Iterator[TokenServer]:
-    """A server of this test's own, to be killed mid-session."""
-    with token_server(tmp_path) as server:
-        yield server
 
 
 def test_type_a_command_see_its_output_exit_and_get_the_terminal_back(
