@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import aiohttp
 
 from sagedeck.errors import SagedeckError
+from sagedeck.text.sanitize import one_line
 
 
 class JupyterHttpError(SagedeckError):
@@ -23,8 +24,8 @@ class JupyterHttpError(SagedeckError):
 
     def __init__(self, target: str, status: int, reason: str) -> None:
         self.status = status
-        self.reason = reason
-        super().__init__(f"{target}: the Jupyter server answered {status}: {reason}")
+        self.reason = one_line(reason)
+        super().__init__(f"{target}: the Jupyter server answered {status}: {self.reason}")
 
 
 class JupyterLink(Protocol):
