@@ -46,6 +46,8 @@ class Settings:
     url_session_seconds: int = URL_SESSION_DEFAULT
     log_buffer_lines: int = 50_000
     ssm_tag_key: str = "SSHResourceName"  # as sagemaker-ssh-helper tags the node
+    # The IDLE column: sign in to the Jupyter server of each InService instance on screen.
+    jupyter_activity: bool = True
 
     def merged(self, **changes: Any) -> Settings:
         """A copy with every non-None change applied (flags that were not given are None)."""
@@ -127,6 +129,7 @@ PARSERS: Mapping[str, Callable[[object], Any]] = {
     "url_session_seconds": _whole(URL_SESSION_MIN, URL_SESSION_MAX),
     "log_buffer_lines": _whole(1000, 5_000_000),
     "ssm_tag_key": _text,
+    "jupyter_activity": _flag,
 }
 
 

@@ -15,8 +15,11 @@ from dataclasses import dataclass
 
 from ..errors import SagedeckError
 from ..models import JupyterActivity, NotebookKey
+from ..text.format import idle_text
 from .api import JupyterApi
 from .session import JupyterSession
+
+__all__ = ["ActivityReader", "Reading", "idle_text"]
 
 CACHE_SECONDS = 180.0  # activity is about hours: minutes-old figures are fine
 CONCURRENCY = 4  # instances read at once
@@ -100,21 +103,3 @@ class ActivityReader:
         sessions, self._sessions = self._sessions, {}
         for session in sessions.values():
             await session.close()
-
-
-def idle_text(seconds: int | None) -> str:
-    """ "idle 2h 10m", "idle 45s"; "busy" for 0 (active as it was read)."""
-    if seconds is None:
-        return "-"
-    if seconds <= 0:
-        return "busy"
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"idle {days}d {hours}h"
-    if hours:
-        return f"idle {hours}h {minutes}m"
-    if minutes:
-        return f"idle {minutes}m"
-    return f"idle {secs}s"
