@@ -13,7 +13,7 @@ from sagedeck.localaws import LocalAws
 from sagedeck.models import NotebookKey, NotebookStatus, PresignedUrl
 from sagedeck.ui.view.activity import MARGIN_ROWS
 
-from .support import build_app, loaded, poll_now, wait_for
+from .support import build_app, loaded, part, poll_now, select, wait_for
 
 SHORT = (200, 14)  # a table of a few rows: most of the fleet is off screen
 
@@ -92,3 +92,19 @@ async def test_the_column_can_be_turned_off(aws_env: LocalAws) -> None:
         assert "idle" not in [column.key for column in board.table.table_columns]
         await pilot.pause(0.1)
         assert board.activity_reader.reads == 0
+
+
+async def test_the_detail_pane_shows_the_jupyter_server(aws_env: LocalAws) -> None:
+    app = build_app(aws_env, jupyter_activity=True)
+    async with app.run_test(size=SHORT) as pilot:
+        await loaded(pilot, app)
+        board = app.dashboard
+        await select(pilot, app, "us-east-1", "nb")
+        await wait_for(pilot, lambda: board.detail.loaded("us-east-1/nb"), limit=90)
+        shown = part(app, "jupyter")
+        assert "idle" in shown
+        assert "connections" in shown
+        await select(pilot, app, "us-east-1", "nb-dev")  # Stopped
+        await wait_for(pilot, lambda: board.detail.loaded("us-east-1/nb-dev"), limit=30)
+        await pilot.pause()
+        assert "not InService: no Jupyter server to ask" in part(app, "jupyter")

@@ -91,7 +91,11 @@ class DashboardScreen(InstanceKeys):
             hidden = frozenset() if deck.settings.jupyter_activity else frozenset({"idle"})
             yield InstanceTable(id="instances", hidden=hidden)
             yield DetailPane(
-                lambda: deck.services, deck.clock, deck.settings.ssm_tag_key, id="detail"
+                lambda: deck.services,
+                deck.clock,
+                deck.settings.ssm_tag_key,
+                jupyter=(lambda: self.activity_reader) if deck.settings.jupyter_activity else None,
+                id="detail",
             )
         yield FilterBar(id="filter")
         yield UrlCountdown(deck.clock, id="countdown")
