@@ -46,6 +46,8 @@ class Settings:
     url_session_seconds: int = URL_SESSION_DEFAULT
     log_buffer_lines: int = 50_000
     ssm_tag_key: str = "SSHResourceName"  # as sagemaker-ssh-helper tags the node
+    # The IDLE column: sign in to the Jupyter server of each InService instance on screen.
+    jupyter_activity: bool = True
     shell: str = "auto"  # `s` and `sagedeck shell`: auto (SSM when a node is there), ssm, jupyter
 
     def merged(self, **changes: Any) -> Settings:
@@ -140,6 +142,7 @@ PARSERS: Mapping[str, Callable[[object], Any]] = {
     "url_session_seconds": _whole(URL_SESSION_MIN, URL_SESSION_MAX),
     "log_buffer_lines": _whole(1000, 5_000_000),
     "ssm_tag_key": _text,
+    "jupyter_activity": _flag,
     "shell": _choice(*SHELL_WAYS),
 }
 

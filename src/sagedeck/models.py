@@ -294,9 +294,16 @@ class JupyterActivity:
         known = [t for t in times if t is not None]
         return max(known) if known else None
 
+    @property
+    def busy(self) -> bool:
+        """A kernel was running code when it was read."""
+        return any(kernel.execution_state == "busy" for kernel in self.kernels)
+
     def idle_seconds(self, now: datetime | None = None) -> int | None:
         """Whole seconds since the last activity (at ``now``, the time it was read by default);
-        None when the server reports none."""
+        0 while a kernel is busy; None when the server reports none."""
+        if self.busy:
+            return 0
         last = self.last_activity
         if last is None:
             return None

@@ -43,7 +43,13 @@ def build_app(
         read_only=read_only,
         credentials=StaticCredentials("demo", "demo"),
     )
-    base = Settings(refresh_interval=30.0, fast_refresh_interval=30.0, read_only=read_only)
+    # jupyter_activity: the IDLE column signs in to real Jupyter servers; its own tests turn it on.
+    base = Settings(
+        refresh_interval=30.0,
+        fast_refresh_interval=30.0,
+        read_only=read_only,
+        jupyter_activity=False,
+    )
     return SagedeckApp(
         settings=base.merged(**settings), services=AwsServices(target), demo=True, clock=clock
     )

@@ -24,7 +24,7 @@ from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
 from sagedeck.text.format import age
 from sagedeck.ui.safe_text import text_line
 from sagedeck.ui.view import columns as view_columns
-from sagedeck.ui.view.columns import Cell, Column, Row
+from sagedeck.ui.view.columns import Cell, Column, Row, idle_shown
 from sagedeck.ui.view.fleet import Fleet
 
 # A full rebuild beats this many single removals (remove_row grows with the table).
@@ -49,10 +49,13 @@ class InstanceTable(DataTable[Text]):
     InstanceTable { height: 1fr; }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, hidden: frozenset[str] = frozenset()) -> None:
         super().__init__(cursor_type="row", id=id, cursor_foreground_priority="renderable")
-        # Read when the table is made, not at import: a test can add a column.
-        self.table_columns: tuple[Column, ...] = view_columns.COLUMNS
+        # Read when the table is made, not at import: a test can add a column. ``hidden``:
+        # the keys of columns turned off by the settings.
+        self.table_columns: tuple[Column, ...] = tuple(
+            column for column in view_columns.COLUMNS if column.key not in hidden
+        )
         self._column_keys = tuple(column.key for column in self.table_columns)
         self._animated = tuple(column for column in self.table_columns if column.animated)
         self.frame = 0
@@ -129,6 +132,7 @@ class InstanceTable(DataTable[Text]):
         for key in keys:
             notebook = fleet.notebooks[key]
             platform, is_marked = fleet.platforms.get(key), key in marked
+            activity = fleet.activity.get(key)
             # What the row's cells are made of: unchanged (most rows, most refreshes), the
             # cells are too, and building them for 1,000 rows was ~15 ms a refresh.
             source = (
@@ -137,12 +141,14 @@ class InstanceTable(DataTable[Text]):
                 is_marked,
                 age(notebook.last_modified, now),
                 self.frame if notebook.status.is_transitional else 0,
+                activity,
+                idle_shown(notebook, activity, now),
             )
             old = self._shown.get(key)
             if old is not None and sources.get(key) == source:
                 continue
             sources[key] = source
-            cells = self.row_cells(Row(notebook, platform, is_marked, now, self.frame))
+            cells = self.row_cells(Row(notebook, platform, is_marked, now, self.frame, activity))
             if old is None:
                 self.add_row(*cells, key=key)
             else:
@@ -182,7 +188,14 @@ class InstanceTable(DataTable[Text]):
             notebook = fleet.notebooks.get(key)
             if notebook is None or not notebook.status.is_transitional:
                 continue
-            row = Row(notebook, fleet.platforms.get(key), key in self._marked, self._now, frame)
+            row = Row(
+                notebook,
+                fleet.platforms.get(key),
+                key in self._marked,
+                self._now,
+                frame,
+                fleet.activity.get(key),
+            )
             shown = list(cells)
             for column in self._animated:
                 text = self._text(column.cell(row))
