@@ -22,7 +22,12 @@ WAIT = 90  # the instance's Jupyter server starts on the first sign-in
 
 @pytest.fixture
 def tui(aws_env: LocalAws, tmp_path: Path) -> Iterator[PtyApp]:
-    app = PtyApp(sagedeck_argv(aws_env), sagedeck_env(tmp_path / "home"))
+    env = sagedeck_env(tmp_path / "home")
+    # No IDLE column: it would start the Jupyter server of every InService row on screen.
+    config = Path(env["SAGEDECK_CONFIG"])
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("jupyter_activity = false\n")
+    app = PtyApp(sagedeck_argv(aws_env), env)
     try:
         yield app
     finally:
