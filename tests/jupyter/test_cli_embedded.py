@@ -74,6 +74,7 @@ def test_bad_input_is_one_line_and_exit_2(aws_env: LocalAws, tmp_path: Path) -> 
         (("cp", "a", "b"), "name the instance on one side"),
         (("cp", "nb:../x", "b"), "'..' is not allowed"),
         (("shell", NAME, "--via", "telnet"), "invalid choice"),
+        (("shell", NAME, "--via", "jupyter"), "a shell needs a terminal"),
     ):
         done = run_cli(aws_env, tmp_path, *args)
         assert done.returncode == 2, (args, done.stderr)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import codecs
 import contextlib
-import errno
 import os
 import signal
 import sys
@@ -28,6 +27,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
+from sagedeck.errors import InvalidInput
 from sagedeck.jupyter.link import JupyterLink
 from sagedeck.jupyter.terminal import Terminal, TerminalLost, open_terminal
 from sagedeck.system.terminal import TerminalGuard
@@ -82,8 +82,11 @@ async def run_shell(
     """Create a terminal, hand this terminal to it until it ends, delete it."""
     stdin = sys.__stdin__
     stdout = sys.__stdout__
-    if stdin is None or stdout is None:
-        raise OSError(errno.ENOTTY, "no terminal")
+    if stdin is None or stdout is None or not stdin.isatty():
+        raise InvalidInput(
+            "a shell needs a terminal: for a command from a script, use"
+            f" `sagedeck exec {link.target} -- COMMAND`"
+        )
     in_fd, out_fd = stdin.fileno(), stdout.fileno()
     how, detail = "exited", ""
     async with open_terminal(link, terminal_size(out_fd)) as terminal:
