@@ -116,7 +116,7 @@ async def cmd_cp(args: argparse.Namespace, services: AwsServices) -> int:
 
 async def _shell(args: argparse.Namespace, services: AwsServices) -> int:
     from sagedeck.jupyter.connect import connect
-    from sagedeck.jupyter.shell import run_shell
+    from sagedeck.jupyter.shell import need_terminal, run_shell
     from sagedeck.ssm.shell import NoManagedNode, plan_shell
     from sagedeck.ssm.shell import run_shell as run_ssm_shell
 
@@ -133,6 +133,9 @@ async def _shell(args: argparse.Namespace, services: AwsServices) -> int:
             outcome = await run_ssm_shell(services, plan)
             _note(f"{key.name}: {outcome.summary}")
             return outcome.exit_code
+    # Said before signing in: what read-only mode refuses, then the lack of a terminal.
+    services.conn.require_allowed("sagemaker:CreatePresignedNotebookInstanceUrl")
+    need_terminal(key.name)
     async with connect(services, key, settings.url_session_seconds) as link:
         ended = await run_shell(link)
     _note(f"{key.name}: {ended.summary}")

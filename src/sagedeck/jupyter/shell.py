@@ -25,7 +25,7 @@ import tty
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from sagedeck.errors import InvalidInput
 from sagedeck.jupyter.link import JupyterLink
@@ -74,29 +74,36 @@ def terminal_size(fd: int) -> tuple[int, int]:
     return (size.lines, size.columns)
 
 
+def need_terminal(target: str) -> tuple[IO[str], IO[str]]:
+    """This process's terminal (stdin and stdout), or the one line saying there is none."""
+    stdin, stdout = sys.__stdin__, sys.__stdout__
+    if stdin is None or stdout is None or not stdin.isatty():
+        raise InvalidInput(
+            "a shell needs a terminal: for a command from a script, use"
+            f" `sagedeck exec {target} -- COMMAND`"
+        )
+    return stdin, stdout
+
+
 async def run_shell(
     link: JupyterLink,
     hand_over: Callable[[], AbstractContextManager[Any]] = nullcontext,
     announce: Callable[[str], None] | None = None,
 ) -> JupyterShellOutcome:
     """Create a terminal, hand this terminal to it until it ends, delete it."""
-    stdin = sys.__stdin__
-    stdout = sys.__stdout__
-    if stdin is None or stdout is None or not stdin.isatty():
-        raise InvalidInput(
-            "a shell needs a terminal: for a command from a script, use"
-            f" `sagedeck exec {link.target} -- COMMAND`"
-        )
-    in_fd, out_fd = stdin.fileno(), stdout.fileno()
+    size = terminal_size(sys.__stdout__.fileno()) if sys.__stdout__ is not None else (24, 80)
     how, detail = "exited", ""
-    async with open_terminal(link, terminal_size(out_fd)) as terminal:
-        with hand_over(), TerminalGuard(stdin, stdout):
-            (announce or _print_banner)(banner(link.target))
-            with _raw(in_fd), _resizes(terminal, out_fd):
-                try:
-                    how = await _pump(terminal, in_fd, out_fd)
-                except TerminalLost as err:
-                    how, detail = "lost", str(err)
+    async with open_terminal(link, size) as terminal:
+        with hand_over():  # the TUI's suspend says first when there is no terminal to hand
+            keyboard, screen = need_terminal(link.target)
+            in_fd, out_fd = keyboard.fileno(), screen.fileno()
+            with TerminalGuard(keyboard, screen):
+                (announce or _print_banner)(banner(link.target))
+                with _raw(in_fd), _resizes(terminal, out_fd):
+                    try:
+                        how = await _pump(terminal, in_fd, out_fd)
+                    except TerminalLost as err:
+                        how, detail = "lost", str(err)
     return JupyterShellOutcome(how, terminal.deleted, detail)
 
 
