@@ -20,6 +20,7 @@ from .identity import SECRET_ENV
 from .roots import InstanceHome
 
 IDENTITY = "sagedeck.localaws.jupyter_servers.identity.GatewayIdentity"
+LANDING = "sagedeck.localaws.jupyter_servers.landing"  # a page when no front end is installed
 STOP_GRACE_SECONDS = 5.0
 
 
@@ -65,7 +66,8 @@ class JupyterProcess:
             "--ServerApp.terminals_enabled=True",
             "--ServerApp.log_level=WARN",
             "--IdentityProvider.token=",  # the gateway signs requests in, never a token
-            '--ServerApp.jpserver_extensions={"jupyter_server_terminals": True}',
+            '--ServerApp.jpserver_extensions={"jupyter_server_terminals": True, '
+            f'"{LANDING}": True}}',
         ]
 
     def _environment(self) -> dict[str, str]:

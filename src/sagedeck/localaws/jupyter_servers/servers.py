@@ -79,8 +79,7 @@ class JupyterServers:
             await asyncio.to_thread(server.process.stop)
 
     async def stop_all(self) -> None:
-        for host in list(self._running):
-            await self.stop(host)
+        await asyncio.gather(*(self.stop(host) for host in list(self._running)))
 
 
 async def _wait_ready(server: RunningServer, host: str) -> None:
