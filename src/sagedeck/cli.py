@@ -30,7 +30,12 @@ if TYPE_CHECKING:
 
 # Each module adds its subcommands with register(subparsers); handlers are
 # ``async def handler(args, services) -> int``.
-COMMAND_MODULES = ("sagedeck.commands.notebooks", "sagedeck.commands.logs", "sagedeck.commands.ssm")
+COMMAND_MODULES = (
+    "sagedeck.commands.notebooks",
+    "sagedeck.commands.logs",
+    "sagedeck.commands.ssm",
+    "sagedeck.commands.jupyter",
+)
 
 Handler = Callable[[argparse.Namespace, "AwsServices"], Awaitable[int]]
 # A command may also have a quick path that runs without botocore when the setup allows it
@@ -287,6 +292,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if handler is None:
                 return run_app(settings, target, local, first_listing)
             import asyncio  # here: `--help` and the quick paths never need it
+
+            args.settings = settings  # for the commands that read a setting (`shell`)
 
             code = asyncio.run(_run_command(handler, args, settings, target))
             sys.stdout.flush()  # here, where a closed pipe is caught, not at interpreter exit

@@ -46,6 +46,9 @@ class Settings:
     url_session_seconds: int = URL_SESSION_DEFAULT
     log_buffer_lines: int = 50_000
     ssm_tag_key: str = "SSHResourceName"  # as sagemaker-ssh-helper tags the node
+    # The IDLE column: sign in to the Jupyter server of each InService instance on screen.
+    jupyter_activity: bool = True
+    shell: str = "auto"  # `s` and `sagedeck shell`: auto (SSM when a node is there), ssm, jupyter
 
     def merged(self, **changes: Any) -> Settings:
         """A copy with every non-None change applied (flags that were not given are None)."""
@@ -104,6 +107,18 @@ def _key_map(value: object) -> dict[str, str]:
     return dict(value)
 
 
+def _choice(*allowed: str) -> Callable[[object], str]:
+    def parse(value: object) -> str:
+        if value not in allowed:
+            raise _Refused(f"must be one of {', '.join(allowed)}, not {_show(value)}")
+        return str(value)
+
+    return parse
+
+
+SHELL_WAYS = ("auto", "ssm", "jupyter")
+
+
 def _whole(low: int, high: int) -> Callable[[object], int]:
     def parse(value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
@@ -127,6 +142,8 @@ PARSERS: Mapping[str, Callable[[object], Any]] = {
     "url_session_seconds": _whole(URL_SESSION_MIN, URL_SESSION_MAX),
     "log_buffer_lines": _whole(1000, 5_000_000),
     "ssm_tag_key": _text,
+    "jupyter_activity": _flag,
+    "shell": _choice(*SHELL_WAYS),
 }
 
 

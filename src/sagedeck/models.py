@@ -256,3 +256,61 @@ class RegionListing:
     region: str
     notebooks: tuple[NotebookSummary, ...]
     error: SagedeckError | None = None
+
+
+# --- an instance's Jupyter server (sagedeck.jupyter) ------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class JupyterKernel:
+    """A running kernel as Jupyter's ``GET /api/kernels`` reports it."""
+
+    kernel_id: str
+    name: str
+    last_activity: datetime | None
+    execution_state: str  # "idle", "busy", "starting", ...
+    connections: int
+
+
+@dataclass(frozen=True, slots=True)
+class JupyterTerminal:
+    """A terminal as ``GET /api/terminals`` reports it."""
+
+    name: str
+    last_activity: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class JupyterActivity:
+    """What an instance's Jupyter server is doing: ``GET /api/status``, kernels and terminals,
+    read at ``read_at``. ``last_activity`` is the newest activity of any of them."""
+
+    started: datetime | None
+    server_last_activity: datetime | None
+    connections: int
+    kernels: tuple[JupyterKernel, ...]
+    terminals: tuple[JupyterTerminal, ...]
+    read_at: datetime
+
+    @property
+    def last_activity(self) -> datetime | None:
+        times = [self.server_last_activity]
+        times += [k.last_activity for k in self.kernels]
+        times += [t.last_activity for t in self.terminals]
+        known = [t for t in times if t is not None]
+        return max(known) if known else None
+
+    @property
+    def busy(self) -> bool:
+        """A kernel was running code when it was read."""
+        return any(kernel.execution_state == "busy" for kernel in self.kernels)
+
+    def idle_seconds(self, now: datetime | None = None) -> int | None:
+        """Whole seconds since the last activity (at ``now``, the time it was read by default);
+        0 while a kernel is busy; None when the server reports none."""
+        if self.busy:
+            return 0
+        last = self.last_activity
+        if last is None:
+            return None
+        return max(0, int(((now or self.read_at) - last).total_seconds()))

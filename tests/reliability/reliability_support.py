@@ -96,7 +96,9 @@ def dashboard_app(endpoint: str, regions: tuple[str, ...], *, refresh: float) ->
     from sagedeck.config import Settings
     from sagedeck.ui.app import SagedeckApp
 
-    settings = Settings(refresh_interval=refresh, fast_refresh_interval=refresh)
+    settings = Settings(
+        refresh_interval=refresh, fast_refresh_interval=refresh, jupyter_activity=False
+    )
     return SagedeckApp(
         settings=settings, services=AwsServices(target_for(endpoint, regions)), demo=True
     )

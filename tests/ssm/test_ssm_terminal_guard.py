@@ -10,7 +10,8 @@ from typing import IO, Any
 
 import pytest
 
-from sagedeck.ssm.shell import TerminalGuard, exit_status
+from sagedeck.ssm.shell import exit_status
+from sagedeck.system.terminal import TerminalGuard
 
 
 @pytest.fixture

@@ -43,7 +43,13 @@ def build_app(
         read_only=read_only,
         credentials=StaticCredentials("demo", "demo"),
     )
-    base = Settings(refresh_interval=30.0, fast_refresh_interval=30.0, read_only=read_only)
+    # jupyter_activity: the IDLE column signs in to real Jupyter servers; its own tests turn it on.
+    base = Settings(
+        refresh_interval=30.0,
+        fast_refresh_interval=30.0,
+        read_only=read_only,
+        jupyter_activity=False,
+    )
     return SagedeckApp(
         settings=base.merged(**settings), services=AwsServices(target), demo=True, clock=clock
     )
@@ -108,8 +114,10 @@ def assert_presigned_url(url: str, name: str, region: str, view: str | None) -> 
     CreatePresignedNotebookInstanceUrl answers it (an ``authToken``), for ``view`` ("lab", or
     None for Classic: no ``view`` parameter)."""
     parts = urlsplit(url)
-    assert parts.scheme == "https", url
-    assert parts.hostname == f"{name}.notebook.{region}.sagemaker.aws", url
+    # The embedded AWS's sign-in: its Jupyter gateway, at a path named after the AWS host.
+    assert parts.scheme == "http", url
+    assert parts.hostname == "127.0.0.1", url
+    assert parts.path == f"/{name}.notebook.{region}.sagemaker.aws", url
     query = parse_qs(parts.query, keep_blank_values=True)
     tokens = query.get("authToken", [])
     assert len(tokens) == 1, url

@@ -10,6 +10,7 @@ import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from sagedeck.commands import activity
 from sagedeck.errors import (
     CredentialsError,
     EndpointUnreachable,
@@ -69,6 +70,7 @@ def timeout_seconds(text: str) -> float:
 def register(sub: Any) -> None:
     ls = sub.add_parser("ls", help="list notebook instances in every chosen region")
     ls.add_argument("--json", action="store_true", help="one JSON array, for scripts")
+    activity.add_flags(ls)  # --activity, --idle-for (the instances' Jupyter servers)
     ls.set_defaults(handler=cmd_ls, quick=quick_ls)
 
     show = sub.add_parser("show", help="everything about one notebook instance")
@@ -130,6 +132,8 @@ def quick_ls(args: argparse.Namespace, settings: Settings) -> int | None:
     nothing was printed, run :func:`cmd_ls`."""
     from sagedeck.aws import quick
 
+    if activity.wanted(args):
+        return None  # reading Jupyter activity needs the AWS layer
     try:
         listings = quick.list_regions(quick_plan(args, settings))
     except quick.Unsupported:
@@ -138,10 +142,17 @@ def quick_ls(args: argparse.Namespace, settings: Settings) -> int | None:
 
 
 async def cmd_ls(args: argparse.Namespace, services: AwsServices) -> int:
-    return print_listings(await services.sagemaker.list_regions(), as_json=args.json)
+    listings = await services.sagemaker.list_regions()
+    if activity.wanted(args):
+        return check_listings(listings) | await activity.print_with_activity(
+            args, services, listings
+        )
+    return print_listings(listings, as_json=args.json)
 
 
-def print_listings(listings: list[RegionListing], *, as_json: bool) -> int:
+def check_listings(listings: list[RegionListing]) -> int:
+    """Raise if every region failed; else report the failed and skipped ones on stderr: 1 if
+    any failed."""
     failed = [listing for listing in listings if listing.error]
     if listings and len(failed) == len(listings):
         assert failed[0].error is not None
@@ -153,6 +164,11 @@ def print_listings(listings: list[RegionListing], *, as_json: bool) -> int:
     failed = [listing for listing in failed if listing not in skipped]
     for listing in failed:
         print(one_line(f"sagedeck: {listing.region}: {listing.error}"), file=sys.stderr)
+    return 1 if failed else 0
+
+
+def print_listings(listings: list[RegionListing], *, as_json: bool) -> int:
+    failed = check_listings(listings)
     notebooks = sorted(
         (nb for listing in listings for nb in listing.notebooks), key=lambda n: (n.name, n.region)
     )
@@ -168,7 +184,7 @@ def print_listings(listings: list[RegionListing], *, as_json: bool) -> int:
             for nb in notebooks
         ]
         print(table(("NAME", "STATUS", "TYPE", "REGION", "IN STATE"), rows))
-    return 1 if failed else 0
+    return failed
 
 
 async def cmd_show(args: argparse.Namespace, services: AwsServices) -> int:

@@ -36,7 +36,9 @@ def demo_app(local: LocalAws, **settings: Any) -> SagedeckApp:
     target = AwsTarget(
         None, local.regions, local.endpoint_url, False, StaticCredentials("demo", "demo")
     )
-    base = Settings(refresh_interval=3600, fast_refresh_interval=3600)
+    # No IDLE column: its figures come from real Jupyter servers' wall-clock times, and the
+    # pictures are of a frozen moment.
+    base = Settings(refresh_interval=3600, fast_refresh_interval=3600, jupyter_activity=False)
     return SagedeckApp(
         settings=base.merged(**settings),
         services=AwsServices(target),

@@ -10,7 +10,7 @@ from typing import Any
 from moto.core.responses import ActionResult, EmptyResult
 from moto.utilities.paginator import paginate
 
-from . import catalog, network, notebook_update, notebooks
+from . import catalog, jupyter_servers, network, notebook_update, notebooks
 from .catalog import ListFilter
 from .patching import add, replace
 from .validation import constraint_error
@@ -213,7 +213,14 @@ def _list_notebook_instances(self: Any) -> ActionResult:
     )
 
 
-def presigned_url(notebook: Any) -> str:
+def presigned_url(notebook: Any, session_seconds: int = SESSION_DEFAULT) -> str:
+    """The ``AuthorizedUrl``: with the embedded AWS running, a sign-in to the instance's real
+    Jupyter server (:mod:`.jupyter_servers`); without it (moto alone), AWS's shape only."""
+    gateway = jupyter_servers.current()
+    if gateway is not None:
+        return gateway.sign_in_url(
+            notebook.url, notebook.region_name, notebook.notebook_instance_name, session_seconds
+        )
     # A real AuthorizedUrl carries a long signed token; its shape, not its content, matters.
     token = base64.urlsafe_b64encode(secrets.token_bytes(450)).decode().rstrip("=")
     return f"https://{notebook.url}?authToken={token}"
@@ -234,7 +241,8 @@ def _create_presigned_notebook_instance_url(self: Any) -> ActionResult:
             f"Member must have value less than or equal to {SESSION_MAX}",
         )
     notebook = self.sagemaker_backend.get_notebook_instance(self._get_param("NotebookInstanceName"))
-    return ActionResult({"AuthorizedUrl": presigned_url(notebook)})
+    session_seconds = SESSION_DEFAULT if seconds is None else int(seconds)
+    return ActionResult({"AuthorizedUrl": presigned_url(notebook, session_seconds)})
 
 
 def _list_notebook_instance_lifecycle_configs(self: Any) -> ActionResult:

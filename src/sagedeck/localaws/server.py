@@ -9,7 +9,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
-from . import notebooks, ssm
+from . import jupyter_servers, notebooks, ssm
 from .endpoint import GuardedMotoServer
 from .identity import DEMO_ACCESS_KEY, DEMO_SECRET_KEY, DEMO_USER, seed_users
 from .logs import live_tail
@@ -55,6 +55,7 @@ class LocalAws:
             timings, speed, start_time=seed_time.timestamp() if seed_time else None
         )
         self._server: GuardedMotoServer | None = None
+        self.jupyter: jupyter_servers.JupyterGateway | None = None
         self._endpoint_url: str | None = None
         self._previous_hooks: tuple[Callable[[], float], notebooks.Scheduler | None] | None = None
 
@@ -111,12 +112,27 @@ class LocalAws:
         notebooks.set_scheduler(self.simulator.schedule)
         CLOCK.source = self.simulator.now
         self.reset(seed=self._seed)
+        self._start_jupyter()
         if self._simulate:
             self.simulator.start()
         return self
 
+    def _start_jupyter(self) -> None:
+        # The gateway is cheap; each instance's Jupyter server starts on its first sign-in.
+        gateway = jupyter_servers.JupyterGateway(_notebook_status, self._host)
+        gateway.start()
+        self.jupyter = gateway
+        jupyter_servers.GATEWAY.append(gateway)
+
+    def _stop_jupyter(self) -> None:
+        gateway, self.jupyter = self.jupyter, None
+        if gateway is not None:
+            jupyter_servers.GATEWAY.remove(gateway)
+            gateway.stop()
+
     def stop(self) -> None:
         self.simulator.stop()
+        self._stop_jupyter()
         server, self._server = self._server, None
         if server is not None:
             live_tail.server_stopped()
@@ -193,6 +209,13 @@ class LocalAws:
         """Change a managed node's PingStatus (ConnectionLost ends its sessions)."""
         with LOCK:
             ssm.set_ping(ssm_backend(ACCOUNT_ID, region), instance_id, ping)
+
+
+def _notebook_status(region: str, name: str) -> str:
+    """A notebook instance's status in the embedded account, "" when it does not exist."""
+    with LOCK:
+        notebook = sagemaker_backend(ACCOUNT_ID, region).notebook_instances.get(name)
+        return "" if notebook is None else str(notebook.status)
 
 
 def _check_port_free(host: str, port: int) -> None:

@@ -17,16 +17,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
-import os
 import signal
-import subprocess
 import sys
-import termios
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 from sagedeck.aws.services import AwsServices
 from sagedeck.aws.ssm import TargetNotConnected
@@ -41,13 +37,7 @@ from sagedeck.ssm.plugin import (
     build_invocation,
     find_plugin,
 )
-
-# SGR reset, cursor shown, normal cursor keys and keypad: what a remote full-screen program
-# killed mid-session (vim, htop) may leave switched.
-_RESET_SEQUENCE = "\x1b[0m\x1b[?25h\x1b[?1l\x1b>"
-# The keys that make the terminal signal its foreground process group: while the plugin
-# runs they belong to it (the AWS CLI ignores the same ones in its own process).
-_USER_SIGNALS = (signal.SIGINT, signal.SIGQUIT, signal.SIGTSTP)
+from sagedeck.system.terminal import TerminalGuard, user_signals_ignored
 
 
 class NoManagedNode(NotFound):
@@ -79,96 +69,6 @@ class ShellOutcome:
     def summary(self) -> str:
         note = "" if self.terminated else "; the session could not be ended"
         return f"session ended, exit status {self.exit_code}{note}"
-
-
-class TerminalGuard:
-    """Saves the terminal's attributes on entry and puts them back on exit.
-
-    When they cannot be put back (or could not be read on a terminal), ``stty sane`` is the
-    fallback. Output-side modes a remote program may leave on are reset too.
-    """
-
-    def __init__(self, stream: IO[str] | None = None, out: IO[str] | None = None) -> None:
-        self.stream = stream if stream is not None else sys.__stdin__
-        self.out = out if out is not None else sys.__stdout__
-        self.saved: list[Any] | None = None
-        self.fd: int | None = None
-        self.foreground: int | None = None
-        self.used_fallback = False
-
-    def __enter__(self) -> TerminalGuard:
-        try:
-            if self.stream is not None and self.stream.isatty():
-                self.fd = self.stream.fileno()
-                self.saved = termios.tcgetattr(self.fd)
-        except (termios.error, OSError, ValueError):
-            self.saved = None
-        if self.fd is not None:
-            with contextlib.suppress(OSError):  # only our controlling terminal has one
-                self.foreground = os.tcgetpgrp(self.fd)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.restore()
-
-    def restore(self) -> None:
-        if self.fd is None:
-            return
-        self._reclaim_foreground(self.fd)
-        restored = False
-        if self.saved is not None:
-            try:
-                termios.tcsetattr(self.fd, termios.TCSANOW, self.saved)
-                restored = True
-            except (termios.error, OSError):
-                restored = False
-        if not restored:
-            self.used_fallback = True
-            stty_sane(self.fd)
-        with contextlib.suppress(OSError, ValueError):
-            if self.out is not None and self.out.isatty():
-                self.out.write(_RESET_SEQUENCE)
-                self.out.flush()
-
-    def _reclaim_foreground(self, fd: int) -> None:
-        """A shell with job control that died without handing the terminal back leaves a
-        dead process group in the foreground; sagedeck would then be stopped (SIGTTOU) by
-        its next write to the terminal's settings."""
-        if self.foreground is None:
-            return
-        with contextlib.suppress(OSError):
-            if os.tcgetpgrp(fd) == self.foreground:
-                return
-            if threading.current_thread() is threading.main_thread():
-                previous = signal.signal(signal.SIGTTOU, signal.SIG_IGN)
-                try:
-                    os.tcsetpgrp(fd, self.foreground)
-                finally:
-                    signal.signal(signal.SIGTTOU, previous)
-
-
-def stty_sane(fd: int) -> bool:
-    """``stty sane`` on the terminal at ``fd``: the fallback when termios cannot restore."""
-    try:
-        done = subprocess.run(["stty", "sane"], stdin=fd, check=False, timeout=5)
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return done.returncode == 0
-
-
-@contextlib.contextmanager
-def user_signals_ignored() -> Iterator[None]:
-    """Ctrl-C, Ctrl-\\ and Ctrl-Z go to the plugin, not to sagedeck (only the main thread can
-    change signal dispositions; elsewhere nothing changes)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in _USER_SIGNALS}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 def exit_status(returncode: int) -> int:

@@ -37,6 +37,25 @@ def age_changes_at(since: datetime, now: datetime) -> datetime:
     return since + timedelta(seconds=(seconds // step + 1) * step)
 
 
+def idle_text(seconds: int | None) -> str:
+    """An instance's Jupyter idle time: "idle 2h 10m", "idle 45s"; "busy" for 0 (active as it
+    was read); "-" when not known."""
+    if seconds is None:
+        return "-"
+    if seconds <= 0:
+        return "busy"
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"idle {days}d {hours}h"
+    if hours:
+        return f"idle {hours}h {minutes}m"
+    if minutes:
+        return f"idle {minutes}m"
+    return f"idle {secs}s"
+
+
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     """Columns two spaces apart; every cell on one line, its control characters visible."""
     rows = [tuple(headers), *(tuple(sanitize_line(cell) for cell in r) for r in rows)]

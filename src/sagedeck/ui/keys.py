@@ -10,7 +10,7 @@ from textual.binding import Binding
 
 # Actions read-only mode refuses: hidden (not greyed) in --read-only mode. Those that change
 # AWS, and the presigned URL, which opens a terminal on the instance (sagedeck.aws.read_only).
-MUTATING = frozenset({"start", "stop", "delete", "open", "copy_url"})
+MUTATING = frozenset({"start", "stop", "delete", "open", "copy_url", "shell_jupyter"})
 
 # Category of each binding id, for the help screen.
 CATEGORIES: dict[str, str] = {}
@@ -38,6 +38,7 @@ DASHBOARD_BINDINGS: list[Binding] = [
         Binding("p", "copy_proxy", "Copy proxy URL", id="copy_proxy", show=False),
         Binding("l", "logs", "Logs", id="logs"),
         Binding("s", "shell", "Shell", id="shell"),
+        Binding("J", "shell_jupyter", "Shell through Jupyter", id="shell_jupyter", show=False),
         Binding("F", "port_forward", "Port-forward", id="port_forward", show=False),
         Binding("D", "doctor", "SSM doctor", id="doctor", show=False),
     ),

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sagedeck.models import NotebookStatus, NotebookSummary
-from sagedeck.text.format import age
+from sagedeck.models import JupyterActivity, NotebookStatus, NotebookSummary
+from sagedeck.text.format import age, idle_text
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 STATUS_STYLE: dict[NotebookStatus, str] = {
@@ -74,6 +74,9 @@ class Row(NamedTuple):
     marked: bool
     now: datetime
     frame: int
+    # The instance's Jupyter activity (ui/view/activity.py): None until read, the one-line
+    # error when it could not be.
+    activity: JupyterActivity | str | None = None
 
 
 # A row's sort key, or the text the filter searches in it, from its listing and its platform
@@ -133,6 +136,25 @@ def _platform_cell(row: Row) -> Cell:
     if not row.platform:
         return Cell("-", "dim")  # not readable
     return Cell(shown_platform(row.platform))
+
+
+def idle_shown(
+    notebook: NotebookSummary, activity: JupyterActivity | str | None, now: datetime
+) -> str:
+    """The IDLE cell's text: only InService instances have a Jupyter server to ask."""
+    if notebook.status is not NotebookStatus.IN_SERVICE:
+        return ""
+    if activity is None:
+        return "…"
+    if isinstance(activity, str):
+        return "-"
+    # As it was when read (the server's clock, not the app's): it is read again within minutes.
+    return idle_text(activity.idle_seconds())
+
+
+def _idle_cell(row: Row) -> Cell:
+    shown = idle_shown(row.notebook, row.activity, row.now)
+    return Cell(shown, "dim" if shown in ("…", "-") else "")
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -196,6 +218,8 @@ COLUMNS: tuple[Column, ...] = (
         search=lambda _notebook, platform: shown_platform(platform or ""),
         described=True,
     ),
+    # Read from each InService instance's Jupyter server, only for rows on screen (activity.py).
+    Column("idle", "IDLE", 12, _idle_cell),
 )
 
 

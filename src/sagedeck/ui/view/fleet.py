@@ -19,6 +19,7 @@ from sagedeck.models import (
     STARTABLE,
     STOPPABLE,
     URL_READY,
+    JupyterActivity,
     NotebookStatus,
     NotebookSummary,
     RegionListing,
@@ -51,6 +52,9 @@ class Fleet:
         # From DescribeNotebookInstance, once per instance the screen needs (platforms.py):
         # the listing has no platform.
         self.platforms: dict[str, str] = {}
+        # From each InService instance's Jupyter server, for the rows on screen (activity.py):
+        # its activity, or the one-line error that stopped the read.
+        self.activity: dict[str, JupyterActivity | str] = {}
         self.errors: dict[str, SagedeckError] = {}
         self.regions: tuple[str, ...] = ()
         self.refreshed_at: datetime | None = None
@@ -85,6 +89,8 @@ class Fleet:
                 seen[key] = old
             else:
                 changed.append(key)
+                if notebook.status is not NotebookStatus.IN_SERVICE:
+                    self.activity.pop(key, None)  # its server is gone with it
                 if old.status is NotebookStatus.UPDATING and notebook.status != old.status:
                     # An update may have changed the platform: describe it again.
                     self.platforms.pop(key, None)
@@ -96,6 +102,7 @@ class Fleet:
         for key in removed:
             del self.notebooks[key]
             self.platforms.pop(key, None)
+            self.activity.pop(key, None)
         self.notebooks.update(seen)
         return FleetChange(tuple(added), tuple(removed), tuple(changed))
 
@@ -221,6 +228,7 @@ NEEDS: dict[str, frozenset[NotebookStatus] | None] = {
     "open": URL_READY,
     "copy_url": URL_READY,
     "shell": URL_READY,
+    "shell_jupyter": URL_READY,
     "port_forward": URL_READY,
     "logs": None,
     "doctor": None,

@@ -28,7 +28,7 @@ from textual.widgets import Static
 
 from sagedeck.aws import details
 from sagedeck.errors import SagedeckError
-from sagedeck.models import NotebookDetail, NotebookSummary
+from sagedeck.models import JupyterActivity, NotebookDetail, NotebookStatus, NotebookSummary
 from sagedeck.text.format import age
 from sagedeck.ui.messages import DetailLoaded
 from sagedeck.ui.widgets import detail_render as render
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from textual.timer import Timer
 
     from sagedeck.aws.services import AwsServices
+    from sagedeck.jupyter.activity import ActivityReader
 
 DEBOUNCE_SECONDS = 0.12  # holding j/k must not fire a load per row
 CACHED_INSTANCES = 256  # instances whose parts are kept (oldest forgotten first)
@@ -64,9 +65,16 @@ class DetailPane(VerticalScroll, can_focus=True):
         clock: Callable[[], datetime],
         ssm_tag_key: str = "SSHResourceName",
         *,
+        jupyter: Callable[[], ActivityReader] | None = None,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
+        # The parts loaded: AWS's, and the Jupyter server's when its activity is read.
+        self._jupyter = jupyter
+        self._parts: tuple[details.DetailPart, ...] = details.PARTS
+        if jupyter is not None:
+            self._parts += (details.DetailPart("jupyter", self._load_jupyter, reported=False),)
+        self._shown_parts = render.PARTS + ((render.JUPYTER_PART,) if jupyter else ())
         self._services = services
         self._clock = clock
         self._ssm_tag_key = ssm_tag_key
@@ -82,7 +90,7 @@ class DetailPane(VerticalScroll, can_focus=True):
 
     def compose(self) -> ComposeResult:
         yield Static(Text("no instance selected", style="dim"), id="detail-empty")
-        for part, title in render.PARTS:
+        for part, title in self._shown_parts:
             yield Static(title, classes="part-title", id=f"title-{part}")
             yield Static(render.LOADING, classes="part", id=f"part-{part}")
 
@@ -124,7 +132,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         entry = self._cache.get(key)
         if entry is None or (entry.detail is None and entry.describe_error is None):
             return False
-        return all(part.key in entry.parts for part in details.PARTS)
+        return all(part.key in entry.parts for part in self._parts)
 
     def on_show(self) -> None:
         if self._notebook is not None:
@@ -173,11 +181,22 @@ class DetailPane(VerticalScroll, can_focus=True):
             entry.parts[part.key] = loaded
             self._render_part(notebook, entry, part.key)
 
-        await asyncio.gather(*(one(part) for part in details.PARTS))
+        await asyncio.gather(*(one(part) for part in self._parts))
+
+    async def _load_jupyter(
+        self, _services: AwsServices, subject: details.Subject
+    ) -> JupyterActivity | None:
+        """The Jupyter part: the shared reader's (cached) activity; None when not InService."""
+        if self._jupyter is None or subject.summary.status is not NotebookStatus.IN_SERVICE:
+            return None
+        reading = await self._jupyter().read(subject.summary.key)
+        if reading.activity is None:
+            raise SagedeckError(reading.error or "the Jupyter server did not answer")
+        return reading.activity
 
     def _render_all(self, notebook: NotebookSummary, entry: _Entry | None) -> None:
         with self.app.batch_update():
-            for part, _title in render.PARTS:
+            for part, _title in self._shown_parts:
                 self._render_part(notebook, entry, part)
 
     def _render_part(self, notebook: NotebookSummary, entry: _Entry | None, part: str) -> None:

@@ -19,6 +19,7 @@ from rich.text import Text
 from sagedeck.aws import details
 from sagedeck.models import (
     CodeRepository,
+    JupyterActivity,
     LifecycleConfig,
     ManagedNode,
     NetworkInterface,
@@ -26,7 +27,7 @@ from sagedeck.models import (
     NotebookSummary,
     Tag,
 )
-from sagedeck.text.format import age
+from sagedeck.text.format import age, idle_text
 from sagedeck.text.sanitize import sanitize, sanitize_line
 from sagedeck.ui.safe_text import text_line, text_lines
 from sagedeck.ui.view.columns import STATUS_STYLE
@@ -231,6 +232,36 @@ def ssm(node: ManagedNode | None, tag_key: str) -> RenderableType:
     )
 
 
+def jupyter(activity: JupyterActivity | None) -> RenderableType:
+    """The instance's Jupyter server: its activity, kernels and terminals (Jupyter's text is
+    data: every name goes through ``text_line``)."""
+    if activity is None:
+        return text_line("not InService: no Jupyter server to ask", style="dim")
+    read = activity.read_at
+    rows: list[tuple[str, RenderableType | str | None]] = [
+        ("idle", idle_text(activity.idle_seconds())),
+        ("started", f"{age(activity.started, read)} ago" if activity.started else None),
+        ("connections", str(activity.connections)),
+    ]
+    for kernel in activity.kernels:
+        line = text_line(kernel.name, style="bold")
+        state_style = "bold yellow" if kernel.execution_state == "busy" else ""
+        line.append("  ")
+        line.append_text(text_line(kernel.execution_state, style=state_style))
+        if kernel.last_activity is not None:
+            line.append(f"  active {age(kernel.last_activity, read)} ago", style="dim")
+        line.append(f"  {kernel.connections} conn", style="dim")
+        rows.append(("kernel", line))
+    if not activity.kernels:
+        rows.append(("kernels", text_line("none running", style="dim")))
+    for terminal in activity.terminals:
+        line = text_line(terminal.name, style="bold")
+        if terminal.last_activity is not None:
+            line.append(f"  active {age(terminal.last_activity, read)} ago", style="dim")
+        rows.append(("terminal", line))
+    return _grid(rows)
+
+
 class PartContext(NamedTuple):
     """What a part's rendering may need besides its value."""
 
@@ -256,9 +287,13 @@ VIEWS: dict[str, PartView] = {
     "repositories": PartView("Git repositories", lambda repos, _shown: repositories(repos)),
     "tags": PartView("Tags", lambda values, _shown: tags(values)),
     "ssm": PartView("SSM managed node", lambda node, shown: ssm(node, shown.ssm_tag_key)),
+    # The pane's own part (widgets/detail_pane.py), read from the instance's Jupyter server.
+    "jupyter": PartView("Jupyter server", lambda activity, _shown: jupyter(activity)),
 }
 # The part ids, in the order the pane shows them, with their headings.
 PARTS: tuple[tuple[str, str], ...] = (
     (OVERVIEW, "Instance"),
     *((part.key, VIEWS[part.key].title) for part in details.PARTS),
 )
+# The pane adds it after the others when it reads the instances' Jupyter activity.
+JUPYTER_PART = ("jupyter", VIEWS["jupyter"].title)

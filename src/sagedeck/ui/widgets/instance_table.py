@@ -59,16 +59,25 @@ class _Source:
     marked: bool
     age: str
     spin: int
+    activity: object  # the row's Jupyter activity as last read (IDLE), or None
     since: datetime
     until: datetime
 
     def same_cells(self, other: _Source) -> bool:
-        return (self.notebook, self.platform, self.marked, self.age, self.spin) == (
+        return (
+            self.notebook,
+            self.platform,
+            self.marked,
+            self.age,
+            self.spin,
+            self.activity,
+        ) == (
             other.notebook,
             other.platform,
             other.marked,
             other.age,
             other.spin,
+            other.activity,
         )
 
 
@@ -79,10 +88,13 @@ class InstanceTable(DataTable[Text]):
     InstanceTable { height: 1fr; }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, hidden: frozenset[str] = frozenset()) -> None:
         super().__init__(cursor_type="row", id=id, cursor_foreground_priority="renderable")
-        # Read when the table is made, not at import: a test can add a column.
-        self.table_columns: tuple[Column, ...] = view_columns.COLUMNS
+        # Read when the table is made, not at import: a test can add a column. ``hidden``:
+        # the keys of columns turned off by the settings.
+        self.table_columns: tuple[Column, ...] = tuple(
+            column for column in view_columns.COLUMNS if column.key not in hidden
+        )
         self._column_keys = tuple(column.key for column in self.table_columns)
         self._animated = tuple(column for column in self.table_columns if column.animated)
         self.frame = 0
@@ -181,6 +193,7 @@ class InstanceTable(DataTable[Text]):
         """Add or update the row of ``key``, with the values of the last sync."""
         notebook = fleet.notebooks[key]
         platform, is_marked = fleet.platforms.get(key), key in self._marked
+        activity = fleet.activity.get(key)
         spin = self.frame if notebook.status.is_transitional else 0
         now = self._now
         old = self._shown.get(key)
@@ -193,6 +206,7 @@ class InstanceTable(DataTable[Text]):
             and known is not None
             and known.notebook is notebook
             and known.since <= now < known.until
+            and known.activity is activity
             and (known.platform, known.marked, known.spin) == (platform, is_marked, spin)
         ):
             return
@@ -202,13 +216,14 @@ class InstanceTable(DataTable[Text]):
             is_marked,
             age(notebook.last_modified, now),
             spin,
+            activity,
             now,
             age_changes_at(notebook.last_modified, now),
         )
         self._sources[key] = source
         if old is not None and known is not None and known.same_cells(source):
             return
-        cells = self.row_cells(Row(notebook, platform, is_marked, now, self.frame))
+        cells = self.row_cells(Row(notebook, platform, is_marked, now, self.frame, activity))
         if old is None:
             self.add_row(*cells, key=key)
         else:
@@ -260,7 +275,14 @@ class InstanceTable(DataTable[Text]):
             notebook = fleet.notebooks.get(key)
             if notebook is None or not notebook.status.is_transitional:
                 continue
-            row = Row(notebook, fleet.platforms.get(key), key in self._marked, self._now, frame)
+            row = Row(
+                notebook,
+                fleet.platforms.get(key),
+                key in self._marked,
+                self._now,
+                frame,
+                fleet.activity.get(key),
+            )
             shown = list(cells)
             for column in self._animated:
                 text = self._text(column.cell(row))

@@ -244,13 +244,15 @@ class NotebookActions:
         )
         self.app.push_screen(screen)
 
-    def shell(self, notebook: NotebookSummary) -> None:
-        self.run(self._shell(notebook), "shell", f"shell on {notebook.name}")
+    def shell(self, notebook: NotebookSummary, via: str | None = None) -> None:
+        """``s``: SSM or Jupyter as the config's ``shell`` says; ``J``: Jupyter."""
+        self.run(self._shell(notebook, via), "shell", f"shell on {notebook.name}")
 
-    async def _shell(self, notebook: NotebookSummary) -> None:
-        from sagedeck.ui.screens.dashboard.ssm_actions import open_shell
+    async def _shell(self, notebook: NotebookSummary, via: str | None) -> None:
+        from sagedeck.ui.screens.dashboard.jupyter_actions import open_any_shell
 
-        await open_shell(self.app, self.deck.services, notebook)
+        deck = self.deck
+        await open_any_shell(self.app, deck.services, notebook, deck.settings, via)
 
     def port_forward(self, notebook: NotebookSummary) -> None:
         from sagedeck.ui.screens.dashboard.ssm_actions import PortForwardScreen

@@ -122,6 +122,7 @@ _PER_INSTANCE = frozenset(
         "copy_proxy",
         "logs",
         "shell",
+        "shell_jupyter",
         "port_forward",
         "doctor",
         "mark",

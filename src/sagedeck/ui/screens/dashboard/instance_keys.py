@@ -64,6 +64,10 @@ class InstanceKeys(DeckScreen[None]):
         if (notebook := self.current) is not None:
             self.actions.shell(notebook)
 
+    def action_shell_jupyter(self) -> None:
+        if (notebook := self.current) is not None:
+            self.actions.shell(notebook, via="jupyter")
+
     def action_port_forward(self) -> None:
         if (notebook := self.current) is not None:
             self.actions.port_forward(notebook)

@@ -12,13 +12,17 @@ from textual.containers import Container
 from textual.widgets import DataTable
 
 from sagedeck.errors import SagedeckError
-from sagedeck.models import NotebookSummary
+from sagedeck.jupyter.activity import ActivityReader
+from sagedeck.jupyter.session import JupyterSession
+from sagedeck.models import NotebookKey, NotebookSummary
 from sagedeck.ui.keys import DASHBOARD_BINDINGS, MUTATING
 from sagedeck.ui.messages import DetailLoaded, FilterChanged, FilterClosed, UrlCopied
 from sagedeck.ui.screens.dashboard.actions import NotebookActions
 from sagedeck.ui.screens.dashboard.commands import SagedeckCommands
 from sagedeck.ui.screens.dashboard.deck import Deck
 from sagedeck.ui.screens.dashboard.instance_keys import InstanceKeys
+from sagedeck.ui.view.activity import MARGIN_ROWS as ACTIVITY_MARGIN_ROWS
+from sagedeck.ui.view.activity import ActivityWatcher, activity_needed
 from sagedeck.ui.view.columns import is_sortable, sort_column
 from sagedeck.ui.view.fleet import (
     Fleet,
@@ -71,15 +75,27 @@ class DashboardScreen(InstanceKeys):
             self._platforms_landed,
             self._platforms_failed,
         )
+        self.activity_reader = self._new_activity_reader()
+        self.activity = ActivityWatcher(
+            lambda: self.activity_reader,
+            self._activity_needed,
+            self._platforms_landed,  # the same: show the fleet again if it is still current
+            self._activity_failed,
+        )
 
     def compose(self) -> ComposeResult:
         deck = self.deck
         yield TitleBar(id="title")
         yield SummaryBar(id="summary")
         with Container(id="body"):
-            yield InstanceTable(id="instances")
+            hidden = frozenset() if deck.settings.jupyter_activity else frozenset({"idle"})
+            yield InstanceTable(id="instances", hidden=hidden)
             yield DetailPane(
-                lambda: deck.services, deck.clock, deck.settings.ssm_tag_key, id="detail"
+                lambda: deck.services,
+                deck.clock,
+                deck.settings.ssm_tag_key,
+                jupyter=(lambda: self.activity_reader) if deck.settings.jupyter_activity else None,
+                id="detail",
             )
         yield FilterBar(id="filter")
         yield UrlCountdown(deck.clock, id="countdown")
@@ -113,12 +129,26 @@ class DashboardScreen(InstanceKeys):
             exit_on_error=False,
         )
         self.watch(self.table, "scroll_y", self.describer.wake, init=False)
+        if not self.deck.settings.jupyter_activity:
+            return
+        self.run_worker(
+            self.activity.run(),
+            name="activity",
+            group="activity",
+            description="read the Jupyter activity of the instances on screen",
+            exit_on_error=False,
+        )
+        self.watch(self.table, "scroll_y", self.activity.wake, init=False)
+
+    async def on_unmount(self) -> None:
+        await self.activity_reader.close()
 
     def on_resize(self) -> None:
         if not self._user_placed_detail:
             body = self.query_one("#body")
             body.set_class(self.size.width < WIDE_ENOUGH_FOR_RIGHT_PANE, "-bottom")
         self.describer.wake()  # more or fewer rows on screen
+        self.activity.wake()
 
     # --- refreshing ----------------------------------------------------------------------
 
@@ -132,6 +162,8 @@ class DashboardScreen(InstanceKeys):
         """A new profile or regions: forget the old fleet and poll the new one now."""
         self.fleet = Fleet()
         self.marked.clear()
+        old, self.activity_reader = self.activity_reader, self._new_activity_reader()
+        self.run_worker(old.close(), group="activity-close", exit_on_error=False)
         self.detail.invalidate()
         self.table.clear()
         self.table._shown.clear()
@@ -191,6 +223,7 @@ class DashboardScreen(InstanceKeys):
             self._show_summary()
             self._selection_changed()
         self.describer.wake()  # new rows on screen, maybe
+        self.activity.wake()
 
     def _show_summary(self) -> None:
         self.summary.show(
@@ -241,6 +274,25 @@ class DashboardScreen(InstanceKeys):
             severity="error",
             timeout=8,
         )
+
+    # --- the IDLE column (ui/view/activity.py) -------------------------------------------
+
+    def _new_activity_reader(self) -> ActivityReader:
+        deck = self.deck
+
+        def open_session(key: NotebookKey) -> JupyterSession:
+            seconds = deck.settings.url_session_seconds
+            return JupyterSession.for_notebook(deck.services.sagemaker, key, seconds)
+
+        return ActivityReader(open_session)
+
+    def _activity_needed(self) -> tuple[Fleet, list[str]]:
+        first, end = self.table.rows_on_screen()
+        window = (first - ACTIVITY_MARGIN_ROWS, end + ACTIVITY_MARGIN_ROWS)
+        return self.fleet, activity_needed(self.fleet, self.activity_reader, self._keys, window)
+
+    def _activity_failed(self, error: Exception) -> None:
+        self.log.error(f"reading Jupyter activity failed: {error!r}")
 
     # --- selection, filter, sort ---------------------------------------------------------
 
