@@ -30,7 +30,13 @@ if TYPE_CHECKING:
 
 # Each module adds its subcommands with register(subparsers); handlers are
 # ``async def handler(args, services) -> int``.
-COMMAND_MODULES = ("sagedeck.commands.notebooks", "sagedeck.commands.logs", "sagedeck.commands.ssm")
+COMMAND_MODULES = (
+    "sagedeck.commands.notebooks",
+    "sagedeck.commands.logs",
+    "sagedeck.commands.ssm",
+    "sagedeck.commands.lifecycle",
+    "sagedeck.commands.repos",
+)
 
 Handler = Callable[[argparse.Namespace, "AwsServices"], Awaitable[int]]
 # A command may also have a quick path that runs without botocore when the setup allows it
@@ -66,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
-    for command in sub.choices.values():  # `sagedeck ls --region x` works as well as before
+    for command in subcommands(parser):  # `sagedeck ls --region x` works as well as before
         add_global_flags(command, suppress=True)
     # Listed for --help; `sagedeck localaws ...` is handed to sagedeck.localaws before parsing
     # (see main), which owns its flags (--port, --speed, --no-seed, ...).
@@ -76,6 +82,15 @@ def build_parser() -> argparse.ArgumentParser:
         add_help=False,
     )
     return parser
+
+
+def subcommands(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    """Every command's parser, nested ones too (``sagedeck lifecycle create``)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command in action.choices.values():
+                yield command
+                yield from subcommands(command)
 
 
 def add_global_flags(parser: argparse.ArgumentParser, suppress: bool = False) -> None:

@@ -24,6 +24,7 @@ def test_lifecycle_configs_are_listed(sagemaker: SageMakerClient) -> None:
         "auto-stop-idle",
         "conda-setup",
         "conda-setup-broken",
+        "idle-stop",
         "install-extensions",
     ]
     first = configs[0]
@@ -65,7 +66,7 @@ def test_lifecycle_configs_page(sagemaker: SageMakerClient) -> None:
             break
         kwargs = {"NextToken": page["NextToken"]}
     assert pages == 3
-    assert len(seen) == len(set(seen)) == 11
+    assert len(seen) == len(set(seen)) == 12
     assert seen == sorted(seen)
 
 
