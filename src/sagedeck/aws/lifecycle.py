@@ -218,6 +218,11 @@ class LifecycleConfigs:
             )
 
 
+def check_sizes(scripts: Scripts) -> None:
+    """One line if a script is over AWS's size limit, before anything is sent."""
+    _hooks(scripts)
+
+
 def _hooks(scripts: Scripts) -> dict[str, Any]:
     hooks: dict[str, Any] = {}
     if scripts.on_create is not None:
@@ -233,9 +238,9 @@ def describe_request(operation: str, name: str, region: str, scripts: Scripts) -
     lines = [f"{operation} in {region}", f"  NotebookInstanceLifecycleConfigName: {name}"]
     limit = content_limit()
     for field, script in (("OnCreate", scripts.on_create), ("OnStart", scripts.on_start)):
-        if script is None:
+        if script is None and operation.startswith("Update"):
             lines.append(f"  {field}: unchanged")
-        elif not script.strip():
+        elif script is None or not script.strip():
             lines.append(f"  {field}: none")
         else:
             size = encoded_size(script)
