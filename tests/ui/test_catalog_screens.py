@@ -130,7 +130,8 @@ async def test_the_screen_lists_each_config_with_its_users_and_shows_scripts_dec
         await select_row(pilot, screen, f"{REGION}/auto-stop-idle")
         await wait_for(pilot, lambda: "autostop.py" in shown(screen, "#script-text"), what="script")
         text = shown(screen, "#script-text")
-        assert "alice-sandbox" in text and "(none)" in text  # no on-create script
+        assert "alice-sandbox" in text
+        assert "(none)" in text  # no on-create script
         await select_row(pilot, screen, f"{REGION}/install-extensions")
         await wait_for(pilot, lambda: "jupyterlab-lsp" in shown(screen, "#script-text"), what="2nd")
         assert "\x1b" not in shown(screen, "#script-text")  # the seeded escape bytes: stand-ins
@@ -166,7 +167,8 @@ async def test_edit_in_editor_confirms_the_request_and_updates(aws: LocalAws, ed
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
         body = shown(app.screen, "#body")
         assert "UpdateNotebookInstanceLifecycleConfig in us-east-1" in body
-        assert "OnCreate: unchanged" in body and "of 16,384 bytes after base64" in body
+        assert "OnCreate: unchanged" in body
+        assert "of 16,384 bytes after base64" in body
         assert scripts_in_aws(aws, "auto-stop-idle")[1].count("IDLE_TIME=3600") == 1  # not yet
         await pilot.press("y")
         await reloaded(pilot, screen, loads)
@@ -174,7 +176,7 @@ async def test_edit_in_editor_confirms_the_request_and_updates(aws: LocalAws, ed
         await wait_for(pilot, lambda: "IDLE_TIME=1800" in shown(screen, "#script-text"), what="new")
     # The editor was given a private file holding both scripts, deleted afterwards.
     path = Path((editor / "edited-path").read_text().strip())
-    assert not path.exists()
+    assert not path.exists()  # noqa: ASYNC240 (the app has exited: nothing to block)
     assert (editor / "edited-mode").read_text().strip() == "600"
     before = (editor / "edited-before").read_text()
     assert "#@sagedeck on-create\n#@sagedeck on-start\n" in before
@@ -231,7 +233,8 @@ async def test_new_from_the_idle_stop_script(aws: LocalAws, editor: Path) -> Non
         on_create, on_start = scripts_in_aws(aws, "stop-after-45")
         assert on_create == ""
         assert "\nIDLE_MINUTES=45\n" in on_start
-        assert screen.current is not None and screen.current.name == "stop-after-45"
+        assert screen.current is not None
+        assert screen.current.name == "stop-after-45"
 
 
 async def test_the_new_form_refuses_a_bad_name_in_place(aws: LocalAws, editor: Path) -> None:
@@ -339,7 +342,8 @@ async def test_add_checks_the_secret_and_shows_the_request(aws: LocalAws) -> Non
         await pilot.press("y")
         await reloaded(pilot, screen, loads)
         assert "new-repo" in repository_names(aws)
-        assert screen.current is not None and screen.current.name == "new-repo"
+        assert screen.current is not None
+        assert screen.current.name == "new-repo"
 
         missing = secret.replace("github-acme-ml", "gone")
         body = await add_repository(pilot, app, "other-repo", missing)
