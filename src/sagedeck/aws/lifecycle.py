@@ -19,6 +19,7 @@ from typing import Any
 from sagedeck.aws.constraints import check, max_length
 from sagedeck.aws.notebooks import SageMaker
 from sagedeck.aws.paging import collect
+from sagedeck.aws.read_only import refuse_unless_allowed
 from sagedeck.aws.translate import translate_errors
 from sagedeck.errors import AmbiguousName, InvalidInput, InvalidState, NotFound
 from sagedeck.models import LifecycleConfig, NotebookSummary
@@ -203,6 +204,8 @@ class LifecycleConfigs:
 
     async def delete(self, name: str, region: str) -> None:
         """Refused while an instance uses it: the instance would fail its next start."""
+        if self.conn.target.read_only:  # say so first, not after looking for users
+            refuse_unless_allowed("sagemaker:DeleteNotebookInstanceLifecycleConfig")
         attached = await self.used_by(name, region)
         if attached:
             raise InvalidState(

@@ -11,6 +11,7 @@ from typing import Any
 
 from sagedeck.aws.constraints import check
 from sagedeck.aws.notebooks import SageMaker
+from sagedeck.aws.read_only import refuse_unless_allowed
 from sagedeck.aws.translate import translate_errors
 from sagedeck.errors import (
     AccessDenied,
@@ -176,6 +177,8 @@ class CodeRepositories:
 
     async def delete(self, name: str, region: str) -> None:
         """Refused while an instance clones it (default or additional repository)."""
+        if self.conn.target.read_only:  # say so first, not after looking for users
+            refuse_unless_allowed("sagemaker:DeleteCodeRepository")
         default, extra = usage(name, await self.sagemaker.list_region(region))
         attached = sorted({*default, *extra})
         if attached:

@@ -183,6 +183,15 @@ REPOSITORIES = (
         None,
         500,
     ),
+    # Used by no instance: one a user can delete in the demo.
+    RepositorySpec(
+        EAST,
+        "notebook-templates",
+        "https://github.com/acme-ml/notebook-templates.git",
+        "main",
+        None,
+        40,
+    ),
     RepositorySpec(
         WEST,
         "demand-forecasting",
