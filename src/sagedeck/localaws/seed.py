@@ -82,7 +82,6 @@ def seed_account(schedule: Any, anchor: float) -> None:
         }
         for config in LIFECYCLE_CONFIGS:
             _seed_lifecycle_config(config, plan.anchor_ms)
-        _seed_secrets(plan.anchor_ms)
         _seed_repositories(plan.anchor_ms)
         for region in sorted({spec.region for spec in NOTEBOOKS if spec.nodes}):
             _seed_instance_tier(region, plan.anchor_ms)
@@ -91,6 +90,9 @@ def seed_account(schedule: Any, anchor: float) -> None:
             _seed_notebook(spec, groups[spec.region], plan.anchor_ms, schedule, rng)
         _seed_logs(plan)
         _seed_role(HOSTILE_ROLE, plan.anchor_ms)
+        # Last, as the hostile role: their random version ids leave the ids drawn before as
+        # they were (the screenshots show ENI ids).
+        _seed_secrets(plan.anchor_ms)
 
 
 def _at(epoch_ms: int) -> datetime:
