@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
     from sagedeck.aws.services import AwsServices
     from sagedeck.ui.screens.catalog_forms import NewConfig
+    from sagedeck.ui.screens.dashboard.deck import Clock
     from sagedeck.ui.view.lifecycle_file import Edited
 
 COLUMNS = (("name", "NAME"), ("region", "REGION"), ("modified", "MODIFIED"), ("used", "USED BY"))
@@ -70,10 +71,13 @@ class LifecycleScreen(DeckScreen[None]):
     CSS_PATH = "lifecycle.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [*LIFECYCLE_BINDINGS]
 
-    def __init__(self, services: AwsServices, *, read_only: bool) -> None:
+    def __init__(
+        self, services: AwsServices, *, read_only: bool, clock: Clock | None = None
+    ) -> None:
         super().__init__()
         self.services = services
         self.read_only = read_only
+        self.clock: Clock = clock or (lambda: datetime.now(UTC))
         self.entries: dict[str, LifecycleEntry] = {}
         self.configs: dict[str, LifecycleConfig] = {}  # described, by entry key
         self.loads = 0  # finished listings (tests wait on it)
@@ -116,7 +120,7 @@ class LifecycleScreen(DeckScreen[None]):
         table = self.query_one("#configs", DataTable)
         keep = select or (self.current.key if self.current else None)
         table.clear()
-        now = datetime.now(UTC)
+        now = self.clock()
         for entry in entries:
             table.add_row(
                 text_line(entry.name),

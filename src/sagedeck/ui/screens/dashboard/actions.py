@@ -265,7 +265,10 @@ class NotebookActions:
     def lifecycle_configs(self) -> None:
         from sagedeck.ui.screens.lifecycle import LifecycleScreen
 
-        self.app.push_screen(LifecycleScreen(self.deck.services, read_only=self.deck.read_only))
+        deck = self.deck
+        self.app.push_screen(
+            LifecycleScreen(deck.services, read_only=deck.read_only, clock=deck.clock)
+        )
 
     def repositories(self) -> None:
         from sagedeck.ui.screens.repos import RepositoryScreen
