@@ -387,3 +387,19 @@ async def test_repositories_read_only(aws: LocalAws) -> None:
         await pilot.pause()
         assert app.screen is screen
         assert repository_names(aws) == before
+
+
+async def test_a_denied_describe_is_said_where_the_scripts_would_be(aws: LocalAws) -> None:
+    from sagedeck.devtools.faultproxy import Fault, FaultKind, FaultProxy
+
+    denied = "sagemaker:DescribeNotebookInstanceLifecycleConfig"
+    with FaultProxy(aws.endpoint_url, seed=3) as proxy:
+        proxy.add(Fault(FaultKind.DENY, operations=frozenset({denied})))
+        app = build_app(aws, regions=(REGION,), endpoint_url=proxy.url)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_lifecycle(pilot, app)
+            await select_row(pilot, screen, f"{REGION}/idle-stop")
+            await wait_for(
+                pilot, lambda: f"not allowed: {denied}" in shown(screen, "#script-text"), what="why"
+            )
+            assert len(screen.entries) == len(config_names(aws))  # the list still shows

@@ -4,6 +4,7 @@ built-in idle-stop script."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -134,7 +135,7 @@ async def cmd_show(args: argparse.Namespace, services: AwsServices) -> int:
         sys.stdout.write(dumps_json(data, indent=2) + "\n")
         return 0
     tolerate_unencodable(sys.stdout)
-    colour = sys.stdout.isatty()
+    colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")  # no-color.org
     print(sanitize_line(f"{config.name} ({region})  {config.arn}"))
     print(sanitize_line(f"used by: {', '.join(used_by) or 'no instance'}"))
     for title, script in (("on-create", config.on_create), ("on-start", config.on_start)):

@@ -165,7 +165,13 @@ class LifecycleScreen(DeckScreen[None]):
         exit_on_error=False,
     )
     async def describe(self, entry: LifecycleEntry) -> None:
-        self.configs[entry.key] = await self.services.lifecycle.describe(entry.name, entry.region)
+        try:
+            config = await self.services.lifecycle.describe(entry.name, entry.region)
+        except SagedeckError as err:  # denied, gone: said where the scripts would be
+            if self.current is entry:
+                self.query_one("#script-text", Static).update(text_line(str(err), "red"))
+            return
+        self.configs[entry.key] = config
         if self.current is entry:
             self.show_selected()
 
