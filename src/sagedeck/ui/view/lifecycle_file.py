@@ -68,7 +68,9 @@ def parse(text: str) -> Edited | None:
     """The scripts in ``text``; None when the file was emptied (cancel)."""
     if not text.strip():
         return None
-    lines = text.splitlines(keepends=True)
+    # CR LF from an editor set for Windows: bash on the instance would read each CR as part
+    # of a command ("$'\r': command not found").
+    lines = text.replace("\r\n", "\n").splitlines(keepends=True)
     markers = [line.rstrip("\r\n") for line in lines]
     if markers.count(ON_CREATE_MARKER) != 1 or markers.count(ON_START_MARKER) != 1:
         raise InvalidInput(
