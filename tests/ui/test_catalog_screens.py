@@ -403,3 +403,34 @@ async def test_a_denied_describe_is_said_where_the_scripts_would_be(aws: LocalAw
                 pilot, lambda: f"not allowed: {denied}" in shown(screen, "#script-text"), what="why"
             )
             assert len(screen.entries) == len(config_names(aws))  # the list still shows
+
+
+async def test_with_two_regions_the_form_asks_which(aws: LocalAws, editor: Path) -> None:
+    from textual.widgets import Select
+
+    app = build_app(aws)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, app)
+        await pilot.press("L")
+        await wait_for(pilot, lambda: isinstance(app.screen, LifecycleScreen), what="screen")
+        screen = app.screen
+        assert isinstance(screen, LifecycleScreen)
+        await wait_for(pilot, lambda: screen.loads >= 1, what="the listing")
+        assert {entry.region for entry in screen.entries.values()} == {REGION, "eu-west-1"}
+        loads = screen.loads
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, NewLifecycleForm), what="form")
+        form = app.screen
+        form.query_one("#name", Input).value = "west-only"
+        form.query_one("#region", Select).value = "eu-west-1"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        assert "CreateNotebookInstanceLifecycleConfig in eu-west-1" in shown(app.screen, "#body")
+        await pilot.press("y")
+        await reloaded(pilot, screen, loads)
+    west = aws.client("sagemaker", "eu-west-1").list_notebook_instance_lifecycle_configs()
+    names = {
+        c["NotebookInstanceLifecycleConfigName"] for c in west["NotebookInstanceLifecycleConfigs"]
+    }
+    assert "west-only" in names
+    assert "west-only" not in config_names(aws)
