@@ -259,3 +259,15 @@ def test_the_minutes_are_checked_and_the_script_fits_aws_limit() -> None:
     assert "sagemaker:DescribeNotebookInstance" in script
     (hook,) = encode(script, "on-start")
     assert len(hook["Content"]) <= content_limit() == 16384
+
+
+def test_a_server_without_terminals_is_judged_on_its_kernels(
+    instance: Instance, jupyter: FakeJupyter
+) -> None:
+    del jupyter.answers["terminals"]  # 404, as jupyter-server started with terminals off
+    jupyter.answers["kernels"] = [{"execution_state": "idle", "last_activity": stamp(10)}]
+    assert instance.run_check(jupyter, minutes=30).returncode == 0
+    assert instance.aws_calls() == []
+    jupyter.answers["kernels"] = [{"execution_state": "idle", "last_activity": stamp(50)}]
+    assert instance.run_check(jupyter, minutes=30).returncode == 0
+    assert instance.aws_calls() == [DESCRIBE, STOP]

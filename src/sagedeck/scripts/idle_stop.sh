@@ -44,11 +44,12 @@ log() { echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) $*"; }
 # The Jupyter server on the instance speaks HTTPS with a self-signed certificate.
 fetch() { curl --silent --show-error --fail --insecure --max-time 20 "$JUPYTER_URL/api/$1"; }
 
-if ! SESSIONS=$(fetch sessions) || ! KERNELS=$(fetch kernels) || ! TERMINALS=$(fetch terminals)
-then
+if ! SESSIONS=$(fetch sessions) || ! KERNELS=$(fetch kernels); then
     log "Jupyter did not answer: not stopping"
     exit 0
 fi
+# A server started without terminals has no /api/terminals: no terminal is in use.
+TERMINALS=$(fetch terminals 2>/dev/null) || TERMINALS="[]"
 STARTED=$(cat "$STATE_DIR/started" 2>/dev/null || date +%s)
 
 VERDICT=$(SESSIONS="$SESSIONS" KERNELS="$KERNELS" TERMINALS="$TERMINALS" \

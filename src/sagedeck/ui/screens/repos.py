@@ -50,16 +50,16 @@ def secret_name(arn: str | None) -> str:
 
 def entry_view(entry: RepositoryEntry) -> Text:
     repo = entry.repository
-    lines = [
-        f"Name:      {repo.name} ({entry.region})",
-        f"ARN:       {repo.arn}",
-        f"URL:       {repo.url}",
-        f"Branch:    {repo.branch or 'the remote default'}",
-        f"Secret:    {repo.secret_arn or 'none (a public repository)'}",
-        f"Default:   {', '.join(entry.default_for) or '-'}",
-        f"Additional: {', '.join(entry.additional_for) or '-'}",
-    ]
-    return text_lines("\n".join(lines))
+    fields = (
+        ("Name", f"{repo.name} ({entry.region})"),
+        ("ARN", repo.arn),
+        ("URL", repo.url),
+        ("Branch", repo.branch or "the remote's default"),
+        ("Secret", repo.secret_arn or "none (a public repository)"),
+        ("Default for", ", ".join(entry.default_for) or "-"),
+        ("Additional for", ", ".join(entry.additional_for) or "-"),
+    )
+    return text_lines("\n".join(f"{label + ':':<16}{value}" for label, value in fields))
 
 
 def add_request(region: str, repository: NewRepository) -> str:
