@@ -38,5 +38,6 @@ def test_wheel_contains_every_stylesheet_and_the_demo_plugin(tmp_path: Path) -> 
     assert stylesheets, "the app has stylesheets"
     assert stylesheets <= names, sorted(stylesheets - names)
     assert "sagedeck/py.typed" in names
+    assert "sagedeck/scripts/idle_stop.sh" in names  # `lifecycle create --idle-stop` reads it
     assert "sagedeck/localaws/demo_plugin/__main__.py" in names
     assert any(n.endswith("entry_points.txt") for n in names)

@@ -35,6 +35,8 @@ COMMAND_MODULES = (
     "sagedeck.commands.logs",
     "sagedeck.commands.ssm",
     "sagedeck.commands.jupyter",
+    "sagedeck.commands.lifecycle",
+    "sagedeck.commands.repos",
 )
 
 Handler = Callable[[argparse.Namespace, "AwsServices"], Awaitable[int]]
@@ -71,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
-    for command in sub.choices.values():  # `sagedeck ls --region x` works as well as before
+    for command in subcommands(parser):  # `sagedeck ls --region x` works as well as before
         add_global_flags(command, suppress=True)
     # Listed for --help; `sagedeck localaws ...` is handed to sagedeck.localaws before parsing
     # (see main), which owns its flags (--port, --speed, --no-seed, ...).
@@ -81,6 +83,15 @@ def build_parser() -> argparse.ArgumentParser:
         add_help=False,
     )
     return parser
+
+
+def subcommands(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    """Every command's parser, nested ones too (``sagedeck lifecycle create``)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command in action.choices.values():
+                yield command
+                yield from subcommands(command)
 
 
 def add_global_flags(parser: argparse.ArgumentParser, suppress: bool = False) -> None:

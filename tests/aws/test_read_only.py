@@ -30,6 +30,7 @@ from botocore import xform_name
 
 import sagedeck
 from sagedeck.aws.details import PARTS, Subject, load_part
+from sagedeck.aws.lifecycle import Scripts
 from sagedeck.aws.logs.live_session import live_client
 from sagedeck.aws.read_only import (
     ALLOWED,
@@ -39,6 +40,7 @@ from sagedeck.aws.read_only import (
     WHY_REFUSED,
     refusal,
 )
+from sagedeck.aws.repos import NewRepository
 from sagedeck.aws.services import AwsServices
 from sagedeck.aws.session import AwsTarget, StaticCredentials
 from sagedeck.aws.ssm import terminate_sessions_blocking
@@ -50,7 +52,7 @@ from sagedeck.ssm import port_forwards
 from sagedeck.ssm.shell import plan_shell
 
 EAST = "us-east-1"
-SERVICES = ("sagemaker", "logs", "ec2", "iam", "ssm", "sts")
+SERVICES = ("sagemaker", "logs", "ec2", "iam", "ssm", "sts", "secretsmanager")
 READ_NAME = re.compile(r"(Describe|List|Get|Filter|BatchGet|Search|Lookup)[A-Z]")
 # Allowed though their names do not read: a stream of log events, and ending our own session.
 NAMED_EXCEPTIONS = {"logs:StartLiveTail", "ssm:TerminateSession"}
@@ -220,10 +222,22 @@ def fleet_state(aws: LocalAws) -> object:
     client = aws.client("sagemaker", EAST)
     names = ("nb", "nb-dev", "alice-sandbox")
     arn = notebook(aws, "nb")["NotebookInstanceArn"]
+    configs = client.list_notebook_instance_lifecycle_configs()["NotebookInstanceLifecycleConfigs"]
     return (
         [notebook(aws, name) for name in names],
         client.list_tags(ResourceArn=arn)["Tags"],
         active_sessions(aws),
+        # lifecycle configurations and code repositories (sagedeck lifecycle / repos)
+        [
+            client.describe_notebook_instance_lifecycle_config(
+                NotebookInstanceLifecycleConfigName=c["NotebookInstanceLifecycleConfigName"]
+            )["OnStart"]
+            for c in configs
+        ],
+        sorted(
+            r["CodeRepositoryName"]
+            for r in client.list_code_repositories()["CodeRepositorySummaryList"]
+        ),
     )
 
 
@@ -294,6 +308,31 @@ REFUSED = [
         lambda s, aws: _forward_session(s),
     ),
     Refused(
+        "lifecycle-create",
+        "sagemaker:CreateNotebookInstanceLifecycleConfig",
+        lambda s, aws: s.lifecycle.create("new-config", EAST, Scripts(on_start="echo hi\n")),
+    ),
+    Refused(
+        "lifecycle-update",
+        "sagemaker:UpdateNotebookInstanceLifecycleConfig",
+        lambda s, aws: s.lifecycle.update("idle-stop", EAST, Scripts(on_start="echo hi\n")),
+    ),
+    Refused(
+        "lifecycle-delete",
+        "sagemaker:DeleteNotebookInstanceLifecycleConfig",
+        lambda s, aws: s.lifecycle.delete("idle-stop", EAST),
+    ),
+    Refused(
+        "repository-add",
+        "sagemaker:CreateCodeRepository",
+        lambda s, aws: s.repos.add(EAST, NewRepository("new-repo", "https://github.com/a/b.git")),
+    ),
+    Refused(
+        "repository-delete",
+        "sagemaker:DeleteCodeRepository",
+        lambda s, aws: s.repos.delete("notebook-templates", EAST),
+    ),
+    Refused(
         "unclassified-write",
         "sagemaker:DeleteTags",
         lambda s, aws: _raw(
@@ -359,6 +398,8 @@ async def test_every_allowed_read_goes_through(
             assert loaded.ok, f"{name} {part.key}: {loaded.error}"
     assert await read_only.sagemaker.list_lifecycle_configs(EAST)
     assert await read_only.sagemaker.list_code_repositories(EAST)
+    secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:github-acme-ml-Xq3LmB"
+    assert (await read_only.repos.check_secret(secret)).ok  # DescribeSecret
     key = NotebookKey(EAST, "alice-sandbox")
     prefix = f"{key.name}/"
     assert await read_only.logs.log_group_arn(EAST)

@@ -7,6 +7,8 @@ import base64
 from mypy_boto3_sagemaker import SageMakerClient
 from mypy_boto3_sagemaker.type_defs import NotebookInstanceLifecycleHookTypeDef
 
+from sagedeck.localaws import LocalAws
+
 from .helpers import aws_error
 
 ARN = "arn:aws:sagemaker:us-east-1:123456789012:{}"
@@ -24,6 +26,7 @@ def test_lifecycle_configs_are_listed(sagemaker: SageMakerClient) -> None:
         "auto-stop-idle",
         "conda-setup",
         "conda-setup-broken",
+        "idle-stop",
         "install-extensions",
     ]
     first = configs[0]
@@ -65,7 +68,7 @@ def test_lifecycle_configs_page(sagemaker: SageMakerClient) -> None:
             break
         kwargs = {"NextToken": page["NextToken"]}
     assert pages == 3
-    assert len(seen) == len(set(seen)) == 11
+    assert len(seen) == len(set(seen)) == 12
     assert seen == sorted(seen)
 
 
@@ -127,6 +130,7 @@ def test_code_repositories_list(sagemaker: SageMakerClient) -> None:
     assert [r["CodeRepositoryName"] for r in listed] == [
         "fraud-detection",
         "ml-utils",
+        "notebook-templates",
         "sagemaker-examples",
     ]
     public = next(r for r in listed if r["CodeRepositoryName"] == "sagemaker-examples")
@@ -193,3 +197,50 @@ def test_tags_on_code_repositories(sagemaker: SageMakerClient) -> None:
     arn = ARN.format("code-repository/ml-utils")
     sagemaker.add_tags(ResourceArn=arn, Tags=[{"Key": "team", "Value": "platform"}])
     assert sagemaker.list_tags(ResourceArn=arn)["Tags"] == [{"Key": "team", "Value": "platform"}]
+
+
+# --- what `sagedeck lifecycle` and `sagedeck repos` rely on --------------------------------
+
+
+def test_lifecycle_config_update_and_delete(sagemaker: SageMakerClient) -> None:
+    """UpdateNotebookInstanceLifecycleConfig replaces the hooks it is given (an empty list
+    removes one); DeleteNotebookInstanceLifecycleConfig removes the configuration, and
+    describing it then is AWS's ValidationException."""
+    sagemaker.create_notebook_instance_lifecycle_config(
+        NotebookInstanceLifecycleConfigName="tmp-config",
+        OnCreate=_script("echo create"),
+        OnStart=_script("echo start"),
+    )
+    sagemaker.update_notebook_instance_lifecycle_config(
+        NotebookInstanceLifecycleConfigName="tmp-config", OnCreate=[]
+    )
+    described = sagemaker.describe_notebook_instance_lifecycle_config(
+        NotebookInstanceLifecycleConfigName="tmp-config"
+    )
+    assert described.get("OnCreate", []) == []
+    assert described["OnStart"] == _script("echo start")
+    sagemaker.delete_notebook_instance_lifecycle_config(
+        NotebookInstanceLifecycleConfigName="tmp-config"
+    )
+    with aws_error("ValidationException"):
+        sagemaker.describe_notebook_instance_lifecycle_config(
+            NotebookInstanceLifecycleConfigName="tmp-config"
+        )
+
+
+def test_the_seeded_git_secret_is_described_without_its_value(aws: LocalAws) -> None:
+    """The repositories' SecretArn points at a real secret: DescribeSecret (metadata, no
+    value) finds it by that ARN; an unknown ARN is Secrets Manager's ResourceNotFoundException."""
+    for region in ("us-east-1", "eu-west-1"):
+        secrets = aws.client("secretsmanager", region)
+        arn = f"arn:aws:secretsmanager:{region}:123456789012:secret:github-acme-ml-Xq3LmB"
+        described = secrets.describe_secret(SecretId=arn)
+        assert described["ARN"] == arn
+        assert described["Name"] == "github-acme-ml"
+        assert "SecretString" not in described
+        with aws_error("ResourceNotFoundException"):
+            secrets.describe_secret(SecretId=arn.replace("github-acme-ml", "missing"))
+    repository = aws.client("sagemaker", "us-east-1").describe_code_repository(
+        CodeRepositoryName="ml-utils"
+    )
+    assert repository["GitConfig"]["SecretArn"].endswith(":secret:github-acme-ml-Xq3LmB")

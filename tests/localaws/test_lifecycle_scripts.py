@@ -45,3 +45,20 @@ def test_pip_install_reports_packages() -> None:
         "Collecting jupyterlab-lsp",
         "Successfully installed ipykernel-1.0.0 jupyterlab-lsp-1.0.0",
     )
+
+
+def test_a_file_written_from_a_here_document_is_not_run() -> None:
+    """sagedeck's idle-stop script writes its check with `cat > FILE <<'CHECK_SCRIPT'`: the
+    check's own `exit 0` must not end the dry run; the installer prints its one line."""
+    from importlib import resources
+
+    script = resources.files("sagedeck").joinpath("scripts/idle_stop.sh").read_text()
+    run = dry_run(script)
+    assert run.outcome == "ok"
+    assert run.lines == (
+        "sagedeck idle-stop: stops this instance after 60 idle minutes (checks every 5)",
+    )
+    assert run.seconds < 30
+    assert dry_run("cat > /tmp/x <<EOF\nexit 3\nEOF\necho after\n").lines == ("after",)
+    # A here-document fed to a shell is run, as before (the seeded conda scripts rely on it).
+    assert dry_run("sudo -u ec2-user -i <<'EOF'\necho inside\nEOF\n").lines == ("inside",)

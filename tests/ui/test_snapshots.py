@@ -49,6 +49,10 @@ def test_help(pinned: LocalAws, snap_compare: SnapCompare) -> None:
     assert snap(snap_compare, demo_app(pinned), "help")
 
 
+def test_lifecycle_configurations(pinned: LocalAws, snap_compare: SnapCompare) -> None:
+    assert snap(snap_compare, demo_app(pinned), "lifecycle")
+
+
 def test_read_only_footer_and_title(pinned: LocalAws, snap_compare: SnapCompare) -> None:
     assert snap(snap_compare, demo_app(pinned, read_only=True), "dashboard")
 

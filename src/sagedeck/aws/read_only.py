@@ -60,6 +60,13 @@ OPERATIONS: dict[str, Kind] = {
     "ssm:StartSession": CREDENTIAL,
     "ssm:TerminateSession": MUTATING,
     "sts:GetCallerIdentity": READ,
+    # Lifecycle configurations and code repositories (sagedeck lifecycle / repos).
+    "sagemaker:CreateNotebookInstanceLifecycleConfig": MUTATING,
+    "sagemaker:UpdateNotebookInstanceLifecycleConfig": MUTATING,
+    "sagemaker:DeleteNotebookInstanceLifecycleConfig": MUTATING,
+    "sagemaker:CreateCodeRepository": MUTATING,
+    "sagemaker:DeleteCodeRepository": MUTATING,
+    "secretsmanager:DescribeSecret": READ,  # metadata only; GetSecretValue is never called
 }
 
 # Not reads, allowed all the same.

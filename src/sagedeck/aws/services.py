@@ -10,7 +10,9 @@ from sagedeck.aws.session import AwsConnection, AwsTarget
 from sagedeck.config import DEFAULTS
 
 if TYPE_CHECKING:
+    from sagedeck.aws.lifecycle import LifecycleConfigs
     from sagedeck.aws.logs.client import CloudWatchLogs
+    from sagedeck.aws.repos import CodeRepositories
     from sagedeck.aws.ssm import SessionManager
 
 
@@ -34,6 +36,18 @@ class AwsServices:
         from sagedeck.aws.ssm import SessionManager
 
         return SessionManager(self.conn, tag_key=self.ssm_tag_key)
+
+    @cached_property
+    def lifecycle(self) -> LifecycleConfigs:
+        from sagedeck.aws.lifecycle import LifecycleConfigs
+
+        return LifecycleConfigs(self.sagemaker)
+
+    @cached_property
+    def repos(self) -> CodeRepositories:
+        from sagedeck.aws.repos import CodeRepositories
+
+        return CodeRepositories(self.sagemaker)
 
     @property
     def read_only(self) -> bool:

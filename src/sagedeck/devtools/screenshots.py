@@ -1,6 +1,7 @@
 """``python -m sagedeck.devtools.screenshots DIR`` (``make screenshots``): SVGs of the
-dashboard, its detail pane and its help screen, from the demo fleet at a fixed moment, so they
-change only when the UI does. The snapshot tests drive the app through the same steps (``prepare``).
+dashboard, its detail pane, its help screen and the lifecycle-configuration screen, from the
+demo fleet at a fixed moment, so they change only when the UI does. The snapshot tests drive
+the app through the same steps (``prepare``).
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ if TYPE_CHECKING:
 
 SEED_TIME = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
 SIZE = (200, 50)
-VIEWS = ("dashboard", "detail", "help")
+VIEWS = ("dashboard", "detail", "help", "lifecycle")
 DETAIL_OF = "us-east-1/nlp-finetune"  # failed, in a VPC, a lifecycle config: every part
+LIFECYCLE_OF = "us-east-1/idle-stop"  # the built-in idle-stop script
 
 
 def demo_app(local: LocalAws, **settings: Any) -> SagedeckApp:
@@ -67,12 +69,30 @@ async def prepare(pilot: Pilot[Any], view: str) -> None:
     if view == "detail":
         board.table.follow(DETAIL_OF)
         await until(pilot, lambda: board.detail.loaded(DETAIL_OF))
+    elif view == "lifecycle":
+        await show_lifecycle(pilot, LIFECYCLE_OF)
     else:
         await pilot.press("d")  # the table alone
         if view == "help":
             await pilot.press("question_mark")
     await pilot.pause()
     await pilot.wait_for_scheduled_animations()
+
+
+async def show_lifecycle(pilot: Pilot[Any], key: str) -> None:
+    """The lifecycle screen (``L``) with ``key``'s scripts shown."""
+    from textual.widgets import DataTable
+
+    from sagedeck.ui.screens.lifecycle import LifecycleScreen
+
+    app = pilot.app
+    await pilot.press("L")
+    await until(pilot, lambda: isinstance(app.screen, LifecycleScreen) and app.screen.loads > 0)
+    screen = app.screen
+    assert isinstance(screen, LifecycleScreen)
+    table = screen.query_one(DataTable)
+    table.move_cursor(row=table.get_row_index(key))
+    await until(pilot, lambda: key in screen.configs)
 
 
 async def capture(local: LocalAws, directory: Path) -> list[Path]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import resources
 
 from . import hostile
 from .lifecycle_scripts import TIME_LIMIT_SECONDS
@@ -142,6 +143,9 @@ INSTALL_EXTENSIONS = _script(
     "systemctl restart jupyter-server",
     'echo "Lifecycle config finished"',
 )
+# sagedeck's built-in idle-stop script as `sagedeck lifecycle create --idle-stop 60` uploads it
+# (the file's own default is 60 minutes): package data, read as text, not imported.
+IDLE_STOP = resources.files("sagedeck").joinpath("scripts/idle_stop.sh").read_text(encoding="utf-8")
 assert TIME_LIMIT_SECONDS == 300  # CONDA_SETUP_BROKEN is written against this limit
 
 LIFECYCLE_CONFIGS = (
@@ -149,6 +153,7 @@ LIFECYCLE_CONFIGS = (
     LifecycleSpec(EAST, "conda-setup", CONDA_SETUP_CREATE, CONDA_SETUP_START, 210),
     LifecycleSpec(EAST, "conda-setup-broken", None, CONDA_SETUP_BROKEN, 12),
     LifecycleSpec(EAST, "install-extensions", None, INSTALL_EXTENSIONS, 95),
+    LifecycleSpec(EAST, "idle-stop", None, IDLE_STOP, 6),
     LifecycleSpec(WEST, "auto-stop-idle", None, AUTO_STOP_IDLE, 380),
     LifecycleSpec(WEST, "conda-setup", CONDA_SETUP_CREATE, CONDA_SETUP_START, 150),
 )
@@ -177,6 +182,15 @@ REPOSITORIES = (
         "main",
         None,
         500,
+    ),
+    # Used by no instance: one a user can delete in the demo.
+    RepositorySpec(
+        EAST,
+        "notebook-templates",
+        "https://github.com/acme-ml/notebook-templates.git",
+        "main",
+        None,
+        40,
     ),
     RepositorySpec(
         WEST,

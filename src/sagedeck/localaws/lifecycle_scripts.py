@@ -17,6 +17,8 @@ from typing import Literal
 TIME_LIMIT_SECONDS = 300
 Outcome = Literal["ok", "timeout", "error"]
 
+# `cat > FILE <<'END'` (or tee): the lines up to END are the file's text, not commands.
+_WRITTEN_HEREDOC = re.compile(r"^(?:cat|tee)\b[^<]*>?[^<]*<<-?\s*['\"]?(\w+)['\"]?\s*$")
 _ASSIGNMENT = re.compile(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$")
 _SKIP = ("#", "set ", "if ", "then", "fi", "else", "do", "done", "EOF", "}", "{", "function ")
 _CONDA_CREATE = [
@@ -102,9 +104,18 @@ def dry_run(script: str) -> ScriptRun:
     variables: dict[str, str] = {"HOME": "/root", "PWD": "/home/ec2-user"}
     lines: list[str] = []
     spent = 0.0
+    writing_until: str | None = None  # the terminator of a here-document being written
     for raw in script.splitlines():
         line = raw.strip()
+        if writing_until is not None:
+            writing_until = None if line == writing_until else writing_until
+            continue
         if not line or line.startswith(_SKIP) or line.startswith("#!"):
+            continue
+        written = _WRITTEN_HEREDOC.match(line)
+        if written:  # a file written, not commands run (a cron job, a helper script)
+            writing_until = written.group(1)
+            spent += 1.0
             continue
         assignment = _ASSIGNMENT.match(line)
         if assignment and " " not in assignment.group(2).strip("\"'"):

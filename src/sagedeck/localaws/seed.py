@@ -90,6 +90,9 @@ def seed_account(schedule: Any, anchor: float) -> None:
             _seed_notebook(spec, groups[spec.region], plan.anchor_ms, schedule, rng)
         _seed_logs(plan)
         _seed_role(HOSTILE_ROLE, plan.anchor_ms)
+        # Last, as the hostile role: their random version ids leave the ids drawn before as
+        # they were (the screenshots show ENI ids).
+        _seed_secrets(plan.anchor_ms)
 
 
 def _at(epoch_ms: int) -> datetime:
@@ -180,15 +183,42 @@ def _seed_lifecycle_config(spec: LifecycleSpec, anchor_ms: int) -> None:
     config.last_modified_time = _at(anchor_ms - spec.created_days_ago * DAY // 3)
 
 
+def secret_arn(region: str, name: str) -> str:
+    # Secrets Manager appends six random characters to a secret's name; fixed here, so the
+    # repositories' ARNs read the same on every seed.
+    return f"arn:aws:secretsmanager:{region}:{ACCOUNT_ID}:secret:{name}-Xq3LmB"
+
+
+def _seed_secrets(anchor_ms: int) -> None:
+    """The Git credentials the seeded repositories name, as a team stores them: a JSON
+    username and token (the app never reads the value; DescribeSecret finds the secret)."""
+    from moto.secretsmanager.models import secretsmanager_backends
+
+    for region, name in sorted({(r.region, r.secret) for r in REPOSITORIES if r.secret}):
+        backend = secretsmanager_backends[ACCOUNT_ID][region]
+        backend.create_secret(
+            name=name,
+            secret_string='{"username": "acme-ml-bot", "password": "ghp_demoTokenNotARealOne0000"}',
+            secret_binary=None,
+            description="Git credentials for the acme-ml repositories",
+            tags=[{"Key": "team", "Value": "ml"}],
+            kms_key_id=None,
+            client_request_token=None,
+            replica_regions=[],
+            force_overwrite=False,
+        )
+        secret: Any = backend.secrets[name]
+        secret.arn = secret_arn(region, name)
+        secret.created_date = (anchor_ms - 320 * DAY) // 1000
+
+
 def _seed_repositories(anchor_ms: int) -> None:
     for spec in REPOSITORIES:
         git = {"RepositoryUrl": spec.url}
         if spec.branch:
             git["Branch"] = spec.branch
         if spec.secret:
-            git["SecretArn"] = (
-                f"arn:aws:secretsmanager:{spec.region}:{ACCOUNT_ID}:secret:{spec.secret}-Xq3LmB"
-            )
+            git["SecretArn"] = secret_arn(spec.region, spec.secret)
         backend = sagemaker_backend(ACCOUNT_ID, spec.region)
         record = create_code_repository(backend, spec.name, git, [{"Key": "team", "Value": "ml"}])
         record.creation_time = record.last_modified_time = _at(

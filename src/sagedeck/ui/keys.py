@@ -52,6 +52,17 @@ DASHBOARD_BINDINGS: list[Binding] = [
         Binding("P", "switch_target", "Profile/regions", id="switch_target"),
     ),
     *_group(
+        "Manage",
+        Binding(
+            "L",
+            "lifecycle_configs",
+            "Lifecycle configurations",
+            id="lifecycle_configs",
+            show=False,
+        ),
+        Binding("ctrl+g", "repositories", "Git repositories", id="repositories", show=False),
+    ),
+    *_group(
         "View",
         Binding("d", "toggle_detail", "Detail", id="toggle_detail"),
         Binding("v", "flip_detail", "Detail right/bottom", id="flip_detail", show=False),
@@ -73,4 +84,25 @@ APP_BINDINGS: list[Binding] = _group(
     Binding("ctrl+p", "command_palette", "Commands", id="palette", show=False, priority=True),
     Binding("colon", "command_palette", "Commands (k9s)", id="palette_colon", show=False),
     Binding("q", "quit", "Quit", id="quit"),
+)
+
+# The lifecycle-configuration and Git-repository screens. Their mutating keys are hidden in
+# read-only mode, as the dashboard's MUTATING are.
+CATALOG_MUTATING = frozenset({"new", "edit", "delete"})
+
+LIFECYCLE_BINDINGS: list[Binding] = _group(
+    "Lifecycle configurations",
+    Binding("n", "new", "New", id="lifecycle_new"),
+    Binding("e", "edit", "Edit in $EDITOR", id="lifecycle_edit"),
+    Binding("ctrl+d", "delete", "Delete", id="lifecycle_delete"),
+    Binding("ctrl+r", "refresh", "Refresh", id="lifecycle_refresh"),
+    Binding("escape", "close", "Back", id="lifecycle_close"),
+)
+
+REPOSITORY_BINDINGS: list[Binding] = _group(
+    "Git repositories",
+    Binding("n", "new", "Add", id="repository_add"),
+    Binding("ctrl+d", "delete", "Delete", id="repository_delete"),
+    Binding("ctrl+r", "refresh", "Refresh", id="repository_refresh"),
+    Binding("escape", "close", "Back", id="repository_close"),
 )

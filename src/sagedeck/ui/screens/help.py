@@ -51,11 +51,11 @@ def key_help(app: App[Any], screen: Screen[Any]) -> list[KeyHelp]:
 
 
 def render_help(entries: Iterable[KeyHelp]) -> Table:
-    """Three columns: Instance | Fleet and App | View (and any other category after)."""
+    """Three columns: Instance | Fleet and App | View and Manage (and any other category after)."""
     by_category: dict[str, list[KeyHelp]] = {}
     for entry in entries:
         by_category.setdefault(entry.category, []).append(entry)
-    layout = [["Instance"], ["Fleet", "App"], ["View"]]
+    layout = [["Instance"], ["Fleet", "App"], ["View", "Manage"]]
     known = {c for column in layout for c in column}
     layout += [[c] for c in by_category if c not in known]
     outer = Table.grid(padding=(0, 4))

@@ -264,6 +264,19 @@ class NotebookActions:
 
         self.app.push_screen(DoctorScreen(self.deck.services, notebook))
 
+    def lifecycle_configs(self) -> None:
+        from sagedeck.ui.screens.lifecycle import LifecycleScreen
+
+        deck = self.deck
+        self.app.push_screen(
+            LifecycleScreen(deck.services, read_only=deck.read_only, clock=deck.clock)
+        )
+
+    def repositories(self) -> None:
+        from sagedeck.ui.screens.repos import RepositoryScreen
+
+        self.app.push_screen(RepositoryScreen(self.deck.services, read_only=self.deck.read_only))
+
 
 def _graphical_browser_likely() -> bool:
     if os.environ.get("BROWSER") or sys.platform in ("darwin", "win32"):

@@ -407,6 +407,12 @@ class DashboardScreen(InstanceKeys):
         if choice is not None:
             self.switch_target(choice)
 
+    def action_lifecycle_configs(self) -> None:
+        self.actions.lifecycle_configs()
+
+    def action_repositories(self) -> None:
+        self.actions.repositories()
+
     def switch_target(self, choice: TargetChoice) -> None:
         """Another profile or regions: the app rebuilds its services, the fleet starts over."""
         if self.deck.switch_target(choice):
