@@ -31,6 +31,7 @@ from botocore import xform_name
 import sagedeck
 from sagedeck.aws.details import PARTS, Subject, load_part
 from sagedeck.aws.logs.live_session import live_client
+from sagedeck.aws.manage.choices import account_choices
 from sagedeck.aws.read_only import (
     ALLOWED,
     ALWAYS_ALLOWED,
@@ -50,7 +51,7 @@ from sagedeck.ssm import port_forwards
 from sagedeck.ssm.shell import plan_shell
 
 EAST = "us-east-1"
-SERVICES = ("sagemaker", "logs", "ec2", "iam", "ssm", "sts")
+SERVICES = ("sagemaker", "logs", "ec2", "iam", "ssm", "sts", "kms")
 READ_NAME = re.compile(r"(Describe|List|Get|Filter|BatchGet|Search|Lookup)[A-Z]")
 # Allowed though their names do not read: a stream of log events, and ending our own session.
 NAMED_EXCEPTIONS = {"logs:StartLiveTail", "ssm:TerminateSession"}
@@ -359,6 +360,9 @@ async def test_every_allowed_read_goes_through(
             assert loaded.ok, f"{name} {part.key}: {loaded.error}"
     assert await read_only.sagemaker.list_lifecycle_configs(EAST)
     assert await read_only.sagemaker.list_code_repositories(EAST)
+    choices = await account_choices(read_only, EAST)  # the create form's lists
+    problems = [choices.roles.problem, choices.subnets.problem, choices.kms_keys.problem]
+    assert problems == [None, None, None]
     key = NotebookKey(EAST, "alice-sandbox")
     prefix = f"{key.name}/"
     assert await read_only.logs.log_group_arn(EAST)

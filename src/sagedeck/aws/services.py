@@ -11,6 +11,7 @@ from sagedeck.config import DEFAULTS
 
 if TYPE_CHECKING:
     from sagedeck.aws.logs.client import CloudWatchLogs
+    from sagedeck.aws.manage.calls import Manage
     from sagedeck.aws.ssm import SessionManager
 
 
@@ -34,6 +35,12 @@ class AwsServices:
         from sagedeck.aws.ssm import SessionManager
 
         return SessionManager(self.conn, tag_key=self.ssm_tag_key)
+
+    @cached_property
+    def manage(self) -> Manage:
+        from sagedeck.aws.manage.calls import Manage
+
+        return Manage(self.conn)
 
     @property
     def read_only(self) -> bool:
