@@ -11,6 +11,8 @@ from textual.binding import Binding
 # Actions read-only mode refuses: hidden (not greyed) in --read-only mode. Those that change
 # AWS, and the presigned URL, which opens a terminal on the instance (sagedeck.aws.read_only).
 MUTATING = frozenset({"start", "stop", "delete", "open", "copy_url"})
+# Creating and changing instances (the form, the tag editor): refused in read-only mode too.
+MUTATING |= {"create", "clone", "edit", "edit_refused", "tags"}
 
 # Category of each binding id, for the help screen.
 CATEGORIES: dict[str, str] = {}
@@ -40,6 +42,18 @@ DASHBOARD_BINDINGS: list[Binding] = [
         Binding("s", "shell", "Shell", id="shell"),
         Binding("F", "port_forward", "Port-forward", id="port_forward", show=False),
         Binding("D", "doctor", "SSM doctor", id="doctor", show=False),
+        Binding("n", "create", "Create", id="create", tooltip="Create a notebook instance"),
+        Binding("ctrl+n", "clone", "Clone instance…", id="clone", show=False),
+        Binding(
+            "e",
+            "edit",
+            "Edit",
+            id="edit",
+            tooltip="Edit its settings: only when Stopped (AWS's rule)",
+        ),
+        # Tried when edit is greyed (not Stopped): says why, instead of nothing happening.
+        Binding("e", "edit_refused", "", id="edit_refused", show=False),
+        Binding("t", "tags", "Tags", id="tags", show=False),
     ),
     *_group(
         "Fleet",

@@ -125,6 +125,8 @@ _PER_INSTANCE = frozenset(
         "port_forward",
         "doctor",
         "mark",
+        "edit",
+        "tags",
     }
 )
 
