@@ -51,8 +51,6 @@ DASHBOARD_BINDINGS: list[Binding] = [
             id="edit",
             tooltip="Edit its settings: only when Stopped (AWS's rule)",
         ),
-        # Tried when edit is greyed (not Stopped): says why, instead of nothing happening.
-        Binding("e", "edit_refused", "", id="edit_refused", show=False),
         Binding("t", "tags", "Tags", id="tags", show=False),
     ),
     *_group(
@@ -78,6 +76,12 @@ DASHBOARD_BINDINGS: list[Binding] = [
         Binding("T", "sort('type')", "Sort by type", id="sort_type", show=False),
         Binding("R", "sort('region')", "Sort by region", id="sort_region", show=False),
     ),
+]
+
+# Bindings that only say why a greyed key does nothing now: tried after the key's own binding
+# (Textual tries the next binding of a key when one is not enabled), never listed.
+REFUSALS: list[Binding] = [
+    Binding("e", "edit_refused", "", id="edit_refused", show=False),  # not Stopped
 ]
 
 APP_BINDINGS: list[Binding] = _group(

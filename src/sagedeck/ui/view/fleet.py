@@ -226,7 +226,7 @@ NEEDS: dict[str, frozenset[NotebookStatus] | None] = {
     # Managing instances: AWS changes settings only on a Stopped instance; on any other the
     # key tells why (edit_refused) instead of doing nothing.
     "edit": frozenset({NotebookStatus.STOPPED}),
-    "edit_refused": None,
+    "edit_refused": frozenset(NotebookStatus) - {NotebookStatus.STOPPED},
     "clone": None,
     "tags": None,
 }

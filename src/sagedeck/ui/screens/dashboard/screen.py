@@ -13,7 +13,7 @@ from textual.widgets import DataTable
 
 from sagedeck.errors import SagedeckError
 from sagedeck.models import NotebookSummary
-from sagedeck.ui.keys import DASHBOARD_BINDINGS, MUTATING
+from sagedeck.ui.keys import DASHBOARD_BINDINGS, MUTATING, REFUSALS
 from sagedeck.ui.messages import DetailLoaded, FilterChanged, FilterClosed, UrlCopied
 from sagedeck.ui.screens.dashboard.actions import NotebookActions
 from sagedeck.ui.screens.dashboard.commands import SagedeckCommands
@@ -47,7 +47,7 @@ WIDE_ENOUGH_FOR_RIGHT_PANE = 180
 
 class DashboardScreen(InstanceKeys):
     CSS_PATH = "dashboard.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [*DASHBOARD_BINDINGS]
+    BINDINGS: ClassVar[list[BindingType]] = [*DASHBOARD_BINDINGS, *REFUSALS]
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {SagedeckCommands}
 
     def __init__(self, deck: Deck) -> None:
