@@ -243,7 +243,7 @@ def validate_update(current: Mapping[str, Any], params: Mapping[str, Any]) -> li
     for flag, target in disassociations().items():
         if params.get(flag) and not _absent(params.get(target)):
             errors.append(FieldError(flag, f"cannot both set and remove {field(target).label}"))
-    if not any(k for k in rest) and not fixed:
+    if not set(params) - {NAME_KEY}:
         errors.append(FieldError(REQUEST, "nothing to change"))
     return errors + _repository_overlap(params)
 
