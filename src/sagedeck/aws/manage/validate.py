@@ -224,9 +224,7 @@ def validate_update(current: Mapping[str, Any], params: Mapping[str, Any]) -> li
                 FieldError(key, "cannot change after creation: needs a new instance: clone it")
             )
     if "Tags" in params:
-        errors.append(
-            FieldError("Tags", "tags change with AddTags/DeleteTags (sagedeck tag/untag)")
-        )
+        errors.append(FieldError("Tags", "tags change apart from settings (sagedeck tag / untag)"))
     rest = {k: v for k, v in params.items() if k not in fixed and k != "Tags" and k != NAME_KEY}
     errors.extend(_field_errors(rest, "on_update"))
     size, now = params.get("VolumeSizeInGB"), current.get("VolumeSizeInGB")
