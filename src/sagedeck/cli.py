@@ -30,7 +30,12 @@ if TYPE_CHECKING:
 
 # Each module adds its subcommands with register(subparsers); handlers are
 # ``async def handler(args, services) -> int``.
-COMMAND_MODULES = ("sagedeck.commands.notebooks", "sagedeck.commands.logs", "sagedeck.commands.ssm")
+COMMAND_MODULES = (
+    "sagedeck.commands.notebooks",
+    "sagedeck.commands.logs",
+    "sagedeck.commands.ssm",
+    "sagedeck.commands.manage",
+)
 
 Handler = Callable[[argparse.Namespace, "AwsServices"], Awaitable[int]]
 # A command may also have a quick path that runs without botocore when the setup allows it

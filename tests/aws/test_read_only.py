@@ -295,15 +295,36 @@ REFUSED = [
         lambda s, aws: _forward_session(s),
     ),
     Refused(
-        "unclassified-write",
+        "untag",
         "sagemaker:DeleteTags",
-        lambda s, aws: _raw(
-            s,
-            "sagemaker",
-            "delete_tags",
-            ResourceArn=notebook(aws, "nb")["NotebookInstanceArn"],
-            TagKeys=["owner"],
+        lambda s, aws: s.manage.delete_tags(
+            EAST, str(notebook(aws, "nb")["NotebookInstanceArn"]), ["owner"]
         ),
+    ),
+    Refused(
+        "manage-tag",
+        "sagemaker:AddTags",
+        lambda s, aws: s.manage.add_tags(
+            EAST, str(notebook(aws, "nb")["NotebookInstanceArn"]), [{"Key": "k", "Value": "v"}]
+        ),
+    ),
+    Refused(
+        "manage-update",
+        "sagemaker:UpdateNotebookInstance",
+        lambda s, aws: s.manage.update(EAST, "nb-dev", {"InstanceType": "ml.t3.large"}),
+    ),
+    Refused(
+        "create",  # fleet_state does not see a new instance: tests/manage checks it exists
+        "sagemaker:CreateNotebookInstance",
+        lambda s, aws: s.manage.create(
+            EAST,
+            {
+                "NotebookInstanceName": "made-in-read-only",
+                "InstanceType": "ml.t3.medium",
+                "RoleArn": str(notebook(aws, "nb")["RoleArn"]),
+            },
+        ),
+        changes=False,
     ),
     Refused(
         "unclassified-read",

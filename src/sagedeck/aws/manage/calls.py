@@ -6,13 +6,15 @@ every AWS failure comes out as one of :mod:`sagedeck.errors`' one-line errors.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from sagedeck.aws.manage.fields import NAME_KEY
 from sagedeck.aws.manage.requests import clone_params
 from sagedeck.aws.paging import collect
 from sagedeck.aws.translate import translate_errors
+from sagedeck.errors import AwsError, InvalidInput
 
 if TYPE_CHECKING:
     from sagedeck.aws.session import AwsConnection
@@ -23,6 +25,22 @@ DESCRIBE = "sagemaker:DescribeNotebookInstance"
 LIST_TAGS = "sagemaker:ListTags"
 ADD_TAGS = "sagemaker:AddTags"
 DELETE_TAGS = "sagemaker:DeleteTags"
+
+
+@contextmanager
+def _refused_by_aws(action: str, permission: str) -> Iterator[None]:
+    """Like translate_errors, but AWS's ValidationException stays an AWS error (exit status 1):
+    the request passed sagedeck's checks, so what AWS refused (a role it cannot assume, a subnet
+    that does not exist) is about the account, not about how the command was typed."""
+    try:
+        with translate_errors(action, permission):
+            yield
+    except InvalidInput as err:
+        from botocore.exceptions import ClientError
+
+        if not isinstance(err.__cause__, ClientError):  # not AWS's answer
+            raise
+        raise AwsError(str(err)) from err
 
 
 class Manage:
@@ -39,7 +57,7 @@ class Manage:
         self.conn.require_allowed(CREATE)
         name = params.get(NAME_KEY, "")
         client = await self._client(region)
-        with translate_errors(f"create {name}", CREATE):
+        with _refused_by_aws(f"create {name}", CREATE):
             answer = await client.create_notebook_instance(**params)
         return str(answer.get("NotebookInstanceArn", ""))
 
@@ -47,7 +65,7 @@ class Manage:
         """UpdateNotebookInstance on ``name`` with ``params`` (members without the name)."""
         self.conn.require_allowed(UPDATE)
         client = await self._client(region)
-        with translate_errors(f"update {name}", UPDATE):
+        with _refused_by_aws(f"update {name}", UPDATE):
             await client.update_notebook_instance(**{NAME_KEY: name, **params})
 
     async def describe(self, region: str, name: str) -> dict[str, Any]:
@@ -75,7 +93,7 @@ class Manage:
         """AddTags: a key that exists takes the new value."""
         self.conn.require_allowed(ADD_TAGS)
         client = await self._client(region)
-        with translate_errors("add tags", ADD_TAGS):
+        with _refused_by_aws("add tags", ADD_TAGS):
             await client.add_tags(
                 ResourceArn=arn, Tags=[{"Key": t["Key"], "Value": t.get("Value", "")} for t in tags]
             )
@@ -83,5 +101,5 @@ class Manage:
     async def delete_tags(self, region: str, arn: str, keys: Sequence[str]) -> None:
         self.conn.require_allowed(DELETE_TAGS)
         client = await self._client(region)
-        with translate_errors("remove tags", DELETE_TAGS):
+        with _refused_by_aws("remove tags", DELETE_TAGS):
             await client.delete_tags(ResourceArn=arn, TagKeys=list(keys))

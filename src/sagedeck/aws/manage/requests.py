@@ -82,11 +82,11 @@ def describe_member_names() -> frozenset[str]:
 
 
 def request_json_ready(params: Mapping[str, Any]) -> dict[str, Any]:
-    """The request as the AWS CLI would print it with --generate-cli-skeleton: members in the
-    model's order."""
-    order = {spec.key: i for i, spec in enumerate(create_fields())}
-    order.update({spec.key: len(order) + i for i, spec in enumerate(update_fields())})
-    return dict(sorted(params.items(), key=lambda kv: order.get(kv[0], len(order) * 2)))
+    """The request with its members in the model's order (create's, then update's own)."""
+    order: dict[str, int] = {}
+    for spec in (*create_fields(), *update_fields()):
+        order.setdefault(spec.key, len(order))
+    return dict(sorted(params.items(), key=lambda kv: order.get(kv[0], len(order))))
 
 
 __all__ = ["DESCRIBED_AS", "clone_params", "described_value", "update_params"]

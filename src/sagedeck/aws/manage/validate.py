@@ -224,9 +224,7 @@ def validate_update(current: Mapping[str, Any], params: Mapping[str, Any]) -> li
                 FieldError(key, "cannot change after creation: needs a new instance: clone it")
             )
     if "Tags" in params:
-        errors.append(
-            FieldError("Tags", "tags change with AddTags/DeleteTags (sagedeck tag/untag)")
-        )
+        errors.append(FieldError("Tags", "tags change apart from settings (sagedeck tag / untag)"))
     rest = {k: v for k, v in params.items() if k not in fixed and k != "Tags" and k != NAME_KEY}
     errors.extend(_field_errors(rest, "on_update"))
     size, now = params.get("VolumeSizeInGB"), current.get("VolumeSizeInGB")
@@ -243,7 +241,7 @@ def validate_update(current: Mapping[str, Any], params: Mapping[str, Any]) -> li
     for flag, target in disassociations().items():
         if params.get(flag) and not _absent(params.get(target)):
             errors.append(FieldError(flag, f"cannot both set and remove {field(target).label}"))
-    if not any(k for k in rest) and not fixed:
+    if not set(params) - {NAME_KEY}:
         errors.append(FieldError(REQUEST, "nothing to change"))
     return errors + _repository_overlap(params)
 
