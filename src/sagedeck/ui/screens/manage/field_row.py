@@ -236,15 +236,14 @@ class FieldRow(Vertical):
 
     def _show_hint(self) -> None:
         hint = self.query_one(".field-hint", Static)
-        if self._error:
-            hint.update(text_lines(self._error, style="bold"))
-        elif self._focused:
-            about = " · ".join(
-                part for part in (self.note, constraint(self.spec), self.spec.doc) if part
-            )
-            hint.update(text_lines(about))
-        else:
-            hint.update(text_lines(self.note))
+        shown = text_lines(self._error, style="bold red") if self._error else Text()
+        if self._focused:  # what the field takes, under the reason it is wrong
+            about = (self.note, constraint(self.spec), self.spec.doc)
+            shown.append_text(Text("\n" if self._error else ""))
+            shown.append_text(text_lines(" · ".join(part for part in about if part)))
+        elif not self._error:
+            shown = text_lines(self.note)
+        hint.update(shown)
         hint.set_class(bool(self._error), "-error")
         hint.display = bool(self._error or self._focused or self.note)
 
