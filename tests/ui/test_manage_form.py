@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from textual.command import CommandList, CommandPalette
 from textual.widgets import Button, Static
 
 from sagedeck.localaws import LocalAws
@@ -267,3 +268,21 @@ async def test_read_only_mode_hides_and_refuses_every_managing_key(aws_env: Loca
         board.manage.create(None)  # reached some other way: still refused
         assert "read-only mode: create is refused" in notices_text(app)
         assert app.screen is board
+
+
+async def test_the_palette_offers_clone_of_the_selected_instance(aws_env: LocalAws) -> None:
+    app = build_app(aws_env, regions=("us-east-1",))
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, app, rows=11)
+        await select(pilot, app, "us-east-1", "nb-dev")
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"Clone instance")
+        await wait_for(pilot, lambda: app.screen.query_one(CommandList).option_count > 0)
+        await pilot.pause(0.2)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, InstanceForm), what="the form")
+        form = app.screen
+        assert isinstance(form, InstanceForm)
+        assert form.plan.verb == "clone"
+        assert form.plan.source == "nb-dev"
