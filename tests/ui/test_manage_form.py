@@ -4,12 +4,13 @@ in the form; an edit sends only what changed, and only on a Stopped instance."""
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 from textual.command import CommandList, CommandPalette
-from textual.widgets import Button, Static
+from textual.widgets import Button, Select, Static
 
 from sagedeck.localaws import LocalAws
 from sagedeck.models import NotebookStatus
@@ -242,14 +243,26 @@ async def test_edit_only_on_a_stopped_instance_and_sends_only_the_changes(
         await type_into(pilot, form, "VolumeSizeInGB", str(before["VolumeSizeInGB"] + 10))
         other_type = "ml.c5.xlarge" if before["InstanceType"] != "ml.c5.xlarge" else "ml.m5.large"
         await choose(pilot, form, "InstanceType", other_type)
+        assert before.get("NotebookInstanceLifecycleConfigName")
+        lifecycle = row(form, "LifecycleConfigName").editor
+        assert isinstance(lifecycle, Select)
+        lifecycle.clear()  # "not set": removes it
+        await pilot.pause()
         await send(pilot, app)
         await wait_for(pilot, lambda: app.screen is board, what="the form closed")
-    assert sent == [{"InstanceType": other_type, "VolumeSizeInGB": before["VolumeSizeInGB"] + 10}]
+    assert sent == [
+        {
+            "InstanceType": other_type,
+            "VolumeSizeInGB": before["VolumeSizeInGB"] + 10,
+            "DisassociateLifecycleConfig": True,
+        }
+    ]
     after = described(aws_env, "us-east-1", "fraud-detection")
     assert after is not None
     assert after["InstanceType"] == other_type
     assert after["VolumeSizeInGB"] == before["VolumeSizeInGB"] + 10
     assert after["RoleArn"] == before["RoleArn"]
+    assert not after.get("NotebookInstanceLifecycleConfigName")
 
 
 async def test_read_only_mode_hides_and_refuses_every_managing_key(aws_env: LocalAws) -> None:
@@ -286,3 +299,21 @@ async def test_the_palette_offers_clone_of_the_selected_instance(aws_env: LocalA
         assert isinstance(form, InstanceForm)
         assert form.plan.verb == "clone"
         assert form.plan.source == "nb-dev"
+
+
+async def test_aws_text_in_the_choices_is_shown_as_text_never_markup(aws_env: LocalAws) -> None:
+    app = build_app(aws_env, regions=("us-east-1",))
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, app, rows=11)
+        form = await open_form(pilot, app, "n")
+        assert form.choices is not None
+        hostile = next(r for r in form.choices.roles.items if "[/data]" in r.description)
+        await choose(pilot, form, "RoleArn", hostile.arn)
+        role = row(form, "RoleArn").editor
+        assert isinstance(role, Select)
+        await pilot.press("enter")  # the list open: every role's label drawn
+        await wait_for(pilot, lambda: role.expanded, what="the list")
+        await pilot.pause()
+        screen = html.unescape(app.export_screenshot()).replace("\xa0", " ")
+        assert "access to [/data] bucket" in screen
+        assert "[link=https://example.invalid]" in screen
