@@ -237,7 +237,8 @@ async def test_edit_only_on_a_stopped_instance_and_sends_only_the_changes(
         assert before is not None
         form = await open_form(pilot, app, "e")
         assert row(form, "SubnetId").locked  # fixed at creation
-        assert "nothing to change" in status_line(form)
+        assert "nothing changed yet" in status_line(form)
+        assert form.query_one("#submit", Button).disabled
         await type_into(pilot, form, "VolumeSizeInGB", str(before["VolumeSizeInGB"] - 1))
         assert "only grow" in text_of(row(form, "VolumeSizeInGB").query_one(".field-hint", Static))
         await type_into(pilot, form, "VolumeSizeInGB", str(before["VolumeSizeInGB"] + 10))

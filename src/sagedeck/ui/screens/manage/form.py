@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from rich.text import Text
 from textual import on, work
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Label, Select, Static
 
 from sagedeck.aws.manage.fields import CREATE, NAME_KEY, FieldSpec, Kind, fields, platforms
@@ -148,16 +148,17 @@ class InstanceForm(DeckScreen[FormOutcome | None]):
                     locked=locked,
                     note=note,
                 )
-        with Horizontal(id="form-footer"):
+        with Vertical(id="form-footer"):
             yield Static("", id="form-status")
-            yield Button("Cancel", id="cancel", compact=True)
-            yield Button(
-                _submit_label(plan.verb),
-                id="submit",
-                variant="primary",
-                disabled=True,
-                compact=True,
-            )
+            with Horizontal(id="form-buttons"):
+                yield Button("Cancel", id="cancel", compact=True)
+                yield Button(
+                    _submit_label(plan.verb),
+                    id="submit",
+                    variant="primary",
+                    disabled=True,
+                    compact=True,
+                )
         yield DeckFooter()
 
     def on_mount(self) -> None:
@@ -244,6 +245,8 @@ class InstanceForm(DeckScreen[FormOutcome | None]):
         status = self.query_one("#form-status", Static)
         if self._aws_error:
             status.update(text_line(self._aws_error, style="bold red"))
+        elif self.plan.current is not None and not self.request():
+            status.update(Text("nothing changed yet", style="dim"))
         elif self.errors:
             status.update(_problems(self.errors))
         else:
