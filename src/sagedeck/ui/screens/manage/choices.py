@@ -7,24 +7,12 @@ them again when the subnet changes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from sagedeck.aws.manage.choices import Choices, Part
 from sagedeck.ui.screens.manage.field_row import Choice, FieldRow
 
-# The fields whose choices the account gives (the rest: the model's, or free text).
-CHOSEN = frozenset(
-    {
-        "RoleArn",
-        "SubnetId",
-        "SecurityGroupIds",
-        "KmsKeyId",
-        "LifecycleConfigName",
-        "DefaultCodeRepository",
-        "AdditionalCodeRepositories",
-    }
-)
 NO_SUBNET = "choose a subnet first: security groups are those of its VPC"
 
 
@@ -102,18 +90,13 @@ def offer_security_groups(form: Form, choices: Choices) -> None:
         reason = NO_SUBNET if not subnet_id else "subnet not listed: type the security groups"
         groups.set_choices(None, reason)
         return
-    offered: Sequence[Any] = choices.security_groups_of(subnet.vpc_id)
-    _offer(
-        groups,
-        choices.security_groups.__class__(tuple(offered)),
-        _group,
-        f"security groups in {subnet.vpc_id}",
-    )
+    offered = Part(choices.security_groups_of(subnet.vpc_id))
+    _offer(groups, offered, _group, f"security groups in {subnet.vpc_id}")
 
 
 def _group(group: Any) -> Choice:
     return (_joined(group.group_id, group.name), group.group_id)
 
 
-if TYPE_CHECKING:
-    pass
+# The fields whose choices come from the account (the others: the model's, or free text).
+CHOSEN = frozenset({*_offers(Choices()), "SecurityGroupIds"})

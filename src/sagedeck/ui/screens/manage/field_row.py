@@ -244,7 +244,6 @@ class FieldRow(Vertical):
         elif not self._error:
             shown = text_lines(self.note)
         hint.update(shown)
-        hint.set_class(bool(self._error), "-error")
         hint.display = bool(self._error or self._focused or self.note)
 
     # --- events ---------------------------------------------------------------------------
@@ -283,7 +282,3 @@ class FieldRow(Vertical):
 
     def _initial_value(self) -> Any:
         return values.from_text(self.spec.kind, values.to_text(self.spec.kind, self.initial))
-
-
-def _unparsed(value: Any) -> bool:
-    return isinstance(value, values.Unparsed)
