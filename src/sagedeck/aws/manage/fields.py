@@ -111,12 +111,12 @@ def input_members(operation: str) -> dict[str, botocore.model.Shape]:
     return dict(shape.members)
 
 
-def first_sentence(doc: str) -> str:
-    """The model's documentation (HTML) as one plain sentence."""
+def first_sentence(doc: str, count: int = 1) -> str:
+    """The model's documentation (HTML) as plain text: its first ``count`` sentences."""
     text = html.unescape(re.sub(r"<[^>]+>", " ", doc or ""))
     text = one_line(" ".join(text.split()))
-    match = re.search(r"(.+?[.!?])(\s|$)", text)
-    return (match.group(1) if match else text)[:300]
+    sentences = re.findall(r".+?[.!?](?=\s|$)", text) or [text]
+    return " ".join(s.strip() for s in sentences[:count])[:300]
 
 
 def _kind(key: str, shape: botocore.model.Shape) -> Kind:
@@ -178,7 +178,7 @@ def _spec(key: str, shape: botocore.model.Shape, create: bool, update: bool) -> 
         item_minimum=value_meta.get("min") if kind in (Kind.LIST, Kind.IMDS) else None,
         item_maximum=value_meta.get("max") if kind in (Kind.LIST, Kind.IMDS) else None,
         supported=not retired,
-        unsupported_reason=doc if retired else "",
+        unsupported_reason=first_sentence(shape.documentation or "", 2) if retired else "",
     )
 
 
