@@ -143,7 +143,7 @@ async def test_read_only_refuses_create_before_sending(aws: LocalAws) -> None:
 
 
 async def test_empty_form_values_are_not_sent(layer: AwsServices, aws: LocalAws) -> None:
-    params = {
+    params: dict[str, Any] = {
         NAME_KEY: "from-a-form",
         "InstanceType": "ml.t3.medium",
         "RoleArn": ROLE,
