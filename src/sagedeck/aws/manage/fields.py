@@ -189,30 +189,19 @@ def _required(operation: str) -> frozenset[str]:
     return frozenset(shape.required_members)
 
 
-def _build() -> tuple[FieldSpec, ...]:
+# Declared, not assigned: the module's __getattr__ builds it on first use (parsing the model
+# takes ~0.1 s, which the CLI's other commands must not pay).
+FIELDS: tuple[FieldSpec, ...]
+
+
+@functools.cache
+def fields() -> tuple[FieldSpec, ...]:
+    """Every member of CreateNotebookInstance and UpdateNotebookInstance, create's order first."""
     create, update = input_members(CREATE), input_members(UPDATE)
     keys = list(create) + [key for key in update if key not in create]
     return tuple(
         _spec(key, create.get(key) or update[key], key in create, key in update) for key in keys
     )
-
-
-class _Fields:
-    """The table, built on first use (the model takes ~0.1 s to parse)."""
-
-    @functools.cached_property
-    def all(self) -> tuple[FieldSpec, ...]:
-        return _build()
-
-
-_FIELDS = _Fields()
-# Declared, not assigned: the module's __getattr__ builds it on first use.
-FIELDS: tuple[FieldSpec, ...]
-
-
-def fields() -> tuple[FieldSpec, ...]:
-    """Every member of CreateNotebookInstance and UpdateNotebookInstance, create's order first."""
-    return _FIELDS.all
 
 
 def __getattr__(name: str) -> Any:
