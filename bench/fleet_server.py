@@ -82,8 +82,9 @@ class FleetServer:
     # --- commands --------------------------------------------------------------------------
 
     def populate(self, count: int) -> dict[str, Any]:
+        from sagedeck.localaws.fleet_resources import SAGEMAKER_TRUST_POLICY
         from sagedeck.localaws.sagemaker_api import create_notebook
-        from sagedeck.localaws.state import ACCOUNT_ID, LOCK, sagemaker_backend
+        from sagedeck.localaws.state import ACCOUNT_ID, LOCK, iam_backend, sagemaker_backend
 
         started = time.perf_counter()
         rng = random.Random(7)
@@ -91,6 +92,16 @@ class FleetServer:
         with LOCK:
             self.local.reset(seed=False)
             backend = sagemaker_backend(ACCOUNT_ID, REGION)
+            # The execution role must exist: the embedded AWS checks SageMaker can assume it.
+            iam_backend(ACCOUNT_ID).create_role(
+                role_name=ROLE.rsplit("/", 1)[-1],
+                assume_role_policy_document=SAGEMAKER_TRUST_POLICY,
+                path="/service-role/",
+                permissions_boundary=None,
+                description="",
+                tags=[],
+                max_session_duration="3600",
+            )
             for config in LIFECYCLES:
                 backend.create_notebook_instance_lifecycle_config(
                     notebook_instance_lifecycle_config_name=config,

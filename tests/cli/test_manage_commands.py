@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -414,3 +416,19 @@ def test_read_only_refuses_each(
     assert recorder.requests == []  # refused before anything, even the lookups
     assert line.startswith(f"sagedeck: read-only mode: sagemaker:{operation} changes AWS")
     assert (names(aws_env), tags(aws_env, "nb"), described(aws_env, "nb-dev")) == before
+
+
+def test_the_options_cost_nothing_until_create_or_update_parses() -> None:
+    """The field options come from botocore's model, read only when create/update parse:
+    `sagedeck ls` on its quick path and `sagedeck --help` never load botocore."""
+    code = (
+        "import sys\n"
+        "from sagedeck.cli import build_parser\n"
+        "parser = build_parser()\n"
+        "parser.parse_known_args(['ls'])\n"
+        "assert 'botocore' not in sys.modules, 'loaded by building the parser'\n"
+        "args, _ = parser.parse_known_args(['create', 'x', '--volume-size-in-gb', '9'])\n"
+        "assert args.field_VolumeSizeInGB == '9'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr

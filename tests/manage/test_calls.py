@@ -140,3 +140,17 @@ async def test_read_only_refuses_create_before_sending(aws: LocalAws) -> None:
                 EAST, {NAME_KEY: "ro", "InstanceType": "ml.t3.medium", "RoleArn": ROLE}
             )
     assert "ro" not in names(aws)
+
+
+async def test_empty_form_values_are_not_sent(layer: AwsServices, aws: LocalAws) -> None:
+    params: dict[str, Any] = {
+        NAME_KEY: "from-a-form",
+        "InstanceType": "ml.t3.medium",
+        "RoleArn": ROLE,
+        "SubnetId": "",
+        "SecurityGroupIds": [],
+        "KmsKeyId": None,
+    }
+    assert validate_create(params) == []
+    await layer.manage.create(EAST, params)
+    assert "SubnetId" not in described(aws, "from-a-form")

@@ -53,8 +53,10 @@ class Manage:
         return await self.conn.client("sagemaker", region)
 
     async def create(self, region: str, params: Mapping[str, Any]) -> str:
-        """CreateNotebookInstance with ``params`` (NotebookInstanceName among them); the ARN."""
+        """CreateNotebookInstance with ``params`` (NotebookInstanceName among them); the ARN.
+        An empty value (None, "", []) means "not set" and is not sent."""
         self.conn.require_allowed(CREATE)
+        params = {k: v for k, v in params.items() if v not in (None, "", [], ())}
         name = params.get(NAME_KEY, "")
         client = await self._client(region)
         with _refused_by_aws(f"create {name}", CREATE):

@@ -111,12 +111,12 @@ def input_members(operation: str) -> dict[str, botocore.model.Shape]:
     return dict(shape.members)
 
 
-def first_sentence(doc: str) -> str:
-    """The model's documentation (HTML) as one plain sentence."""
+def first_sentence(doc: str, count: int = 1) -> str:
+    """The model's documentation (HTML) as plain text: its first ``count`` sentences."""
     text = html.unescape(re.sub(r"<[^>]+>", " ", doc or ""))
     text = one_line(" ".join(text.split()))
-    match = re.search(r"(.+?[.!?])(\s|$)", text)
-    return (match.group(1) if match else text)[:300]
+    sentences = re.findall(r".+?[.!?](?=\s|$)", text) or [text]
+    return " ".join(s.strip() for s in sentences[:count])[:300]
 
 
 def _kind(key: str, shape: botocore.model.Shape) -> Kind:
@@ -178,7 +178,7 @@ def _spec(key: str, shape: botocore.model.Shape, create: bool, update: bool) -> 
         item_minimum=value_meta.get("min") if kind in (Kind.LIST, Kind.IMDS) else None,
         item_maximum=value_meta.get("max") if kind in (Kind.LIST, Kind.IMDS) else None,
         supported=not retired,
-        unsupported_reason=doc if retired else "",
+        unsupported_reason=first_sentence(shape.documentation or "", 2) if retired else "",
     )
 
 
@@ -189,30 +189,19 @@ def _required(operation: str) -> frozenset[str]:
     return frozenset(shape.required_members)
 
 
-def _build() -> tuple[FieldSpec, ...]:
+# Declared, not assigned: the module's __getattr__ builds it on first use (parsing the model
+# takes ~0.1 s, which the CLI's other commands must not pay).
+FIELDS: tuple[FieldSpec, ...]
+
+
+@functools.cache
+def fields() -> tuple[FieldSpec, ...]:
+    """Every member of CreateNotebookInstance and UpdateNotebookInstance, create's order first."""
     create, update = input_members(CREATE), input_members(UPDATE)
     keys = list(create) + [key for key in update if key not in create]
     return tuple(
         _spec(key, create.get(key) or update[key], key in create, key in update) for key in keys
     )
-
-
-class _Fields:
-    """The table, built on first use (the model takes ~0.1 s to parse)."""
-
-    @functools.cached_property
-    def all(self) -> tuple[FieldSpec, ...]:
-        return _build()
-
-
-_FIELDS = _Fields()
-# Declared, not assigned: the module's __getattr__ builds it on first use.
-FIELDS: tuple[FieldSpec, ...]
-
-
-def fields() -> tuple[FieldSpec, ...]:
-    """Every member of CreateNotebookInstance and UpdateNotebookInstance, create's order first."""
-    return _FIELDS.all
 
 
 def __getattr__(name: str) -> Any:
