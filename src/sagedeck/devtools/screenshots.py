@@ -98,7 +98,9 @@ async def fill_create_form(pilot: Pilot[Any]) -> None:
         row.query_one(Select).value = value
     volume = form.row("VolumeSizeInGB")
     assert volume is not None
-    volume.query_one(Input).focus()
+    typed = volume.query_one(Input)
+    typed.cursor_blink = False  # the same picture whenever it is taken
+    typed.focus()
     await pilot.press(*"3")
 
 
