@@ -83,11 +83,22 @@ class FleetServer:
     # --- commands --------------------------------------------------------------------------
 
     def populate(self, count: int, regions: tuple[str, ...] = (REGION,)) -> dict[str, Any]:
-        from sagedeck.localaws.state import LOCK
+        from sagedeck.localaws.fleet_resources import SAGEMAKER_TRUST_POLICY
+        from sagedeck.localaws.state import ACCOUNT_ID, LOCK, iam_backend
 
         started = time.perf_counter()
         with LOCK:
             self.local.reset(seed=False)
+            # The execution role must exist: the embedded AWS checks SageMaker can assume it.
+            iam_backend(ACCOUNT_ID).create_role(
+                role_name=ROLE.rsplit("/", 1)[-1],
+                assume_role_policy_document=SAGEMAKER_TRUST_POLICY,
+                path="/service-role/",
+                permissions_boundary=None,
+                description="",
+                tags=[],
+                max_session_duration="3600",
+            )
             for region in regions:
                 self._populate_region(count, region)
         return {"instances": count, "seconds": round(time.perf_counter() - started, 3)}

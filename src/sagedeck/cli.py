@@ -37,6 +37,7 @@ COMMAND_MODULES = (
     "sagedeck.commands.jupyter",
     "sagedeck.commands.lifecycle",
     "sagedeck.commands.repos",
+    "sagedeck.commands.manage",
 )
 
 Handler = Callable[[argparse.Namespace, "AwsServices"], Awaitable[int]]

@@ -32,6 +32,7 @@ import sagedeck
 from sagedeck.aws.details import PARTS, Subject, load_part
 from sagedeck.aws.lifecycle import Scripts
 from sagedeck.aws.logs.live_session import live_client
+from sagedeck.aws.manage.choices import account_choices
 from sagedeck.aws.read_only import (
     ALLOWED,
     ALWAYS_ALLOWED,
@@ -52,7 +53,7 @@ from sagedeck.ssm import port_forwards
 from sagedeck.ssm.shell import plan_shell
 
 EAST = "us-east-1"
-SERVICES = ("sagemaker", "logs", "ec2", "iam", "ssm", "sts", "secretsmanager")
+SERVICES = ("sagemaker", "logs", "ec2", "iam", "ssm", "sts", "secretsmanager", "kms")
 READ_NAME = re.compile(r"(Describe|List|Get|Filter|BatchGet|Search|Lookup)[A-Z]")
 # Allowed though their names do not read: a stream of log events, and ending our own session.
 NAMED_EXCEPTIONS = {"logs:StartLiveTail", "ssm:TerminateSession"}
@@ -333,15 +334,36 @@ REFUSED = [
         lambda s, aws: s.repos.delete("notebook-templates", EAST),
     ),
     Refused(
-        "unclassified-write",
+        "untag",
         "sagemaker:DeleteTags",
-        lambda s, aws: _raw(
-            s,
-            "sagemaker",
-            "delete_tags",
-            ResourceArn=notebook(aws, "nb")["NotebookInstanceArn"],
-            TagKeys=["owner"],
+        lambda s, aws: s.manage.delete_tags(
+            EAST, str(notebook(aws, "nb")["NotebookInstanceArn"]), ["owner"]
         ),
+    ),
+    Refused(
+        "manage-tag",
+        "sagemaker:AddTags",
+        lambda s, aws: s.manage.add_tags(
+            EAST, str(notebook(aws, "nb")["NotebookInstanceArn"]), [{"Key": "k", "Value": "v"}]
+        ),
+    ),
+    Refused(
+        "manage-update",
+        "sagemaker:UpdateNotebookInstance",
+        lambda s, aws: s.manage.update(EAST, "nb-dev", {"InstanceType": "ml.t3.large"}),
+    ),
+    Refused(
+        "create",  # fleet_state does not see a new instance: tests/manage checks it exists
+        "sagemaker:CreateNotebookInstance",
+        lambda s, aws: s.manage.create(
+            EAST,
+            {
+                "NotebookInstanceName": "made-in-read-only",
+                "InstanceType": "ml.t3.medium",
+                "RoleArn": str(notebook(aws, "nb")["RoleArn"]),
+            },
+        ),
+        changes=False,
     ),
     Refused(
         "unclassified-read",
@@ -400,6 +422,9 @@ async def test_every_allowed_read_goes_through(
     assert await read_only.sagemaker.list_code_repositories(EAST)
     secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:github-acme-ml-Xq3LmB"
     assert (await read_only.repos.check_secret(secret)).ok  # DescribeSecret
+    choices = await account_choices(read_only, EAST)  # the create form's lists
+    problems = [choices.roles.problem, choices.subnets.problem, choices.kms_keys.problem]
+    assert problems == [None, None, None]
     key = NotebookKey(EAST, "alice-sandbox")
     prefix = f"{key.name}/"
     assert await read_only.logs.log_group_arn(EAST)

@@ -24,6 +24,7 @@ BULK = 300  # instances added to the seeded fleet: six screenfuls at 200x50
 SEEDED = 11  # the seeded instances in us-east-1, the only region listed here
 ROWS = SEEDED + BULK
 DESCRIBE = "DescribeNotebookInstance"
+ROLE = "arn:aws:iam::123456789012:role/service-role/AmazonSageMaker-ExecutionRole-20240131T145746"
 AL1_EVERY = 50  # one bulk instance in 50 runs notebook-al1-v1, the others al2-v2
 
 
@@ -40,7 +41,7 @@ def add_instances(count: int, region: str = "us-east-1") -> None:
                 {
                     "NotebookInstanceName": f"bulk-{index:04d}",
                     "InstanceType": "ml.t3.medium",
-                    "RoleArn": "arn:aws:iam::123456789012:role/service-role/bulk",
+                    "RoleArn": ROLE,  # a seeded role: the embedded AWS checks it
                     "PlatformIdentifier": (
                         "notebook-al1-v1" if index % AL1_EVERY == 0 else "notebook-al2-v2"
                     ),

@@ -17,15 +17,18 @@ STALE_TOKEN_RESTARTS = 3  # listings restarted from the first page before the er
 @dataclass(frozen=True, slots=True)
 class Tokens:
     """How a list call pages: the field that carries the token in the request and the answer,
-    and (IAM) the answer's flag that says more pages follow."""
+    and (IAM) the answer's flag that says more pages follow; ``answer`` names the answer's
+    field when it differs from the request's (KMS asks with Marker, answers NextMarker)."""
 
     field: str = "NextToken"
     more: str | None = None
+    answer: str | None = None
 
 
 NEXT_TOKEN = Tokens()
 LOGS_TOKEN = Tokens("nextToken")  # CloudWatch Logs spells it in camel case
 IAM_MARKER = Tokens("Marker", more="IsTruncated")
+KMS_MARKER = Tokens("Marker", more="Truncated", answer="NextMarker")
 
 
 def next_request(
@@ -34,7 +37,7 @@ def next_request(
     """The request for the page after ``page``, or None when ``page`` was the last."""
     if tokens.more is not None and not page.get(tokens.more):
         return None
-    token = page.get(tokens.field)
+    token = page.get(tokens.answer or tokens.field)
     if not token:
         return None
     return {**request, tokens.field: token}

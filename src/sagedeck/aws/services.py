@@ -12,6 +12,7 @@ from sagedeck.config import DEFAULTS
 if TYPE_CHECKING:
     from sagedeck.aws.lifecycle import LifecycleConfigs
     from sagedeck.aws.logs.client import CloudWatchLogs
+    from sagedeck.aws.manage.calls import Manage
     from sagedeck.aws.repos import CodeRepositories
     from sagedeck.aws.ssm import SessionManager
 
@@ -48,6 +49,12 @@ class AwsServices:
         from sagedeck.aws.repos import CodeRepositories
 
         return CodeRepositories(self.sagemaker)
+
+    @cached_property
+    def manage(self) -> Manage:
+        from sagedeck.aws.manage.calls import Manage
+
+        return Manage(self.conn)
 
     @property
     def read_only(self) -> bool:

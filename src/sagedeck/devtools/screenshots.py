@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 SEED_TIME = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
 SIZE = (200, 50)
-VIEWS = ("dashboard", "detail", "help", "lifecycle")
+VIEWS = ("dashboard", "detail", "help", "lifecycle", "create")
 DETAIL_OF = "us-east-1/nlp-finetune"  # failed, in a VPC, a lifecycle config: every part
 LIFECYCLE_OF = "us-east-1/idle-stop"  # the built-in idle-stop script
 
@@ -75,6 +75,8 @@ async def prepare(pilot: Pilot[Any], view: str) -> None:
         await pilot.press("d")  # the table alone
         if view == "help":
             await pilot.press("question_mark")
+        elif view == "create":
+            await fill_create_form(pilot)
     await pilot.pause()
     await pilot.wait_for_scheduled_animations()
 
@@ -93,6 +95,35 @@ async def show_lifecycle(pilot: Pilot[Any], key: str) -> None:
     table = screen.query_one(DataTable)
     table.move_cursor(row=table.get_row_index(key))
     await until(pilot, lambda: key in screen.configs)
+
+
+async def fill_create_form(pilot: Pilot[Any]) -> None:
+    """``n``, then a form half filled in: a name typed, a type and a role chosen, the cursor in
+    the volume's field (its constraint and doc shown), what is still missing said below."""
+    from textual.widgets import Input, Select
+
+    from sagedeck.ui.screens.manage.form import InstanceForm
+
+    app = pilot.app
+    await pilot.press("n")
+    await until(pilot, lambda: isinstance(app.screen, InstanceForm))
+    form = app.screen
+    assert isinstance(form, InstanceForm)
+    await until(pilot, lambda: form.choices is not None)
+    await pilot.press(*"team-notebook")
+    for key, value in (
+        ("InstanceType", "ml.t3.large"),
+        ("PlatformIdentifier", "notebook-al2023-v1"),
+    ):
+        row = form.row(key)
+        assert row is not None
+        row.query_one(Select).value = value
+    volume = form.row("VolumeSizeInGB")
+    assert volume is not None
+    typed = volume.query_one(Input)
+    typed.cursor_blink = False  # the same picture whenever it is taken
+    typed.focus()
+    await pilot.press(*"3")
 
 
 async def capture(local: LocalAws, directory: Path) -> list[Path]:

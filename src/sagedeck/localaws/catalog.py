@@ -3,6 +3,7 @@ tags that behave like AWS (AddTags overwrites a key; an unknown ARN is a Validat
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -300,8 +301,27 @@ def tagged_resource(backend: Any, arn: str) -> Any:
     return resource
 
 
+MAX_TAGS = 50  # per resource, as the model's TagList bounds one request
+
+
+def validate_tags(
+    tags: Sequence[Mapping[str, str]], existing: Sequence[Mapping[str, str]] = ()
+) -> None:
+    """AWS refuses the reserved ``aws:`` prefix and more than 50 tags on one resource."""
+    for tag in tags:
+        if str(tag.get("Key", "")).lower().startswith("aws:"):
+            raise ValidationError("Tag keys starting with 'aws:' are reserved for internal use")
+    keys = {tag["Key"] for tag in existing} | {tag["Key"] for tag in tags}
+    if len(keys) > MAX_TAGS:
+        raise ValidationError(
+            f"The resource would have {len(keys)} tags: at most {MAX_TAGS} tags are allowed"
+            " per resource."
+        )
+
+
 def add_tags(backend: Any, arn: str, tags: list[dict[str, str]]) -> list[dict[str, str]]:
     resource = tagged_resource(backend, arn)
+    validate_tags(tags, resource.tags)
     merged = {tag["Key"]: tag["Value"] for tag in resource.tags}
     merged.update({tag["Key"]: tag.get("Value", "") for tag in tags})
     resource.tags = [{"Key": key, "Value": value} for key, value in merged.items()]

@@ -82,6 +82,31 @@ HOSTILE_ROLE = RoleSpec(
     20,
 )
 DELETED_ROLE = "legacy-notebook-role"  # referenced by legacy-analytics, no longer exists
+# A role of the account SageMaker cannot assume (its trust policy names EC2): the create form
+# must not offer it, and a create that names it gets AWS's "Could not assume role" answer.
+EC2_ONLY_ROLE = RoleSpec(
+    "nightly-loader-ec2",
+    "/",
+    ("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",),
+    (),
+    "EC2 instances of the nightly data loader (not for notebooks)",
+    250,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class KmsKeySpec:
+    region: str
+    alias: str
+    description: str
+
+
+# Customer-managed keys a new instance's volume can be encrypted with (seeded per region).
+KMS_KEYS = (
+    KmsKeySpec(EAST, "alias/notebook-volumes", "EBS volumes of notebook instances"),
+    KmsKeySpec(EAST, "alias/datasets", "Team datasets in S3"),
+    KmsKeySpec(WEST, "alias/notebook-volumes", "EBS volumes of notebook instances"),
+)
 
 
 def _script(*lines: str) -> str:
@@ -239,6 +264,13 @@ SAGEMAKER_TRUST_POLICY = _policy(
     {
         "Effect": "Allow",
         "Principal": {"Service": "sagemaker.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+    }
+)
+EC2_TRUST_POLICY = _policy(
+    {
+        "Effect": "Allow",
+        "Principal": {"Service": "ec2.amazonaws.com"},
         "Action": "sts:AssumeRole",
     }
 )

@@ -7,7 +7,7 @@ from typing import Any
 
 from moto.sagemaker.exceptions import ValidationError
 
-from . import notebooks
+from . import execution_roles, notebooks
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +78,8 @@ def validate(backend: Any, notebook: Any, update: NotebookUpdate) -> str | None:
             f"increased; the current size is {notebook.volume_size_in_gb} GB."
         )
     notebooks.validate_platform(update.platform_identifier)
+    if update.role_arn is not None:
+        execution_roles.require_assumable(backend.account_id, update.role_arn)
     notebooks.validate_lifecycle_config(backend, update.lifecycle_config_name)
     notebooks.validate_repositories(
         backend, update.default_code_repository, list(update.additional_code_repositories or [])

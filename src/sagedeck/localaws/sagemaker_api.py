@@ -10,7 +10,7 @@ from typing import Any
 from moto.core.responses import ActionResult, EmptyResult
 from moto.utilities.paginator import paginate
 
-from . import catalog, jupyter_servers, network, notebook_update, notebooks
+from . import catalog, execution_roles, jupyter_servers, network, notebook_update, notebooks
 from .catalog import ListFilter
 from .patching import add, replace
 from .validation import constraint_error
@@ -93,6 +93,8 @@ def create_notebook(backend: Any, params: dict[str, Any]) -> Any:
         list(params.get("AdditionalCodeRepositories") or []),
     )
     notebooks.validate_platform(params.get("PlatformIdentifier"))
+    catalog.validate_tags(params.get("Tags") or [])
+    execution_roles.require_assumable(backend.account_id, params["RoleArn"])
     if subnet_id and not groups:
         # AWS falls back to the VPC's default security group and reports it.
         groups = network.default_group_ids(backend.account_id, backend.region_name, subnet_id)

@@ -17,8 +17,11 @@ from . import network, notebooks, service_settings, ssm
 from .catalog import create_code_repository
 from .fleet import NOTEBOOKS, NotebookSpec
 from .fleet_resources import (
+    EC2_ONLY_ROLE,
+    EC2_TRUST_POLICY,
     HOSTILE_ROLE,
     INLINE_POLICIES,
+    KMS_KEYS,
     LIFECYCLE_CONFIGS,
     NETWORKS,
     REPOSITORIES,
@@ -36,6 +39,7 @@ from .state import (
     LOCK,
     ec2_backend,
     iam_backend,
+    kms_backend,
     logs_backend,
     sagemaker_backend,
     ssm_backend,
@@ -93,6 +97,9 @@ def seed_account(schedule: Any, anchor: float) -> None:
         # Last, as the hostile role: their random version ids leave the ids drawn before as
         # they were (the screenshots show ENI ids).
         _seed_secrets(plan.anchor_ms)
+        # Last, for the same reason: the create form's choices draw ids after everything else.
+        _seed_role(EC2_ONLY_ROLE, plan.anchor_ms, EC2_TRUST_POLICY)
+        _seed_kms_keys()
 
 
 def _at(epoch_ms: int) -> datetime:
@@ -125,11 +132,11 @@ def _seed_iam(anchor_ms: int) -> None:
         _seed_role(spec, anchor_ms)
 
 
-def _seed_role(spec: RoleSpec, anchor_ms: int) -> None:
+def _seed_role(spec: RoleSpec, anchor_ms: int, trust_policy: str = SAGEMAKER_TRUST_POLICY) -> None:
     iam = iam_backend(ACCOUNT_ID)
     role = iam.create_role(
         role_name=spec.name,
-        assume_role_policy_document=SAGEMAKER_TRUST_POLICY,
+        assume_role_policy_document=trust_policy,
         path=spec.path,
         permissions_boundary=None,
         description=spec.description,
@@ -141,6 +148,19 @@ def _seed_role(spec: RoleSpec, anchor_ms: int) -> None:
         iam.attach_role_policy(policy_arn, spec.name)
     for policy_name in spec.inline:
         iam.put_role_policy(spec.name, policy_name, INLINE_POLICIES[policy_name])
+
+
+def _seed_kms_keys() -> None:
+    for spec in KMS_KEYS:
+        kms = kms_backend(ACCOUNT_ID, spec.region)
+        key = kms.create_key(
+            policy=None,
+            key_usage="ENCRYPT_DECRYPT",
+            key_spec="SYMMETRIC_DEFAULT",
+            description=spec.description,
+            tags=None,
+        )
+        kms.create_alias(key.id, spec.alias)
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,6 +76,12 @@ def ssm_backend(account_id: str, region: str) -> Any:
     return ssm_backends[account_id][region]
 
 
+def kms_backend(account_id: str, region: str) -> Any:
+    from moto.kms.models import kms_backends
+
+    return kms_backends[account_id][region]
+
+
 def iam_backend(account_id: str) -> Any:
     from moto.iam.models import iam_backends
 

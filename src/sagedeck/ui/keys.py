@@ -11,6 +11,8 @@ from textual.binding import Binding
 # Actions read-only mode refuses: hidden (not greyed) in --read-only mode. Those that change
 # AWS, and the presigned URL, which opens a terminal on the instance (sagedeck.aws.read_only).
 MUTATING = frozenset({"start", "stop", "delete", "open", "copy_url", "shell_jupyter"})
+# Creating and changing instances (the form, the tag editor): refused in read-only mode too.
+MUTATING |= {"create", "clone", "edit", "edit_refused", "tags"}
 
 # Category of each binding id, for the help screen.
 CATEGORIES: dict[str, str] = {}
@@ -41,6 +43,16 @@ DASHBOARD_BINDINGS: list[Binding] = [
         Binding("J", "shell_jupyter", "Shell through Jupyter", id="shell_jupyter", show=False),
         Binding("F", "port_forward", "Port-forward", id="port_forward", show=False),
         Binding("D", "doctor", "SSM doctor", id="doctor", show=False),
+        Binding("n", "create", "Create", id="create", tooltip="Create a notebook instance"),
+        Binding("ctrl+n", "clone", "Clone instance…", id="clone", show=False),
+        Binding(
+            "e",
+            "edit",
+            "Edit",
+            id="edit",
+            tooltip="Edit its settings: only when Stopped (AWS's rule)",
+        ),
+        Binding("t", "tags", "Tags", id="tags", show=False),
     ),
     *_group(
         "Fleet",
@@ -76,6 +88,12 @@ DASHBOARD_BINDINGS: list[Binding] = [
         Binding("T", "sort('type')", "Sort by type", id="sort_type", show=False),
         Binding("R", "sort('region')", "Sort by region", id="sort_region", show=False),
     ),
+]
+
+# Bindings that only say why a greyed key does nothing now: tried after the key's own binding
+# (Textual tries the next binding of a key when one is not enabled), never listed.
+REFUSALS: list[Binding] = [
+    Binding("e", "edit_refused", "", id="edit_refused", show=False),  # not Stopped
 ]
 
 APP_BINDINGS: list[Binding] = _group(

@@ -235,6 +235,12 @@ NEEDS: dict[str, frozenset[NotebookStatus] | None] = {
     "copy_name": None,
     "copy_arn": None,
     "copy_proxy": None,
+    # Managing instances: AWS changes settings only on a Stopped instance; on any other the
+    # key tells why (edit_refused) instead of doing nothing.
+    "edit": frozenset({NotebookStatus.STOPPED}),
+    "edit_refused": frozenset(NotebookStatus) - {NotebookStatus.STOPPED},
+    "clone": None,
+    "tags": None,
 }
 
 

@@ -126,6 +126,8 @@ _PER_INSTANCE = frozenset(
         "port_forward",
         "doctor",
         "mark",
+        "edit",
+        "tags",
     }
 )
 

@@ -5,13 +5,15 @@ those, beside the marks.)"""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 from typing import TYPE_CHECKING
 
-from sagedeck.models import JupyterView, NotebookSummary
+from sagedeck.models import JupyterView, NotebookStatus, NotebookSummary
 from sagedeck.ui.screens.base import DeckScreen
 
 if TYPE_CHECKING:
     from sagedeck.ui.screens.dashboard.actions import NotebookActions
+    from sagedeck.ui.screens.dashboard.manage_actions import ManageActions
     from sagedeck.ui.view.fleet import Fleet
     from sagedeck.ui.widgets.instance_table import InstanceTable
 
@@ -75,3 +77,31 @@ class InstanceKeys(DeckScreen[None]):
     def action_doctor(self) -> None:
         if (notebook := self.current) is not None:
             self.actions.doctor(notebook)
+
+    # --- making and changing instances (screens/dashboard/manage_actions.py) ---------------
+
+    @cached_property
+    def manage(self) -> ManageActions:
+        from sagedeck.ui.screens.dashboard.manage_actions import ManageActions
+
+        return ManageActions(self.actions)
+
+    def action_create(self) -> None:
+        self.manage.create(self.current)
+
+    def action_clone(self) -> None:
+        if (notebook := self.current) is not None:
+            self.manage.clone(notebook)
+
+    def action_edit(self) -> None:
+        if (notebook := self.current) is not None:
+            self.manage.edit(notebook)
+
+    def action_edit_refused(self) -> None:
+        notebook = self.current
+        if notebook is not None and notebook.status is not NotebookStatus.STOPPED:
+            self.manage.edit_refused(notebook)
+
+    def action_tags(self) -> None:
+        if (notebook := self.current) is not None:
+            self.manage.tags(notebook)

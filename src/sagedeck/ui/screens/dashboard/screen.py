@@ -15,7 +15,7 @@ from sagedeck.errors import SagedeckError
 from sagedeck.jupyter.activity import ActivityReader
 from sagedeck.jupyter.session import JupyterSession
 from sagedeck.models import NotebookKey, NotebookSummary
-from sagedeck.ui.keys import DASHBOARD_BINDINGS, MUTATING
+from sagedeck.ui.keys import DASHBOARD_BINDINGS, MUTATING, REFUSALS
 from sagedeck.ui.messages import DetailLoaded, FilterChanged, FilterClosed, UrlCopied
 from sagedeck.ui.screens.dashboard.actions import NotebookActions
 from sagedeck.ui.screens.dashboard.commands import SagedeckCommands
@@ -51,7 +51,7 @@ WIDE_ENOUGH_FOR_RIGHT_PANE = 180
 
 class DashboardScreen(InstanceKeys):
     CSS_PATH = "dashboard.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [*DASHBOARD_BINDINGS]
+    BINDINGS: ClassVar[list[BindingType]] = [*DASHBOARD_BINDINGS, *REFUSALS]
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {SagedeckCommands}
 
     def __init__(self, deck: Deck) -> None:
