@@ -50,7 +50,7 @@ from sagedeck.ssm import port_forwards
 from sagedeck.ssm.shell import plan_shell
 
 EAST = "us-east-1"
-SERVICES = ("sagemaker", "logs", "ec2", "iam", "ssm", "sts")
+SERVICES = ("sagemaker", "logs", "ec2", "iam", "ssm", "sts", "pricing")
 READ_NAME = re.compile(r"(Describe|List|Get|Filter|BatchGet|Search|Lookup)[A-Z]")
 # Allowed though their names do not read: a stream of log events, and ending our own session.
 NAMED_EXCEPTIONS = {"logs:StartLiveTail", "ssm:TerminateSession"}

@@ -60,6 +60,8 @@ OPERATIONS: dict[str, Kind] = {
     "ssm:StartSession": CREDENTIAL,
     "ssm:TerminateSession": MUTATING,
     "sts:GetCallerIdentity": READ,
+    "pricing:DescribeServices": READ,
+    "pricing:GetProducts": READ,
 }
 
 # Not reads, allowed all the same.

@@ -11,6 +11,7 @@ from sagedeck.config import DEFAULTS
 
 if TYPE_CHECKING:
     from sagedeck.aws.logs.client import CloudWatchLogs
+    from sagedeck.aws.pricing.client import Prices
     from sagedeck.aws.ssm import SessionManager
 
 
@@ -34,6 +35,15 @@ class AwsServices:
         from sagedeck.aws.ssm import SessionManager
 
         return SessionManager(self.conn, tag_key=self.ssm_tag_key)
+
+    @cached_property
+    def prices(self) -> Prices:
+        """Hourly prices, cached on disk for a day (``aws/pricing/``)."""
+        from sagedeck.aws.pricing.cache import PriceCache
+        from sagedeck.aws.pricing.client import Prices
+
+        # Only AWS's own prices are kept on disk: an endpoint's (the embedded AWS's) are not.
+        return Prices(self.conn, None if self.target.endpoint_url else PriceCache())
 
     @property
     def read_only(self) -> bool:

@@ -7,9 +7,11 @@ import json
 import os
 import sys
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from sagedeck.commands import forgotten
 from sagedeck.errors import (
     CredentialsError,
     EndpointUnreachable,
@@ -69,6 +71,8 @@ def timeout_seconds(text: str) -> float:
 def register(sub: Any) -> None:
     ls = sub.add_parser("ls", help="list notebook instances in every chosen region")
     ls.add_argument("--json", action="store_true", help="one JSON array, for scripts")
+    # --running, --older-than: the forgotten instances
+    forgotten.add_ls_flags(ls)
     ls.set_defaults(handler=cmd_ls, quick=quick_ls)
 
     show = sub.add_parser("show", help="everything about one notebook instance")
@@ -78,12 +82,14 @@ def register(sub: Any) -> None:
 
     for verb, help_text in (("start", "start a notebook instance"), ("stop", "stop one")):
         p = sub.add_parser(verb, help=help_text)
-        p.add_argument("name")
+        p.add_argument("name", nargs="?" if verb == "stop" else None)
         p.add_argument("--wait", action="store_true", help="follow the status until it settles")
         p.add_argument(
             "--timeout", type=timeout_seconds, default=900.0, help="seconds to wait at most"
         )
         p.set_defaults(handler=cmd_start if verb == "start" else cmd_stop)
+        if verb == "stop":  # stop --older-than 8h --dry-run | --yes
+            forgotten.add_stop_flags(p)
 
     url = sub.add_parser("url", help="a presigned Jupyter URL (usable for 5 minutes)")
     url.add_argument("name")
@@ -131,17 +137,34 @@ def quick_ls(args: argparse.Namespace, settings: Settings) -> int | None:
     from sagedeck.aws import quick
 
     try:
-        listings = quick.list_regions(quick_plan(args, settings))
+        plan = quick_plan(args, settings)
+        listings = quick.list_regions(plan)
     except quick.Unsupported:
         return None
-    return print_listings(listings, as_json=args.json)
+    listings = forgotten.selected(listings, args)
+    prices = None
+    if args.json and plan.endpoint_url is None:  # another endpoint's prices are not cached
+        prices = forgotten.cached_prices(listings)
+    if args.json and prices is None:  # prices to fetch: botocore's job; the listing is kept
+        args.listed = listings
+        return None
+    return print_listings(listings, as_json=args.json, prices=prices)
 
 
 async def cmd_ls(args: argparse.Namespace, services: AwsServices) -> int:
-    return print_listings(await services.sagemaker.list_regions(), as_json=args.json)
+    listings = getattr(args, "listed", None)
+    if listings is None:
+        listings = forgotten.selected(await services.sagemaker.list_regions(), args)
+    prices = await forgotten.fetched_prices(services, listings) if args.json else None
+    return print_listings(listings, as_json=args.json, prices=prices)
 
 
-def print_listings(listings: list[RegionListing], *, as_json: bool) -> int:
+def print_listings(
+    listings: list[RegionListing],
+    *,
+    as_json: bool,
+    prices: Mapping[tuple[str, str], float | None] | None = None,
+) -> int:
     failed = [listing for listing in listings if listing.error]
     if listings and len(failed) == len(listings):
         assert failed[0].error is not None
@@ -159,7 +182,8 @@ def print_listings(listings: list[RegionListing], *, as_json: bool) -> int:
     if as_json:
         # dumps, then one write: json.dump writes each token on its own (~4x slower).
         # ensure_ascii (the default) escapes C1 and bidi controls too: never emitted raw.
-        sys.stdout.write(json.dumps([summary_json(nb) for nb in notebooks], indent=2) + "\n")
+        rows = [forgotten.with_price(summary_json(nb), nb, prices or {}) for nb in notebooks]
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
     else:
         tolerate_unencodable(sys.stdout)  # the table's stand-ins on a Latin-1 terminal
         now = datetime.now(UTC)
@@ -198,6 +222,9 @@ async def cmd_start(args: argparse.Namespace, services: AwsServices) -> int:
 
 
 async def cmd_stop(args: argparse.Namespace, services: AwsServices) -> int:
+    forgotten.check_stop_args(args)
+    if args.older_than is not None:
+        return await forgotten.cmd_stop_older(args, services)
     key = await services.sagemaker.find(args.name)
     await services.sagemaker.stop(key)
     print(f"{key.name}: stopping", flush=True)
