@@ -118,6 +118,9 @@ def parse_duration(text: str, name: str = "duration") -> float:
 
 
 def _duration(value: object) -> float:
+    """A duration string (``"8h"``) or a number of seconds."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _seconds(value, 1, 3650 * 86400)
     if not isinstance(value, str):
         raise _Refused('must be a duration such as "8h", "90m" or "2d"')
     try:

@@ -369,6 +369,7 @@ async def test_every_allowed_read_goes_through(
     await read_only.ssm.active_sessions(EAST)
     await read_only.ssm.caller_identity(EAST)
     await read_only.ssm.instance_tier(EAST)
+    assert await read_only.prices.fetch([(EAST, "ml.t3.medium")]) == {(EAST, "ml.t3.medium"): 0.05}
     assert set(sent(proxy)) == ALLOWED - NAMED_EXCEPTIONS  # each allowed read, over HTTP
 
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sagedeck.config import parse_duration
 from sagedeck.errors import InvalidInput, SagedeckError
 from sagedeck.models import NotebookStatus, NotebookSummary, RegionListing
-from sagedeck.text.format import age
+from sagedeck.text.format import age, short_duration
 from sagedeck.text.sanitize import one_line, sanitize_line
 
 if TYPE_CHECKING:
@@ -167,7 +167,7 @@ async def cmd_stop_older(args: argparse.Namespace, services: AwsServices) -> int
     )
     failed = any(listing.error for listing in listings)
     if not found:
-        print(f"no instance has been InService longer than {_shown(args.older_than)}")
+        print(f"no instance has been InService longer than {short_duration(args.older_than)}")
         return 1 if failed else 0
     if args.dry_run:
         for nb in found:
@@ -191,11 +191,3 @@ async def cmd_stop_older(args: argparse.Namespace, services: AwsServices) -> int
 
 def _about(nb: NotebookSummary, now: datetime) -> str:
     return f"{nb.region}, {nb.instance_type}, InService {age(nb.last_modified, now)}"
-
-
-def _shown(duration: timedelta) -> str:
-    seconds = int(duration.total_seconds())
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"

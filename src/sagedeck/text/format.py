@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sagedeck.models import NotebookSummary
@@ -48,6 +48,15 @@ def money(amount: float) -> str:
 def cost_since(price: float, since: datetime, now: datetime) -> float:
     """What ``price`` per hour came to between ``since`` and ``now`` (never below 0)."""
     return price * max(0.0, (now - since).total_seconds()) / 3600
+
+
+def short_duration(after: timedelta) -> str:
+    """``8h``, ``90m``, ``2d``: a threshold as a user would write it."""
+    seconds = int(after.total_seconds())
+    for unit, size in (("w", 7 * 86400), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:

@@ -24,6 +24,7 @@ from sagedeck.models import (
     RegionListing,
 )
 from sagedeck.ui.view.columns import Column, RowText, searches
+from sagedeck.ui.view.costs import FleetPrices
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,8 @@ class Fleet:
         # From DescribeNotebookInstance, once per instance the screen needs (platforms.py):
         # the listing has no platform.
         self.platforms: dict[str, str] = {}
+        # By (region, type), from the Price List API in a worker (costs.py).
+        self.prices = FleetPrices()
         self.errors: dict[str, SagedeckError] = {}
         self.regions: tuple[str, ...] = ()
         self.refreshed_at: datetime | None = None

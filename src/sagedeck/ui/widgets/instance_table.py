@@ -21,7 +21,8 @@ from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
 
-from sagedeck.text.format import age
+from sagedeck.models import NotebookStatus, NotebookSummary
+from sagedeck.text.format import age, cost_since
 from sagedeck.ui.safe_text import text_line
 from sagedeck.ui.view import columns as view_columns
 from sagedeck.ui.view.columns import Cell, Column, Row
@@ -31,6 +32,12 @@ from sagedeck.ui.view.fleet import Fleet
 REBUILD_THRESHOLD = 200
 UNMEASURED_ROWS = 60  # rows on screen, guessed, before the table's first layout
 KEPT_TEXTS = 20_000  # cells' Texts kept for reuse, then forgotten all at once
+
+
+def _cents(price: float | None, notebook: NotebookSummary, now: datetime) -> int:
+    if price is None or notebook.status is not NotebookStatus.IN_SERVICE:
+        return 0
+    return int(cost_since(price, notebook.last_modified, now) * 100)
 
 
 def cell_text(cell: Cell) -> Text:
@@ -126,9 +133,11 @@ class InstanceTable(DataTable[Text]):
                 del self._shown[key]
                 self._sources.pop(key, None)
         sources = self._sources
+        prices = fleet.prices
         for key in keys:
             notebook = fleet.notebooks[key]
             platform, is_marked = fleet.platforms.get(key), key in marked
+            price, priced = prices.price(notebook), prices.priced(notebook)
             # What the row's cells are made of: unchanged (most rows, most refreshes), the
             # cells are too, and building them for 1,000 rows was ~15 ms a refresh.
             source = (
@@ -137,12 +146,17 @@ class InstanceTable(DataTable[Text]):
                 is_marked,
                 age(notebook.last_modified, now),
                 self.frame if notebook.status.is_transitional else 0,
+                price,
+                priced,
+                # RUN COST, in cents: it grows while the instance runs
+                _cents(price, notebook, now),
             )
             old = self._shown.get(key)
             if old is not None and sources.get(key) == source:
                 continue
             sources[key] = source
-            cells = self.row_cells(Row(notebook, platform, is_marked, now, self.frame))
+            row = Row(notebook, platform, is_marked, now, self.frame, price, priced)
+            cells = self.row_cells(row)
             if old is None:
                 self.add_row(*cells, key=key)
             else:
@@ -182,7 +196,16 @@ class InstanceTable(DataTable[Text]):
             notebook = fleet.notebooks.get(key)
             if notebook is None or not notebook.status.is_transitional:
                 continue
-            row = Row(notebook, fleet.platforms.get(key), key in self._marked, self._now, frame)
+            prices = fleet.prices
+            row = Row(
+                notebook,
+                fleet.platforms.get(key),
+                key in self._marked,
+                self._now,
+                frame,
+                prices.price(notebook),
+                prices.priced(notebook),
+            )
             shown = list(cells)
             for column in self._animated:
                 text = self._text(column.cell(row))

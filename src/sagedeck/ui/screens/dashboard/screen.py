@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
@@ -13,6 +14,7 @@ from textual.widgets import DataTable
 
 from sagedeck.errors import SagedeckError
 from sagedeck.models import NotebookSummary
+from sagedeck.text.format import short_duration
 from sagedeck.ui.keys import DASHBOARD_BINDINGS, MUTATING
 from sagedeck.ui.messages import DetailLoaded, FilterChanged, FilterClosed, UrlCopied
 from sagedeck.ui.screens.dashboard.actions import NotebookActions
@@ -20,6 +22,7 @@ from sagedeck.ui.screens.dashboard.commands import SagedeckCommands
 from sagedeck.ui.screens.dashboard.deck import Deck
 from sagedeck.ui.screens.dashboard.instance_keys import InstanceKeys
 from sagedeck.ui.view.columns import is_sortable, sort_column
+from sagedeck.ui.view.costs import forgotten_keys
 from sagedeck.ui.view.fleet import (
     Fleet,
     RowFilter,
@@ -38,6 +41,7 @@ from sagedeck.ui.widgets.status_bars import SummaryBar, TitleBar, UrlCountdown
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
+    from sagedeck.aws.pricing.cache import PriceKey
     from sagedeck.ui.screens.target import TargetChoice
 
 SPINNER_SECONDS = 0.5  # each frame repaints the visible table (perf.md): keep it slow
@@ -65,6 +69,8 @@ class DashboardScreen(InstanceKeys):
         self._bindings_state: tuple[object, ...] | None = None
         self._waiting: int | None = None  # seconds the refresh in flight has waited, once long
         self._rows_shown = 0
+        self.forgotten_only = False  # `f`: only the instances InService too long
+        self._pricing = False  # a worker is reading prices
         self.describer = PlatformDescriber(
             lambda: self.deck.services,
             self._platforms_needed,
@@ -160,6 +166,7 @@ class DashboardScreen(InstanceKeys):
         self.fleet.apply(listings, self.deck.clock())
         self.marked &= self.fleet.notebooks.keys()
         self._sync()
+        self._price_missing()  # in a worker: the refresh never waits for prices
         if self.poller.polls:  # the second refresh or a later one
             self.deck.startup_done()
         if self._announce_refresh:
@@ -184,6 +191,8 @@ class DashboardScreen(InstanceKeys):
 
     def _sync(self) -> None:
         keys = visible_keys(self.fleet, self.row_filter, self.sort_column, self.sort_reverse)
+        if self.forgotten_only:
+            keys = forgotten_keys(keys, self.fleet.notebooks, self.deck.clock(), self._forgotten)
         self._rows_shown = len(keys)
         self._keys = keys
         with self.app.batch_update():
@@ -200,7 +209,46 @@ class DashboardScreen(InstanceKeys):
             interval=self._interval(),
             problem=self.problem,
             waiting=self._waiting,
+            only=(
+                f"forgotten: InService > {short_duration(self._forgotten)} (f: all)"
+                if self.forgotten_only
+                else None
+            ),
         )
+
+    # --- prices and the forgotten instances (ui/view/costs.py) ----------------------------
+
+    @property
+    def _forgotten(self) -> timedelta:
+        return timedelta(seconds=self.deck.settings.forgotten_after)
+
+    def _price_missing(self) -> None:
+        """Read the prices of the (region, type) pairs not priced yet, in a worker."""
+        missing = self.fleet.prices.missing(self.fleet.notebooks.values())
+        if missing and not self._pricing:
+            self._pricing = True
+            self.run_worker(
+                self._load_prices(self.fleet, missing),
+                name="prices",
+                group="prices",
+                description="read the hourly prices of the instance types",
+                exit_on_error=False,
+            )
+
+    async def _load_prices(self, fleet: Fleet, keys: list[PriceKey]) -> None:
+        try:
+            prices = self.deck.services.prices
+            await prices.fetch(keys)
+            learnt = {key: prices.get(key) for key in keys if prices.has(key)}
+            problem = f"prices unavailable: {prices.problem}" if prices.problem else None
+        finally:
+            self._pricing = False
+        if fleet.prices.learn(learnt, problem) and fleet is self.fleet:
+            self._sync()
+
+    def action_forgotten(self) -> None:
+        self.forgotten_only = not self.forgotten_only
+        self._sync()
 
     def _frame(self) -> int:
         """The spinner's frame, from the clock: a frozen clock (snapshots) freezes it."""
@@ -332,6 +380,8 @@ class DashboardScreen(InstanceKeys):
         self.query_one(FilterBar).open()
 
     def action_back(self) -> None:
+        if self.forgotten_only:
+            self.action_forgotten()
         if self.row_filter.active or self.query_one(FilterBar).value:
             self.query_one(FilterBar).action_clear()
         else:
