@@ -1,0 +1,150 @@
+"""Prices through sagedeck's AWS layer: the notebook product picked among a type's products,
+each (region, type) asked once, the disk cache (a second run asks nothing; a day later it asks
+again; a corrupt file is ignored), and a denied API kept as one problem, not raised."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from sagedeck.aws.pricing.cache import PriceCache, notebook_price
+from sagedeck.aws.pricing.client import Prices
+from sagedeck.aws.services import AwsServices
+from sagedeck.errors import AccessDenied
+from sagedeck.localaws import pricing
+
+EAST, WEST = "us-east-1", "eu-west-1"
+KEYS = [(EAST, "ml.t3.medium"), (WEST, "ml.p3.2xlarge"), (EAST, "ml.p3.2xlarge")]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def cache(tmp_path: Path, clock: Clock) -> PriceCache:
+    return PriceCache(tmp_path / "cache" / "prices.json", clock=clock)
+
+
+@pytest.fixture
+async def denied() -> AsyncIterator[None]:
+    pricing.set_denied(True)
+    yield
+    pricing.set_denied(False)
+
+
+async def test_prices_are_the_notebook_products(layer: AwsServices, cache: PriceCache) -> None:
+    prices = Prices(layer.conn, cache)
+    learnt = await prices.fetch(KEYS)
+    assert learnt == {
+        (EAST, "ml.t3.medium"): 0.05,
+        (WEST, "ml.p3.2xlarge"): pricing.notebook_price(WEST, "ml.p3.2xlarge"),
+        (EAST, "ml.p3.2xlarge"): 3.825,  # not training's 4.40 nor hosting's 4.78
+    }
+    assert prices.calls == 1 + len(KEYS)  # DescribeServices once, then one GetProducts each
+    assert await prices.fetch(KEYS) == {}  # known: nothing asked
+    assert prices.calls == 1 + len(KEYS)
+
+
+async def test_a_type_without_a_price_is_none_and_not_asked_again(
+    layer: AwsServices, cache: PriceCache
+) -> None:
+    prices = Prices(layer.conn, cache)
+    assert await prices.fetch([(EAST, "ml.r7i.48xlarge")]) == {(EAST, "ml.r7i.48xlarge"): None}
+    again = Prices(layer.conn, cache)
+    assert again.missing([(EAST, "ml.r7i.48xlarge")]) == []
+    assert again.has((EAST, "ml.r7i.48xlarge"))
+    assert again.get((EAST, "ml.r7i.48xlarge")) is None
+
+
+async def test_a_second_run_reads_the_disk_and_asks_nothing(
+    layer: AwsServices, cache: PriceCache
+) -> None:
+    await Prices(layer.conn, cache).fetch(KEYS)
+    second = Prices(layer.conn, cache)  # as the next run of sagedeck
+    assert await second.fetch(KEYS) == {}
+    assert second.calls == 0
+    assert second.get((EAST, "ml.p3.2xlarge")) == 3.825
+
+
+async def test_a_day_later_the_prices_are_asked_again(
+    layer: AwsServices, cache: PriceCache, clock: Clock
+) -> None:
+    await Prices(layer.conn, cache).fetch(KEYS)
+    clock.now += 24 * 3600 + 1
+    later = Prices(layer.conn, cache)
+    assert len(await later.fetch(KEYS)) == len(KEYS)
+    assert later.calls == 1 + len(KEYS)  # the attribute name expired with the prices
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "not json{",
+        "[]",
+        '{"version": 1, "prices": {"us-east-1/ml.t3.medium": ["cheap", 1]}}',
+        '{"version": 1, "prices": {"us-east-1/ml.t3.medium": [-1, 1800000000]}}',
+        '{"version": 1, "prices": [], "attribute": 7}',
+        '{"version": 99, "prices": {}}',
+    ],
+)
+async def test_a_corrupt_cache_file_is_ignored(
+    layer: AwsServices, cache: PriceCache, content: str
+) -> None:
+    cache.path.parent.mkdir(parents=True)
+    cache.path.write_text(content)
+    prices = Prices(layer.conn, cache)
+    assert await prices.fetch([(EAST, "ml.t3.medium")]) == {(EAST, "ml.t3.medium"): 0.05}
+    saved = json.loads(cache.path.read_text())  # and replaced by a good one
+    assert saved["prices"]["us-east-1/ml.t3.medium"][0] == 0.05
+
+
+@pytest.mark.usefixtures("denied")
+async def test_denied_is_one_problem_and_no_more_calls(
+    layer: AwsServices, cache: PriceCache
+) -> None:
+    prices = Prices(layer.conn, cache)
+    assert await prices.fetch(KEYS) == {}
+    assert isinstance(prices.problem, AccessDenied)
+    assert "pricing:DescribeServices" in str(prices.problem)
+    assert await prices.fetch(KEYS) == {}
+    assert prices.calls == 1
+    assert not cache.path.exists()  # nothing learnt, nothing written
+
+
+async def test_services_keep_no_disk_cache_for_another_endpoint(layer: AwsServices) -> None:
+    assert layer.target.endpoint_url  # the embedded AWS: its prices are not AWS's
+    assert layer.prices.cache is None
+
+
+def test_notebook_price_skips_malformed_products() -> None:
+    good = {
+        "product": {"attributes": {"usagetype": "APS3-Notebk:ml.t3.medium"}},
+        "terms": {
+            "OnDemand": {
+                "a": {
+                    "priceDimensions": {
+                        "b": {"unit": "Hrs", "pricePerUnit": {"USD": "0.0580000000"}}
+                    }
+                }
+            }
+        },
+    }
+    training = json.loads(json.dumps(good))
+    training["product"]["attributes"]["usagetype"] = "APS3-Train:ml.t3.medium"
+    training["terms"]["OnDemand"]["a"]["priceDimensions"]["b"]["pricePerUnit"]["USD"] = "9"
+    items = ["{broken", json.dumps({"product": None}), json.dumps(training), json.dumps(good)]
+    assert notebook_price(items, "ml.t3.medium") == 0.058
+    assert notebook_price(items, "ml.t3.large") is None
