@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
@@ -14,13 +13,12 @@ from textual.widgets import DataTable
 
 from sagedeck.errors import SagedeckError
 from sagedeck.models import NotebookSummary
-from sagedeck.text.format import short_duration
 from sagedeck.ui.keys import DASHBOARD_BINDINGS, MUTATING
 from sagedeck.ui.messages import DetailLoaded, FilterChanged, FilterClosed, UrlCopied
 from sagedeck.ui.screens.dashboard.actions import NotebookActions
 from sagedeck.ui.screens.dashboard.commands import SagedeckCommands
 from sagedeck.ui.screens.dashboard.deck import Deck
-from sagedeck.ui.screens.dashboard.instance_keys import InstanceKeys
+from sagedeck.ui.screens.dashboard.fleet_cost import FleetCost
 from sagedeck.ui.view.columns import is_sortable, sort_column
 from sagedeck.ui.view.costs import forgotten_keys
 from sagedeck.ui.view.fleet import (
@@ -41,7 +39,6 @@ from sagedeck.ui.widgets.status_bars import SummaryBar, TitleBar, UrlCountdown
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
-    from sagedeck.aws.pricing.cache import PriceKey
     from sagedeck.ui.screens.target import TargetChoice
 
 SPINNER_SECONDS = 0.5  # each frame repaints the visible table (perf.md): keep it slow
@@ -49,7 +46,7 @@ WAITING_AFTER = 3.0  # a refresh outstanding this long says so, and counts the s
 WIDE_ENOUGH_FOR_RIGHT_PANE = 180
 
 
-class DashboardScreen(InstanceKeys):
+class DashboardScreen(FleetCost):
     CSS_PATH = "dashboard.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [*DASHBOARD_BINDINGS]
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {SagedeckCommands}
@@ -70,7 +67,7 @@ class DashboardScreen(InstanceKeys):
         self._waiting: int | None = None  # seconds the refresh in flight has waited, once long
         self._rows_shown = 0
         self.forgotten_only = False  # `f`: only the instances InService too long
-        self._pricing = False  # a worker is reading prices
+        self._pricing = False  # a worker is reading prices (fleet_cost.py)
         self.describer = PlatformDescriber(
             lambda: self.deck.services,
             self._platforms_needed,
@@ -209,46 +206,8 @@ class DashboardScreen(InstanceKeys):
             interval=self._interval(),
             problem=self.problem,
             waiting=self._waiting,
-            only=(
-                f"forgotten: InService > {short_duration(self._forgotten)} (f: all)"
-                if self.forgotten_only
-                else None
-            ),
+            only=self.forgotten_label(),
         )
-
-    # --- prices and the forgotten instances (ui/view/costs.py) ----------------------------
-
-    @property
-    def _forgotten(self) -> timedelta:
-        return timedelta(seconds=self.deck.settings.forgotten_after)
-
-    def _price_missing(self) -> None:
-        """Read the prices of the (region, type) pairs not priced yet, in a worker."""
-        missing = self.fleet.prices.missing(self.fleet.notebooks.values())
-        if missing and not self._pricing:
-            self._pricing = True
-            self.run_worker(
-                self._load_prices(self.fleet, missing),
-                name="prices",
-                group="prices",
-                description="read the hourly prices of the instance types",
-                exit_on_error=False,
-            )
-
-    async def _load_prices(self, fleet: Fleet, keys: list[PriceKey]) -> None:
-        try:
-            prices = self.deck.services.prices
-            await prices.fetch(keys)
-            learnt = {key: prices.get(key) for key in keys if prices.has(key)}
-            problem = f"prices unavailable: {prices.problem}" if prices.problem else None
-        finally:
-            self._pricing = False
-        if fleet.prices.learn(learnt, problem) and fleet is self.fleet:
-            self._sync()
-
-    def action_forgotten(self) -> None:
-        self.forgotten_only = not self.forgotten_only
-        self._sync()
 
     def _frame(self) -> int:
         """The spinner's frame, from the clock: a frozen clock (snapshots) freezes it."""
