@@ -5,16 +5,21 @@ again; a corrupt file is ignored), and a denied API kept as one problem, not rai
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
+from sagedeck.aws.pricing import client
 from sagedeck.aws.pricing.cache import PriceCache, notebook_price
-from sagedeck.aws.pricing.client import Prices
+from sagedeck.aws.pricing.client import RETRY_SECONDS, Prices
 from sagedeck.aws.services import AwsServices
+from sagedeck.aws.session import AwsTarget, StaticCredentials
+from sagedeck.devtools.faultproxy import FaultProxy
+from sagedeck.devtools.faultproxy.faults import Fault, FaultKind
 from sagedeck.errors import AccessDenied
-from sagedeck.localaws import pricing
+from sagedeck.localaws import LocalAws, pricing
 
 EAST, WEST = "us-east-1", "eu-west-1"
 KEYS = [(EAST, "ml.t3.medium"), (WEST, "ml.p3.2xlarge"), (EAST, "ml.p3.2xlarge")]
@@ -148,3 +153,24 @@ def test_notebook_price_skips_malformed_products() -> None:
     items = ["{broken", json.dumps({"product": None}), json.dumps(training), json.dumps(good)]
     assert notebook_price(items, "ml.t3.medium") == 0.058
     assert notebook_price(items, "ml.t3.large") is None
+
+
+async def test_a_throttled_price_list_is_left_alone_for_a_while(
+    aws: LocalAws, cache: PriceCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Price List API is rate-limited: after a throttle, nothing is asked for a minute
+    (not at every refresh), and the prices come once it has passed."""
+    with FaultProxy(aws.endpoint_url, seed=1) as proxy:
+        proxy.add(Fault(FaultKind.THROTTLE, operations=frozenset({"pricing:GetProducts"})))
+        target = AwsTarget(None, (EAST,), proxy.url, credentials=StaticCredentials("demo", "demo"))
+        async with AwsServices(target) as services:
+            prices = Prices(services.conn, cache)
+            assert await prices.fetch(KEYS[:1]) == {}
+            assert prices.problem is None  # not denied: it will be asked again, later
+            asked = prices.calls
+            assert await prices.fetch(KEYS[:1]) == {}
+            assert prices.calls == asked  # within the minute: nothing sent
+            proxy.clear()
+            now = time.monotonic()
+            monkeypatch.setattr(client, "monotonic", lambda: now + RETRY_SECONDS + 1)
+            assert await prices.fetch(KEYS[:1]) == {(EAST, "ml.t3.medium"): 0.05}

@@ -4,6 +4,7 @@ time, each asked once (see :mod:`sagedeck.aws.pricing`)."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
 SERVICE_CODE = "AmazonSageMaker"
 PRICING_REGION = "us-east-1"  # the API's endpoints: us-east-1, eu-central-1, ap-south-1
 FETCH_CONCURRENCY = 4
+RETRY_SECONDS = 60.0  # after a throttled (or failed) request, nothing is asked this long
+monotonic = time.monotonic  # the module's clock (a test moves it, not the event loop's)
 # The attribute that names an ml.* type, in the order tried (DescribeServices lists the names).
 INSTANCE_ATTRIBUTES = ("instanceName", "instanceType")
 
@@ -41,6 +44,7 @@ class Prices:
         self.calls = 0  # requests made to the Price List API (tests count them)
         self._attribute: str | None = None
         self._loaded = False
+        self._resume_at = 0.0  # monotonic() before which nothing is asked
         self._lock = asyncio.Lock()
 
     def _load_cache(self) -> None:
@@ -63,10 +67,11 @@ class Prices:
     async def fetch(self, keys: Iterable[PriceKey]) -> dict[PriceKey, float | None]:
         """Know the prices of ``keys``: from the disk cache, else from AWS; what was learnt.
 
-        Raises nothing: a denied or unreachable API is kept in ``problem``."""
+        Raises no SagedeckError: a denied or unreachable API is kept in ``problem`` (nothing
+        more is asked); after any other failure (throttled) nothing is asked for a while."""
         async with self._lock:
             wanted = self.missing(keys)
-            if not wanted or self.problem is not None:
+            if not wanted or self.problem is not None or monotonic() < self._resume_at:
                 return {}
             learnt: dict[PriceKey, float | None] = {}
             try:
@@ -81,18 +86,22 @@ class Prices:
                     *(one(key) for key in wanted), return_exceptions=True
                 )
                 for result in results:
-                    if isinstance(result, UNAVAILABLE):
-                        self.problem = result
-                    elif isinstance(result, BaseException) and not isinstance(
-                        result, SagedeckError
-                    ):
+                    if isinstance(result, SagedeckError):
+                        self._failed(result)
+                    elif isinstance(result, BaseException):
                         raise result
-            except UNAVAILABLE as err:
-                self.problem = err
+            except SagedeckError as err:
+                self._failed(err)
             self.known.update(learnt)
             if learnt and self.cache is not None:
                 await asyncio.to_thread(self.cache.save, learnt, self._attribute)
             return learnt
+
+    def _failed(self, error: SagedeckError) -> None:
+        if isinstance(error, UNAVAILABLE):
+            self.problem = error
+        else:  # throttled, or AWS's own failure: the API is slow and rate-limited, wait
+            self._resume_at = monotonic() + RETRY_SECONDS
 
     async def _client(self) -> Any:
         return await self.conn.client("pricing", PRICING_REGION)
