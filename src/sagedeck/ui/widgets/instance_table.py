@@ -133,11 +133,14 @@ class InstanceTable(DataTable[Text]):
                 del self._shown[key]
                 self._sources.pop(key, None)
         sources = self._sources
-        prices = fleet.prices
+        known, unpriceable = fleet.prices.known, fleet.prices.problem is not None
         for key in keys:
             notebook = fleet.notebooks[key]
             platform, is_marked = fleet.platforms.get(key), key in marked
-            price, priced = prices.price(notebook), prices.priced(notebook)
+            # as FleetPrices.price and .priced, inline: this loop runs for every row
+            price_key = (notebook.region, notebook.instance_type)
+            price = known.get(price_key)
+            priced = unpriceable or price_key in known
             # What the row's cells are made of: unchanged (most rows, most refreshes), the
             # cells are too, and building them for 1,000 rows was ~15 ms a refresh.
             source = (
