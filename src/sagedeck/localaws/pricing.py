@@ -6,7 +6,7 @@ this handler instead of moto's dispatcher, which would fail to find a backend fo
 ``GetProducts`` answers ``PriceList`` as AWS does: a list of JSON *strings*, each a product
 (``product.attributes``) with its ``terms.OnDemand`` price dimensions.
 
-The catalogue is the demo fleet's instance types in the demo regions, each with the three
+The catalogue is the demo fleet's instance types (and the benchmarks') in the demo regions, each with the three
 components AWS prices separately for an ``ml.*`` type (notebook instance, training, hosting), so
 a client has to pick the notebook one as it must against AWS: by ``usagetype``
 (``USE1-Notebk:ml.t3.medium``; the region prefix differs per region). The notebook prices are
@@ -37,7 +37,9 @@ LOCATIONS: Mapping[str, tuple[str, str]] = {
 NOTEBOOK_PRICES: Mapping[str, float] = {
     "ml.t2.medium": 0.0464,
     "ml.t3.medium": 0.05,
+    "ml.t3.large": 0.1,
     "ml.m5.xlarge": 0.23,
+    "ml.c5.2xlarge": 0.408,
     "ml.g4dn.xlarge": 0.7364,
     "ml.g5.2xlarge": 1.515,
     "ml.p3.2xlarge": 3.825,
@@ -48,7 +50,9 @@ COMPONENTS = (("Notebook", "Notebk", 1.0), ("Training", "Train", 1.15), ("Hostin
 SHAPES: Mapping[str, tuple[str, str]] = {  # vCPU, memory
     "ml.t2.medium": ("2", "4 GiB"),
     "ml.t3.medium": ("2", "4 GiB"),
+    "ml.t3.large": ("2", "8 GiB"),
     "ml.m5.xlarge": ("4", "16 GiB"),
+    "ml.c5.2xlarge": ("8", "16 GiB"),
     "ml.g4dn.xlarge": ("4", "16 GiB"),
     "ml.g5.2xlarge": ("8", "32 GiB"),
     "ml.p3.2xlarge": ("8", "61 GiB"),
