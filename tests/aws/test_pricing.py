@@ -99,10 +99,11 @@ async def test_a_day_later_the_prices_are_asked_again(
     [
         "not json{",
         "[]",
-        '{"version": 1, "prices": {"us-east-1/ml.t3.medium": ["cheap", 1]}}',
-        '{"version": 1, "prices": {"us-east-1/ml.t3.medium": [-1, 1800000000]}}',
-        '{"version": 1, "prices": [], "attribute": 7}',
-        '{"version": 99, "prices": {}}',
+        '{"version": 1, "sources": []}',
+        '{"version": 1, "sources": {"aws": {"prices": {"us-east-1/ml.t3.medium": ["cheap", 1]}}}}',
+        '{"version": 1, "sources": {"aws": {"prices": {"us-east-1/ml.t3.medium": [-1, 1.8e9]}}}}',
+        '{"version": 1, "sources": {"aws": {"prices": [], "attribute": 7}}}',
+        '{"version": 99, "sources": {}}',
     ],
 )
 async def test_a_corrupt_cache_file_is_ignored(
@@ -113,7 +114,7 @@ async def test_a_corrupt_cache_file_is_ignored(
     prices = Prices(layer.conn, cache)
     assert await prices.fetch([(EAST, "ml.t3.medium")]) == {(EAST, "ml.t3.medium"): 0.05}
     saved = json.loads(cache.path.read_text())  # and replaced by a good one
-    assert saved["prices"]["us-east-1/ml.t3.medium"][0] == 0.05
+    assert saved["sources"]["aws"]["prices"]["us-east-1/ml.t3.medium"][0] == 0.05
 
 
 @pytest.mark.usefixtures("denied")
@@ -129,9 +130,29 @@ async def test_denied_is_one_problem_and_no_more_calls(
     assert not cache.path.exists()  # nothing learnt, nothing written
 
 
-async def test_services_keep_no_disk_cache_for_another_endpoint(layer: AwsServices) -> None:
-    assert layer.target.endpoint_url  # the embedded AWS: its prices are not AWS's
-    assert layer.prices.cache is None
+def test_an_endpoint_s_prices_are_kept_apart_from_aws_s(cache: PriceCache) -> None:
+    """The embedded AWS's prices are not AWS's: they never answer for AWS, nor AWS's for it."""
+    local = PriceCache(cache.path, endpoint_url="http://127.0.0.1:5000", clock=cache.clock)
+    local.save({(EAST, "ml.t3.medium"): 0.05}, "instanceName")
+    cache.save({(EAST, "ml.t3.medium"): 0.0582}, "instanceName")
+    assert local.load() == ({(EAST, "ml.t3.medium"): 0.05}, "instanceName")
+    assert cache.load() == ({(EAST, "ml.t3.medium"): 0.0582}, "instanceName")
+
+
+def test_what_expired_is_dropped_when_the_file_is_written(cache: PriceCache, clock: Clock) -> None:
+    old = PriceCache(cache.path, endpoint_url="http://127.0.0.1:40123", clock=clock)
+    old.save({(EAST, "ml.t3.medium"): 0.05}, "instanceName")  # a demo on a port long gone
+    clock.now += 24 * 3600 + 1
+    cache.save({(WEST, "ml.t3.medium"): 0.055}, None)
+    saved = json.loads(cache.path.read_text())
+    assert set(saved["sources"]) == {"aws"}
+    assert "attribute" not in saved["sources"]["aws"]
+
+
+async def test_services_cache_prices_per_endpoint(layer: AwsServices) -> None:
+    cache = layer.prices.cache
+    assert cache is not None
+    assert cache.source == layer.target.endpoint_url
 
 
 def test_notebook_price_skips_malformed_products() -> None:

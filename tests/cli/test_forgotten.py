@@ -172,7 +172,7 @@ def test_the_quick_ls_reads_prices_from_the_disk_cache_only(
         "nb", "arn", EAST, NotebookStatus.IN_SERVICE, "ml.t3.medium", None, now, now
     )
     listings = [RegionListing(EAST, (notebook,))]
-    assert forgotten.cached_prices(listings) is None  # not cached: the ordinary path fetches
+    assert forgotten.cached_prices(listings, None) is None  # not cached: the ordinary path fetches
     PriceCache().save({(EAST, "ml.t3.medium"): 0.05}, "instanceName")
     assert PriceCache().path.is_relative_to(tmp_path)
-    assert forgotten.cached_prices(listings) == {(EAST, "ml.t3.medium"): 0.05}
+    assert forgotten.cached_prices(listings, None) == {(EAST, "ml.t3.medium"): 0.05}

@@ -42,8 +42,7 @@ class AwsServices:
         from sagedeck.aws.pricing.cache import PriceCache
         from sagedeck.aws.pricing.client import Prices
 
-        # Only AWS's own prices are kept on disk: an endpoint's (the embedded AWS's) are not.
-        return Prices(self.conn, None if self.target.endpoint_url else PriceCache())
+        return Prices(self.conn, PriceCache(endpoint_url=self.target.endpoint_url))
 
     @property
     def read_only(self) -> bool:

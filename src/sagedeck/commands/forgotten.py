@@ -90,12 +90,14 @@ def price_keys(listings: Iterable[RegionListing]) -> list[PriceKey]:
     )
 
 
-def cached_prices(listings: list[RegionListing]) -> dict[PriceKey, float | None] | None:
+def cached_prices(
+    listings: list[RegionListing], endpoint_url: str | None
+) -> dict[PriceKey, float | None] | None:
     """Every price the listing needs, from the disk cache alone (no botocore); None when one
     is missing."""
     from sagedeck.aws.pricing.cache import PriceCache
 
-    known, _attribute = PriceCache().load()
+    known, _attribute = PriceCache(endpoint_url=endpoint_url).load()
     keys = price_keys(listings)
     if any(key not in known for key in keys):
         return None

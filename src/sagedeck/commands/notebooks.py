@@ -142,9 +142,7 @@ def quick_ls(args: argparse.Namespace, settings: Settings) -> int | None:
     except quick.Unsupported:
         return None
     listings = forgotten.selected(listings, args)
-    prices = None
-    if args.json and plan.endpoint_url is None:  # another endpoint's prices are not cached
-        prices = forgotten.cached_prices(listings)
+    prices = forgotten.cached_prices(listings, plan.endpoint_url) if args.json else None
     if args.json and prices is None:  # prices to fetch: botocore's job; the listing is kept
         args.listed = listings
         return None

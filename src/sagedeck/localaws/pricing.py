@@ -6,12 +6,12 @@ this handler instead of moto's dispatcher, which would fail to find a backend fo
 ``GetProducts`` answers ``PriceList`` as AWS does: a list of JSON *strings*, each a product
 (``product.attributes``) with its ``terms.OnDemand`` price dimensions.
 
-The catalogue is the demo fleet's instance types (and the benchmarks') in the demo regions, each with the three
-components AWS prices separately for an ``ml.*`` type (notebook instance, training, hosting), so
-a client has to pick the notebook one as it must against AWS: by ``usagetype``
-(``USE1-Notebk:ml.t3.medium``; the region prefix differs per region). The notebook prices are
-plausible on-demand prices for those types; training and hosting cost more, so picking the
-wrong product shows in a test.
+The catalogue is the demo fleet's instance types (and the benchmarks') in the demo regions,
+each with the three components AWS prices separately for an ``ml.*`` type (notebook instance,
+training, hosting), so a client has to pick the notebook one as it must against AWS: by
+``usagetype`` (``USE1-Notebk:ml.t3.medium``; the region prefix differs per region). The notebook
+prices are plausible on-demand prices for those types; training and hosting cost more, so
+picking the wrong product shows in a test.
 """
 
 from __future__ import annotations

@@ -49,64 +49,79 @@ def notebook_price(
 class PriceCache:
     """Prices on disk, each with when it was fetched; older than ``max_age`` is not used.
 
-    ``{"version": 1, "prices": {"region/type": [price or null, fetched]},
-    "attribute": [name, fetched]}``: a price AWS does not have (null) is kept too, so it is
-    not asked again for a day.
+    One file for every endpoint, each endpoint's prices apart (AWS's under ``"aws"``; another
+    endpoint's, as the embedded AWS's, under its URL: its prices are not AWS's)::
+
+        {"version": 1, "sources": {"aws": {"prices": {"region/type": [price or null, fetched]},
+                                           "attribute": [name, fetched]}}}
+
+    A price AWS does not have (null) is kept too, so it is not asked again for a day. What has
+    expired is dropped when the file is written.
     """
 
     def __init__(
         self,
         path: Path | None = None,
         *,
+        endpoint_url: str | None = None,
         max_age: float = CACHE_SECONDS,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.path = path or default_cache_path()
+        self.source = endpoint_url or "aws"
         self.max_age = max_age
         self.clock = clock
 
     def _read(self) -> dict[str, Any]:
+        """Every source's entries, as the file holds them ({} if it cannot be read)."""
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
         if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
             return {}
-        return data
+        sources = data.get("sources")
+        if not isinstance(sources, dict):
+            return {}
+        return {name: entry for name, entry in sources.items() if isinstance(entry, dict)}
 
-    def _fresh(self, fetched: object) -> bool:
+    def _fresh(self, entry: object) -> bool:
+        if not (isinstance(entry, list) and len(entry) == 2):
+            return False
+        fetched = entry[1]
         return isinstance(fetched, int | float) and 0 <= self.clock() - fetched < self.max_age
 
     def load(self) -> tuple[dict[PriceKey, float | None], str | None]:
-        """The fresh prices, and the instance-type attribute if it is fresh."""
-        data = self._read()
+        """This endpoint's fresh prices, and its instance-type attribute if fresh."""
+        source = self._read().get(self.source, {})
         prices: dict[PriceKey, float | None] = {}
-        raw = data.get("prices")
+        raw = source.get("prices")
         for key, entry in raw.items() if isinstance(raw, dict) else ():
             region, _, instance_type = str(key).partition("/")
-            if not (isinstance(entry, list) and len(entry) == 2 and self._fresh(entry[1])):
+            if not self._fresh(entry):
                 continue
             price = entry[0]
             if price is None or (isinstance(price, int | float) and price >= 0):
                 prices[region, instance_type] = None if price is None else float(price)
-        attribute = data.get("attribute")
+        attribute = source.get("attribute")
         name: str | None = None
-        if isinstance(attribute, list) and len(attribute) == 2 and self._fresh(attribute[1]):
-            name = attribute[0] if isinstance(attribute[0], str) else None
+        if self._fresh(attribute) and isinstance(attribute[0], str):
+            name = attribute[0]
         return prices, name
 
     def save(self, prices: Mapping[PriceKey, float | None], attribute: str | None) -> None:
         """Add ``prices`` (fetched now) to the file; a file that cannot be written is let be."""
         now = self.clock()
-        data = self._read()
-        kept = data.get("prices") if isinstance(data.get("prices"), dict) else {}
+        sources = self._read()
+        mine = sources.get(self.source, {})
+        kept = mine.get("prices") if isinstance(mine.get("prices"), dict) else {}
         assert isinstance(kept, dict)
         kept.update({f"{region}/{kind}": [price, now] for (region, kind), price in prices.items()})
-        out: dict[str, Any] = {"version": CACHE_VERSION, "prices": kept}
-        if attribute is not None:
-            out["attribute"] = [attribute, now]
-        elif "attribute" in data:
-            out["attribute"] = data["attribute"]
+        sources[self.source] = {
+            "prices": kept,
+            "attribute": [attribute, now] if attribute is not None else mine.get("attribute"),
+        }
+        out = {"version": CACHE_VERSION, "sources": self._pruned(sources)}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             partial = self.path.with_suffix(f".{os.getpid()}.tmp")
@@ -114,3 +129,20 @@ class PriceCache:
             partial.replace(self.path)
         except OSError:
             pass
+
+    def _pruned(self, sources: Mapping[str, Any]) -> dict[str, Any]:
+        """Only what is still fresh: an embedded AWS on a new port each run leaves nothing."""
+        out: dict[str, Any] = {}
+        for name, source in sources.items():
+            raw = source.get("prices")
+            fresh = {
+                key: entry
+                for key, entry in (raw.items() if isinstance(raw, dict) else ())
+                if self._fresh(entry)
+            }
+            if fresh:
+                attribute = source.get("attribute")
+                out[name] = {"prices": fresh}
+                if self._fresh(attribute):
+                    out[name]["attribute"] = attribute
+        return out
