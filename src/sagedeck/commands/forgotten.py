@@ -122,7 +122,10 @@ async def fetched_prices(
     return {key: prices.get(key) for key in keys if prices.has(key)}
 
 
-def with_price(row: dict[str, Any], nb: NotebookSummary, prices: Mapping[PriceKey, Any]) -> Any:
+def with_price(
+    row: dict[str, Any], nb: NotebookSummary, prices: Mapping[PriceKey, float | None]
+) -> dict[str, Any]:
+    """``ls --json``'s row with ``price_per_hour``: USD, on demand; null when not known."""
     row["price_per_hour"] = prices.get((nb.region, nb.instance_type))
     return row
 
