@@ -180,8 +180,8 @@ def print_listings(
     if as_json:
         # dumps, then one write: json.dump writes each token on its own (~4x slower).
         # ensure_ascii (the default) escapes C1 and bidi controls too: never emitted raw.
-        rows = [forgotten.with_price(summary_json(nb), nb, prices or {}) for nb in notebooks]
-        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        items = [forgotten.with_price(summary_json(nb), nb, prices or {}) for nb in notebooks]
+        sys.stdout.write(json.dumps(items, indent=2) + "\n")
     else:
         tolerate_unencodable(sys.stdout)  # the table's stand-ins on a Latin-1 terminal
         now = datetime.now(UTC)
