@@ -30,6 +30,13 @@ _CLEARED = (
 )
 
 
+@pytest.fixture(autouse=True)
+def private_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Each test its own empty cache folder (prices.json): never the user's, never another
+    test's (the embedded AWS keeps one endpoint for the session, so its prices would carry)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+
+
 @pytest.fixture(scope="session")
 def local_aws() -> Iterator[LocalAws]:
     """One embedded AWS for the session; tests step its simulator by hand."""

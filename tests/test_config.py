@@ -80,6 +80,7 @@ theme = "nord"
 url_session_seconds = 3600
 log_buffer_lines = 2000
 ssm_tag_key = "Owner"
+forgotten_after = "1d12h"
 
 [keys]
 start = "S"
@@ -98,6 +99,7 @@ start = "S"
         url_session_seconds=3600,
         log_buffer_lines=2000,
         ssm_tag_key="Owner",
+        forgotten_after=36 * 3600.0,
     )
 
 
@@ -143,6 +145,10 @@ def test_flags_beat_environment_through_merged(tmp_path: Path) -> None:
         ('colour = "red"', "unknown setting 'colour'"),
         ("keys = 3", "binding ids"),
         ("[keys]\nstart = 1", "binding ids"),
+        ('forgotten_after = "soon"', "duration"),
+        ('forgotten_after = "0h"', "duration"),
+        ("forgotten_after = 0", "between"),
+        ("forgotten_after = true", "duration"),
     ],
 )
 def test_bad_values_are_one_clear_line(tmp_path: Path, text: str, message: str) -> None:
@@ -325,3 +331,9 @@ def test_url_session_seconds_validation(tmp_path: Path, value: int) -> None:
     else:
         with pytest.raises(InvalidInput):
             load_settings(path)
+
+
+def test_forgotten_after_takes_a_duration_or_seconds(tmp_path: Path) -> None:
+    assert load_settings(write(tmp_path, 'forgotten_after = "90m"')).forgotten_after == 5400.0
+    assert load_settings(write(tmp_path, "forgotten_after = 7200")).forgotten_after == 7200.0
+    assert Settings().forgotten_after == 8 * 3600.0

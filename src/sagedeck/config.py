@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -49,6 +50,8 @@ class Settings:
     # The IDLE column: sign in to the Jupyter server of each InService instance on screen.
     jupyter_activity: bool = True
     shell: str = "auto"  # `s` and `sagedeck shell`: auto (SSM when a node is there), ssm, jupyter
+    # InService longer than this (seconds) is "forgotten": the dashboard's `f` filter
+    forgotten_after: float = 8 * 3600.0
 
     def merged(self, **changes: Any) -> Settings:
         """A copy with every non-None change applied (flags that were not given are None)."""
@@ -99,6 +102,38 @@ def _regions(value: object) -> tuple[str, ...]:
     return tuple(value)
 
 
+DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+_DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*", re.IGNORECASE)
+
+
+def parse_duration(text: str, name: str = "duration") -> float:
+    """``8h``, ``90m``, ``2d``, ``1h30m`` or ``1w``: seconds, more than 0. InvalidInput names
+    ``name`` (the flag or setting) otherwise."""
+    parts = _DURATION.findall(text) if _DURATION.sub("", text) == "" else []
+    if not parts:
+        raise InvalidInput(
+            f"{name} must be a duration such as 30m, 8h, 2d or 1h30m, not {_show(text)}"
+        )
+    seconds = sum(float(number) * DURATION_UNITS[unit.lower()] for number, unit in parts)
+    if not 0 < seconds <= 3650 * 86400:
+        raise InvalidInput(f"{name} must be more than 0 and at most 10 years, not {_show(text)}")
+    return seconds
+
+
+def _duration(value: object) -> float:
+    """A duration string (``"8h"``) or a number of seconds."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _seconds(value, 1, 3650 * 86400)
+    if not isinstance(value, str):
+        raise _Refused('must be a duration such as "8h", "90m" or "2d"')
+    try:
+        return parse_duration(value)
+    except InvalidInput:
+        raise _Refused(
+            f'must be a duration such as "8h", "90m" or "2d", not {_show(value)}'
+        ) from None
+
+
 def _key_map(value: object) -> dict[str, str]:
     if not isinstance(value, dict) or not all(
         isinstance(k, str) and isinstance(v, str) and v for k, v in value.items()
@@ -144,6 +179,7 @@ PARSERS: Mapping[str, Callable[[object], Any]] = {
     "ssm_tag_key": _text,
     "jupyter_activity": _flag,
     "shell": _choice(*SHELL_WAYS),
+    "forgotten_after": _duration,
 }
 
 

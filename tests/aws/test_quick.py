@@ -249,11 +249,9 @@ def ls_args(*, as_json: bool, regions: str) -> argparse.Namespace:
 
 
 def both_outputs(aws: LocalAws, as_json: bool) -> tuple[str, str]:
+    """The quick path's output and the ordinary one's. The ordinary path runs first: with
+    --json it reads the prices and caches them, which the quick path only reads."""
     regions = ",".join(aws.regions)
-    out = io.StringIO()
-    with redirect_stdout(out):
-        code = quick_ls(ls_args(as_json=as_json, regions=regions), Settings())
-    assert code == 0
     target = AwsTarget(
         None, aws.regions, aws.endpoint_url, credentials=StaticCredentials("demo", "demo")
     )
@@ -265,6 +263,10 @@ def both_outputs(aws: LocalAws, as_json: bool) -> tuple[str, str]:
     ordinary_out = io.StringIO()
     with redirect_stdout(ordinary_out):
         assert asyncio.run(ordinary()) == 0
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = quick_ls(ls_args(as_json=as_json, regions=regions), Settings())
+    assert code == 0
     return out.getvalue(), ordinary_out.getvalue()
 
 
@@ -307,7 +309,9 @@ def test_table_output_is_the_ordinary_path_s(demo_keys: LocalAws) -> None:
 
 
 def test_the_quick_path_imports_neither_botocore_nor_aiohttp(demo_keys: LocalAws) -> None:
-    """What makes it quick: a run of `sagedeck ls` on the plain case never loads them."""
+    """What makes it quick: a run of `sagedeck ls` on the plain case never loads them (the
+    prices of its rows cached, as after the day's first run)."""
+    both_outputs(demo_keys, as_json=True)
     probe = (
         "import sys; from sagedeck.cli import main; code = main(['ls', '--json']); "
         "heavy = sorted(m for m in ('botocore.session', 'aiohttp', 'aiobotocore', 'asyncio') "

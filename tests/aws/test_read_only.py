@@ -53,7 +53,7 @@ from sagedeck.ssm import port_forwards
 from sagedeck.ssm.shell import plan_shell
 
 EAST = "us-east-1"
-SERVICES = ("sagemaker", "logs", "ec2", "iam", "ssm", "sts", "secretsmanager", "kms")
+SERVICES = ("sagemaker", "logs", "ec2", "iam", "ssm", "sts", "secretsmanager", "kms", "pricing")
 READ_NAME = re.compile(r"(Describe|List|Get|Filter|BatchGet|Search|Lookup)[A-Z]")
 # Allowed though their names do not read: a stream of log events, and ending our own session.
 NAMED_EXCEPTIONS = {"logs:StartLiveTail", "ssm:TerminateSession"}
@@ -435,6 +435,7 @@ async def test_every_allowed_read_goes_through(
     await read_only.ssm.active_sessions(EAST)
     await read_only.ssm.caller_identity(EAST)
     await read_only.ssm.instance_tier(EAST)
+    assert await read_only.prices.fetch([(EAST, "ml.t3.medium")]) == {(EAST, "ml.t3.medium"): 0.05}
     assert set(sent(proxy)) == ALLOWED - NAMED_EXCEPTIONS  # each allowed read, over HTTP
 
 

@@ -58,6 +58,7 @@ def test_every_patch_was_installed(aws: LocalAws) -> None:
         ("IAMBackend", "_init_aws_policies"),
         ("BaseResponse", "call_action"),
         ("BaseResponse", "get_access_key"),
+        ("DomainDispatcherApplication", "get_application"),  # the Price List API (pricing.py)
     }
     assert installed == expected
     assert len(RECORDS) == len(expected), "a patch was applied twice"
@@ -73,6 +74,8 @@ def test_replaced_originals_had_the_signatures_we_call() -> None:
     assert list(inspect.signature(call_action).parameters) == ["self"]
     get_access_key = originals[("BaseResponse", "get_access_key")]
     assert list(inspect.signature(get_access_key).parameters) == ["self"]
+    get_application = originals[("DomainDispatcherApplication", "get_application")]
+    assert list(inspect.signature(get_application).parameters) == ["self", "environ"]
 
 
 def test_patching_refuses_surprises() -> None:

@@ -84,8 +84,14 @@ async def loaded(pilot: Pilot[Any], app: SagedeckApp, rows: int = FLEET_SIZE) ->
         lambda: not board.fleet.missing_platforms() and not board._describing,
         what="platforms",
     )
+    await wait_for(pilot, lambda: prices_settled(board), what="prices")
     await pilot.pause()
     return board
+
+
+def prices_settled(board: DashboardScreen) -> bool:
+    """Every row's price known (or known not to be had), and no price worker running."""
+    return not board._pricing and not board.fleet.prices.missing(board.fleet.notebooks.values())
 
 
 async def poll_now(pilot: Pilot[Any], app: SagedeckApp) -> None:

@@ -75,6 +75,8 @@ OPERATIONS: dict[str, Kind] = {
     "sagemaker:CreateCodeRepository": MUTATING,
     "sagemaker:DeleteCodeRepository": MUTATING,
     "secretsmanager:DescribeSecret": READ,  # metadata only; GetSecretValue is never called
+    "pricing:DescribeServices": READ,
+    "pricing:GetProducts": READ,
 }
 
 # Not reads, allowed all the same.

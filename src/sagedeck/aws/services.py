@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from sagedeck.aws.lifecycle import LifecycleConfigs
     from sagedeck.aws.logs.client import CloudWatchLogs
     from sagedeck.aws.manage.calls import Manage
+    from sagedeck.aws.pricing.client import Prices
     from sagedeck.aws.repos import CodeRepositories
     from sagedeck.aws.ssm import SessionManager
 
@@ -55,6 +56,14 @@ class AwsServices:
         from sagedeck.aws.manage.calls import Manage
 
         return Manage(self.conn)
+
+    @cached_property
+    def prices(self) -> Prices:
+        """Hourly prices, cached on disk for a day (``aws/pricing/``)."""
+        from sagedeck.aws.pricing.cache import PriceCache
+        from sagedeck.aws.pricing.client import Prices
+
+        return Prices(self.conn, PriceCache(endpoint_url=self.target.endpoint_url))
 
     @property
     def read_only(self) -> bool:

@@ -6,9 +6,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from sagedeck.commands.forgotten import with_price
 from sagedeck.errors import InvalidInput
 from sagedeck.models import URL_SESSION_MIN, NotebookStatus, NotebookSummary, RegionListing
 from sagedeck.text.format import age, summary_json, table
@@ -76,7 +78,11 @@ async def idle_seconds(
 
 
 async def print_with_activity(
-    args: argparse.Namespace, services: AwsServices, listings: list[RegionListing]
+    args: argparse.Namespace,
+    services: AwsServices,
+    listings: list[RegionListing],
+    *,
+    prices: Mapping[tuple[str, str], float | None] | None = None,
 ) -> int:
     notebooks = sorted(
         (nb for listing in listings for nb in listing.notebooks), key=lambda n: (n.name, n.region)
@@ -87,7 +93,11 @@ async def print_with_activity(
     unreadable = any(seconds is None for seconds in idle.values())
     if args.json:
         rows: list[dict[str, Any]] = [
-            {**summary_json(nb), "idle_seconds": idle.get(str(nb.key))} for nb in notebooks
+            {
+                **with_price(summary_json(nb), nb, prices or {}),
+                "idle_seconds": idle.get(str(nb.key)),
+            }
+            for nb in notebooks
         ]
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
     else:

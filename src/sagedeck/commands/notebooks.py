@@ -7,10 +7,11 @@ import json
 import os
 import sys
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sagedeck.commands import activity
+from sagedeck.commands import activity, forgotten
 from sagedeck.errors import (
     CredentialsError,
     EndpointUnreachable,
@@ -71,6 +72,8 @@ def register(sub: Any) -> None:
     ls = sub.add_parser("ls", help="list notebook instances in every chosen region")
     ls.add_argument("--json", action="store_true", help="one JSON array, for scripts")
     activity.add_flags(ls)  # --activity, --idle-for (the instances' Jupyter servers)
+    # --running, --older-than: the forgotten instances
+    forgotten.add_ls_flags(ls)
     ls.set_defaults(handler=cmd_ls, quick=quick_ls)
 
     show = sub.add_parser("show", help="everything about one notebook instance")
@@ -80,12 +83,14 @@ def register(sub: Any) -> None:
 
     for verb, help_text in (("start", "start a notebook instance"), ("stop", "stop one")):
         p = sub.add_parser(verb, help=help_text)
-        p.add_argument("name")
+        p.add_argument("name", nargs="?" if verb == "stop" else None)
         p.add_argument("--wait", action="store_true", help="follow the status until it settles")
         p.add_argument(
             "--timeout", type=timeout_seconds, default=900.0, help="seconds to wait at most"
         )
         p.set_defaults(handler=cmd_start if verb == "start" else cmd_stop)
+        if verb == "stop":  # stop --older-than 8h --dry-run | --yes
+            forgotten.add_stop_flags(p)
 
     url = sub.add_parser("url", help="a presigned Jupyter URL (usable for 5 minutes)")
     url.add_argument("name")
@@ -135,19 +140,28 @@ def quick_ls(args: argparse.Namespace, settings: Settings) -> int | None:
     if activity.wanted(args):
         return None  # reading Jupyter activity needs the AWS layer
     try:
-        listings = quick.list_regions(quick_plan(args, settings))
+        plan = quick_plan(args, settings)
+        listings = quick.list_regions(plan)
     except quick.Unsupported:
         return None
-    return print_listings(listings, as_json=args.json)
+    listings = forgotten.selected(listings, args)
+    prices = forgotten.cached_prices(listings, plan.endpoint_url) if args.json else None
+    if args.json and prices is None:  # prices to fetch: botocore's job; the listing is kept
+        args.listed = listings
+        return None
+    return print_listings(listings, as_json=args.json, prices=prices)
 
 
 async def cmd_ls(args: argparse.Namespace, services: AwsServices) -> int:
-    listings = await services.sagemaker.list_regions()
+    listings = getattr(args, "listed", None)
+    if listings is None:
+        listings = forgotten.selected(await services.sagemaker.list_regions(), args)
+    prices = await forgotten.fetched_prices(services, listings) if args.json else None
     if activity.wanted(args):
         return check_listings(listings) | await activity.print_with_activity(
-            args, services, listings
+            args, services, listings, prices=prices
         )
-    return print_listings(listings, as_json=args.json)
+    return print_listings(listings, as_json=args.json, prices=prices)
 
 
 def check_listings(listings: list[RegionListing]) -> int:
@@ -167,7 +181,12 @@ def check_listings(listings: list[RegionListing]) -> int:
     return 1 if failed else 0
 
 
-def print_listings(listings: list[RegionListing], *, as_json: bool) -> int:
+def print_listings(
+    listings: list[RegionListing],
+    *,
+    as_json: bool,
+    prices: Mapping[tuple[str, str], float | None] | None = None,
+) -> int:
     failed = check_listings(listings)
     notebooks = sorted(
         (nb for listing in listings for nb in listing.notebooks), key=lambda n: (n.name, n.region)
@@ -175,7 +194,8 @@ def print_listings(listings: list[RegionListing], *, as_json: bool) -> int:
     if as_json:
         # dumps, then one write: json.dump writes each token on its own (~4x slower).
         # ensure_ascii (the default) escapes C1 and bidi controls too: never emitted raw.
-        sys.stdout.write(json.dumps([summary_json(nb) for nb in notebooks], indent=2) + "\n")
+        items = [forgotten.with_price(summary_json(nb), nb, prices or {}) for nb in notebooks]
+        sys.stdout.write(json.dumps(items, indent=2) + "\n")
     else:
         tolerate_unencodable(sys.stdout)  # the table's stand-ins on a Latin-1 terminal
         now = datetime.now(UTC)
@@ -214,6 +234,9 @@ async def cmd_start(args: argparse.Namespace, services: AwsServices) -> int:
 
 
 async def cmd_stop(args: argparse.Namespace, services: AwsServices) -> int:
+    forgotten.check_stop_args(args)
+    if args.older_than is not None:
+        return await forgotten.cmd_stop_older(args, services)
     key = await services.sagemaker.find(args.name)
     await services.sagemaker.stop(key)
     print(f"{key.name}: stopping", flush=True)

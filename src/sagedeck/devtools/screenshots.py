@@ -66,6 +66,10 @@ async def prepare(pilot: Pilot[Any], view: str) -> None:
     board = app.dashboard
     await until(pilot, lambda: board.table.row_count > 0 and not board.fleet.missing_platforms())
     await until(pilot, lambda: not board._describing)
+    fleet = board.fleet  # every price in (PRICE, RUN COST and the summary's running cost)
+    await until(
+        pilot, lambda: not board._pricing and not fleet.prices.missing(fleet.notebooks.values())
+    )
     if view == "detail":
         board.table.follow(DETAIL_OF)
         await until(pilot, lambda: board.detail.loaded(DETAIL_OF))

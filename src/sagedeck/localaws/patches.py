@@ -18,12 +18,13 @@ def apply_patches() -> None:
     with _install_lock:
         if _installed:
             return
-        from . import identity, logs, reset, sagemaker_api, ssm
+        from . import identity, logs, pricing, reset, sagemaker_api, ssm
 
         identity.install()
         sagemaker_api.install()
         logs.install()
         ssm.install()
+        pricing.install()
         reset.install_iam_policy_cache()
         _serialise_requests()
         _installed = True

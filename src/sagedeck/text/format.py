@@ -56,6 +56,36 @@ def idle_text(seconds: int | None) -> str:
     return f"idle {secs}s"
 
 
+def hourly(price: float) -> str:
+    """A price per hour as the PRICE column and the summary show it: ``$0.05/h``,
+    ``$0.7364/h``, ``$14.20/h``."""
+    if price >= 10:
+        return f"${price:,.2f}/h"
+    shown = f"{price:.4f}".rstrip("0")
+    if len(shown.partition(".")[2]) < 2:
+        shown = f"{price:.2f}"
+    return f"${shown}/h"
+
+
+def money(amount: float) -> str:
+    """An amount in USD: cents below $1,000 (``$99.45``), whole dollars above (``$1,234``)."""
+    return f"${amount:,.2f}" if amount < 1000 else f"${amount:,.0f}"
+
+
+def cost_since(price: float, since: datetime, now: datetime) -> float:
+    """What ``price`` per hour came to between ``since`` and ``now`` (never below 0)."""
+    return price * max(0.0, (now - since).total_seconds()) / 3600
+
+
+def short_duration(after: timedelta) -> str:
+    """``8h``, ``90m``, ``2d``: a threshold as a user would write it."""
+    seconds = int(after.total_seconds())
+    for unit, size in (("w", 7 * 86400), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     """Columns two spaces apart; every cell on one line, its control characters visible."""
     rows = [tuple(headers), *(tuple(sanitize_line(cell) for cell in r) for r in rows)]

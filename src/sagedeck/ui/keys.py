@@ -62,6 +62,7 @@ DASHBOARD_BINDINGS: list[Binding] = [
         Binding("escape", "back", "Clear filter/marks", id="back", show=False),
         Binding("ctrl+r", "refresh", "Refresh", id="refresh"),
         Binding("P", "switch_target", "Profile/regions", id="switch_target"),
+        Binding("f", "forgotten", "Forgotten instances", id="forgotten", show=False),
     ),
     *_group(
         "Manage",

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from sagedeck.models import JupyterActivity, NotebookStatus, NotebookSummary
-from sagedeck.text.format import age, idle_text
+from sagedeck.text.format import age, cost_since, hourly, idle_text, money
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 STATUS_STYLE: dict[NotebookStatus, str] = {
@@ -77,6 +77,8 @@ class Row(NamedTuple):
     # The instance's Jupyter activity (ui/view/activity.py): None until read, the one-line
     # error when it could not be.
     activity: JupyterActivity | str | None = None
+    price: float | None = None  # per hour; None: not known (yet, or at all)
+    priced: bool = False  # the price is settled: known, or known not to be had
 
 
 # A row's sort key, or the text the filter searches in it, from its listing and its platform
@@ -157,6 +159,22 @@ def _idle_cell(row: Row) -> Cell:
     return Cell(shown, "dim" if shown in ("…", "-") else "")
 
 
+def _price_cell(row: Row) -> Cell:
+    if row.price is not None:
+        return Cell(hourly(row.price))
+    return Cell("?" if row.priced else "…", "dim")
+
+
+def _cost_cell(row: Row) -> Cell:
+    """What an InService instance has cost since it last started (costs.py says how)."""
+    notebook = row.notebook
+    if notebook.status is not NotebookStatus.IN_SERVICE:
+        return Cell("")
+    if row.price is None:
+        return Cell("?" if row.priced else "…", "dim")
+    return Cell(money(cost_since(row.price, notebook.last_modified, row.now)))
+
+
 COLUMNS: tuple[Column, ...] = (
     Column("mark", "", 1, _mark_cell),
     Column(
@@ -192,6 +210,8 @@ COLUMNS: tuple[Column, ...] = (
         sort=lambda notebook, _platform: notebook.instance_type,
         search=lambda notebook, _platform: notebook.instance_type,
     ),
+    Column("price", "PRICE", 9, _price_cell),
+    Column("cost", "RUN COST", 9, _cost_cell),
     Column(
         "region",
         "REGION",

@@ -25,6 +25,7 @@ from sagedeck.models import (
     RegionListing,
 )
 from sagedeck.ui.view.columns import Column, RowText, searches
+from sagedeck.ui.view.costs import FleetPrices
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,8 @@ class Fleet:
         # From each InService instance's Jupyter server, for the rows on screen (activity.py):
         # its activity, or the one-line error that stopped the read.
         self.activity: dict[str, JupyterActivity | str] = {}
+        # By (region, type), from the Price List API in a worker (costs.py).
+        self.prices = FleetPrices()
         self.errors: dict[str, SagedeckError] = {}
         self.regions: tuple[str, ...] = ()
         self.refreshed_at: datetime | None = None

@@ -23,8 +23,8 @@ from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
 
-from sagedeck.models import NotebookSummary
-from sagedeck.text.format import age, age_changes_at
+from sagedeck.models import NotebookStatus, NotebookSummary
+from sagedeck.text.format import age, age_changes_at, cost_since
 from sagedeck.ui.safe_text import text_line
 from sagedeck.ui.view import columns as view_columns
 from sagedeck.ui.view.columns import Cell, Column, Row
@@ -39,6 +39,12 @@ KEPT_TEXTS = 20_000  # cells' Texts kept for reuse, then forgotten all at once
 # (~0.3 s) delayed the first paint, and every key press meanwhile.
 FIRST_ROWS = 200
 FILL_CHUNK = 1_000
+
+
+def _cents(price: float | None, notebook: NotebookSummary, now: datetime) -> int:
+    if price is None or notebook.status is not NotebookStatus.IN_SERVICE:
+        return 0
+    return int(cost_since(price, notebook.last_modified, now) * 100)
 
 
 def cell_text(cell: Cell) -> Text:
@@ -60,6 +66,9 @@ class _Source:
     age: str
     spin: int
     activity: object  # the row's Jupyter activity as last read (IDLE), or None
+    price: float | None
+    priced: bool
+    cents: int  # RUN COST, in cents: it grows while the instance runs
     since: datetime
     until: datetime
 
@@ -71,6 +80,9 @@ class _Source:
             self.age,
             self.spin,
             self.activity,
+            self.price,
+            self.priced,
+            self.cents,
         ) == (
             other.notebook,
             other.platform,
@@ -78,6 +90,9 @@ class _Source:
             other.age,
             other.spin,
             other.activity,
+            other.price,
+            other.priced,
+            other.cents,
         )
 
 
@@ -194,8 +209,14 @@ class InstanceTable(DataTable[Text]):
         notebook = fleet.notebooks[key]
         platform, is_marked = fleet.platforms.get(key), key in self._marked
         activity = fleet.activity.get(key)
+        prices = fleet.prices
+        # as FleetPrices.price and .priced, inline: this runs for every row
+        price_key = (notebook.region, notebook.instance_type)
+        price = prices.known.get(price_key)
+        priced = prices.problem is not None or price_key in prices.known
         spin = self.frame if notebook.status.is_transitional else 0
         now = self._now
+        cents = _cents(price, notebook, now)
         old = self._shown.get(key)
         known = self._sources.get(key)
         # Unchanged (most rows, most refreshes): the same notebook (the fleet keeps an equal
@@ -207,6 +228,7 @@ class InstanceTable(DataTable[Text]):
             and known.notebook is notebook
             and known.since <= now < known.until
             and known.activity is activity
+            and (known.price, known.priced, known.cents) == (price, priced, cents)
             and (known.platform, known.marked, known.spin) == (platform, is_marked, spin)
         ):
             return
@@ -217,13 +239,17 @@ class InstanceTable(DataTable[Text]):
             age(notebook.last_modified, now),
             spin,
             activity,
+            price,
+            priced,
+            cents,
             now,
             age_changes_at(notebook.last_modified, now),
         )
         self._sources[key] = source
         if old is not None and known is not None and known.same_cells(source):
             return
-        cells = self.row_cells(Row(notebook, platform, is_marked, now, self.frame, activity))
+        row = Row(notebook, platform, is_marked, now, self.frame, activity, price, priced)
+        cells = self.row_cells(row)
         if old is None:
             self.add_row(*cells, key=key)
         else:
@@ -275,6 +301,7 @@ class InstanceTable(DataTable[Text]):
             notebook = fleet.notebooks.get(key)
             if notebook is None or not notebook.status.is_transitional:
                 continue
+            prices = fleet.prices
             row = Row(
                 notebook,
                 fleet.platforms.get(key),
@@ -282,6 +309,8 @@ class InstanceTable(DataTable[Text]):
                 self._now,
                 frame,
                 fleet.activity.get(key),
+                prices.price(notebook),
+                prices.priced(notebook),
             )
             shown = list(cells)
             for column in self._animated:

@@ -11,8 +11,10 @@ from rich.text import Text
 from textual.widgets import Static
 
 from sagedeck.models import NotebookStatus, PresignedUrl
+from sagedeck.text.format import hourly
 from sagedeck.text.sanitize import sanitize_line
 from sagedeck.ui.view.columns import STATUS_STYLE, STEADY_MARKER
+from sagedeck.ui.view.costs import running_cost
 from sagedeck.ui.view.fleet import Fleet
 
 SEPARATOR = ("  │  ", "dim")
@@ -69,8 +71,10 @@ class SummaryBar(Static):
         interval: float,
         problem: str | None = None,
         waiting: int | None = None,
+        only: str | None = None,
     ) -> None:
-        """``waiting``: seconds the refresh in flight has waited for AWS, once it is long."""
+        """``waiting``: seconds the refresh in flight has waited for AWS, once it is long;
+        ``only``: what a quick filter keeps (the forgotten instances)."""
         counts = fleet.counts()
         parts: list[tuple[str, str] | str] = [(f"{len(fleet)} instances", "bold")]
         if shown != len(fleet):
@@ -82,6 +86,9 @@ class SummaryBar(Static):
                 parts += ["  ", (f"{marker} {counts[status]} {status.value}", style)]
         running = counts.get(NotebookStatus.IN_SERVICE, 0)
         parts += [SEPARATOR, (f"{running} running", "bold green" if running else "dim")]
+        parts += _running_cost(fleet)
+        if only:
+            parts += [SEPARATOR, (only, "bold yellow")]
         per_region = {region: 0 for region in fleet.regions}
         for notebook in fleet.notebooks.values():
             per_region[notebook.region] = per_region.get(notebook.region, 0) + 1
@@ -100,6 +107,8 @@ class SummaryBar(Static):
             text.append(f"\n⚠ {sanitize_line(f'{region}: {error}')}", style="bold red")
         if problem:
             text.append(f"\n⚠ {sanitize_line(problem)}", style="bold red")
+        if fleet.prices.problem:  # once, here: the PRICE cells only say "?"
+            text.append(f"\n⚠ {sanitize_line(fleet.prices.problem)}", style="yellow")
         if text == self._shown_text:
             return
         # As many lines as before: repaint in place, no layout of the screen (every second
@@ -108,6 +117,17 @@ class SummaryBar(Static):
         layout = self._shown_text is None or lines != self._shown_text.plain.count("\n")
         self._shown_text = text
         self.update(text, layout=layout)
+
+
+def _running_cost(fleet: Fleet) -> list[tuple[str, str] | str]:
+    """`` · $14.20/h`` after the running count (`` + ?`` for those not priced)."""
+    cost = running_cost(fleet.notebooks.values(), fleet.prices)
+    if not cost.priced:
+        return []
+    parts: list[tuple[str, str] | str] = [(" · ", "dim"), (hourly(cost.total), "bold green")]
+    if cost.unknown:
+        parts.append((" + ?", "dim"))
+    return parts
 
 
 class UrlCountdown(Static):

@@ -20,10 +20,11 @@ from sagedeck.ui.messages import DetailLoaded, FilterChanged, FilterClosed, UrlC
 from sagedeck.ui.screens.dashboard.actions import NotebookActions
 from sagedeck.ui.screens.dashboard.commands import SagedeckCommands
 from sagedeck.ui.screens.dashboard.deck import Deck
-from sagedeck.ui.screens.dashboard.instance_keys import InstanceKeys
+from sagedeck.ui.screens.dashboard.fleet_cost import FleetCost
 from sagedeck.ui.view.activity import MARGIN_ROWS as ACTIVITY_MARGIN_ROWS
 from sagedeck.ui.view.activity import ActivityWatcher, activity_needed
 from sagedeck.ui.view.columns import is_sortable, sort_column
+from sagedeck.ui.view.costs import forgotten_keys
 from sagedeck.ui.view.fleet import (
     Fleet,
     RowFilter,
@@ -49,7 +50,7 @@ WAITING_AFTER = 3.0  # a refresh outstanding this long says so, and counts the s
 WIDE_ENOUGH_FOR_RIGHT_PANE = 180
 
 
-class DashboardScreen(InstanceKeys):
+class DashboardScreen(FleetCost):
     CSS_PATH = "dashboard.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [*DASHBOARD_BINDINGS, *REFUSALS]
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {SagedeckCommands}
@@ -69,6 +70,8 @@ class DashboardScreen(InstanceKeys):
         self._bindings_state: tuple[object, ...] | None = None
         self._waiting: int | None = None  # seconds the refresh in flight has waited, once long
         self._rows_shown = 0
+        self.forgotten_only = False  # `f`: only the instances InService too long
+        self._pricing = False  # a worker is reading prices (fleet_cost.py)
         self.describer = PlatformDescriber(
             lambda: self.deck.services,
             self._platforms_needed,
@@ -192,6 +195,7 @@ class DashboardScreen(InstanceKeys):
         self.fleet.apply(listings, self.deck.clock())
         self.marked &= self.fleet.notebooks.keys()
         self._sync()
+        self._price_missing()  # in a worker: the refresh never waits for prices
         if self.poller.polls:  # the second refresh or a later one
             self.deck.startup_done()
         if self._announce_refresh:
@@ -216,6 +220,8 @@ class DashboardScreen(InstanceKeys):
 
     def _sync(self) -> None:
         keys = visible_keys(self.fleet, self.row_filter, self.sort_column, self.sort_reverse)
+        if self.forgotten_only:
+            keys = forgotten_keys(keys, self.fleet.notebooks, self.deck.clock(), self._forgotten)
         self._rows_shown = len(keys)
         self._keys = keys
         with self.app.batch_update():
@@ -233,6 +239,7 @@ class DashboardScreen(InstanceKeys):
             interval=self._interval(),
             problem=self.problem,
             waiting=self._waiting,
+            only=self.forgotten_label(),
         )
 
     def _frame(self) -> int:
@@ -384,6 +391,8 @@ class DashboardScreen(InstanceKeys):
         self.query_one(FilterBar).open()
 
     def action_back(self) -> None:
+        if self.forgotten_only:
+            self.action_forgotten()
         if self.row_filter.active or self.query_one(FilterBar).value:
             self.query_one(FilterBar).action_clear()
         else:

@@ -1,0 +1,148 @@
+"""Prices on disk, and the reading of a Price List product: the standard library only, so
+``sagedeck ls --json`` on its quick path (no botocore) reads cached prices too."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+CACHE_SECONDS = 24 * 3600
+CACHE_VERSION = 1
+NOTEBOOK_USAGE = re.compile(r"(?:^|-)Notebk:(?P<type>ml\.[A-Za-z0-9.-]+)$")
+HOURLY_UNITS = frozenset({"Hrs", "Hours", "hour", "Hour"})
+
+PriceKey = tuple[str, str]  # (region, instance type)
+
+
+def default_cache_path() -> Path:
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("sagedeck")) / "prices.json"
+
+
+def notebook_price(
+    price_list: Iterable[str | Mapping[str, Any]], instance_type: str
+) -> float | None:
+    """The on-demand USD price per hour of a notebook instance of ``instance_type`` among the
+    products of ``price_list`` (GetProducts' ``PriceList``: JSON strings); None if none is."""
+    for item in price_list:
+        try:
+            product = json.loads(item) if isinstance(item, str) else item
+            attributes = product["product"]["attributes"]
+            usage = NOTEBOOK_USAGE.search(str(attributes.get("usagetype", "")))
+            if usage is None or usage.group("type") != instance_type:
+                continue
+            for term in product["terms"]["OnDemand"].values():
+                for dimension in term["priceDimensions"].values():
+                    if dimension.get("unit") in HOURLY_UNITS:
+                        return float(dimension["pricePerUnit"]["USD"])
+        except (ValueError, KeyError, TypeError, AttributeError):
+            continue  # one malformed product does not hide the others
+    return None
+
+
+class PriceCache:
+    """Prices on disk, each with when it was fetched; older than ``max_age`` is not used.
+
+    One file for every endpoint, each endpoint's prices apart (AWS's under ``"aws"``; another
+    endpoint's, as the embedded AWS's, under its URL: its prices are not AWS's)::
+
+        {"version": 1, "sources": {"aws": {"prices": {"region/type": [price or null, fetched]},
+                                           "attribute": [name, fetched]}}}
+
+    A price AWS does not have (null) is kept too, so it is not asked again for a day. What has
+    expired is dropped when the file is written.
+    """
+
+    def __init__(
+        self,
+        path: Path | None = None,
+        *,
+        endpoint_url: str | None = None,
+        max_age: float = CACHE_SECONDS,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.path = path or default_cache_path()
+        self.source = endpoint_url or "aws"
+        self.max_age = max_age
+        self.clock = clock
+
+    def _read(self) -> dict[str, Any]:
+        """Every source's entries, as the file holds them ({} if it cannot be read)."""
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
+            return {}
+        sources = data.get("sources")
+        if not isinstance(sources, dict):
+            return {}
+        return {name: entry for name, entry in sources.items() if isinstance(entry, dict)}
+
+    def _fresh(self, entry: object) -> bool:
+        if not (isinstance(entry, list) and len(entry) == 2):
+            return False
+        fetched = entry[1]
+        return isinstance(fetched, int | float) and 0 <= self.clock() - fetched < self.max_age
+
+    def load(self) -> tuple[dict[PriceKey, float | None], str | None]:
+        """This endpoint's fresh prices, and its instance-type attribute if fresh."""
+        source = self._read().get(self.source, {})
+        prices: dict[PriceKey, float | None] = {}
+        raw = source.get("prices")
+        for key, entry in raw.items() if isinstance(raw, dict) else ():
+            region, _, instance_type = str(key).partition("/")
+            if not self._fresh(entry):
+                continue
+            price = entry[0]
+            if price is None or (isinstance(price, int | float) and price >= 0):
+                prices[region, instance_type] = None if price is None else float(price)
+        attribute = source.get("attribute")
+        name: str | None = None
+        if self._fresh(attribute) and isinstance(attribute[0], str):
+            name = attribute[0]
+        return prices, name
+
+    def save(self, prices: Mapping[PriceKey, float | None], attribute: str | None) -> None:
+        """Add ``prices`` (fetched now) to the file; a file that cannot be written is let be."""
+        now = self.clock()
+        sources = self._read()
+        mine = sources.get(self.source, {})
+        kept = mine.get("prices") if isinstance(mine.get("prices"), dict) else {}
+        assert isinstance(kept, dict)
+        kept.update({f"{region}/{kind}": [price, now] for (region, kind), price in prices.items()})
+        sources[self.source] = {
+            "prices": kept,
+            "attribute": [attribute, now] if attribute is not None else mine.get("attribute"),
+        }
+        out = {"version": CACHE_VERSION, "sources": self._pruned(sources)}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            partial = self.path.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_text(json.dumps(out), encoding="utf-8")
+            partial.replace(self.path)
+        except OSError:
+            pass
+
+    def _pruned(self, sources: Mapping[str, Any]) -> dict[str, Any]:
+        """Only what is still fresh: an embedded AWS on a new port each run leaves nothing."""
+        out: dict[str, Any] = {}
+        for name, source in sources.items():
+            raw = source.get("prices")
+            fresh = {
+                key: entry
+                for key, entry in (raw.items() if isinstance(raw, dict) else ())
+                if self._fresh(entry)
+            }
+            if fresh:
+                attribute = source.get("attribute")
+                out[name] = {"prices": fresh}
+                if self._fresh(attribute):
+                    out[name]["attribute"] = attribute
+        return out

@@ -1,0 +1,150 @@
+"""The Price List API client: the prices of the (region, type) pairs asked for, a few at a
+time, each asked once (see :mod:`sagedeck.aws.pricing`)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from sagedeck.aws.paging import collect
+from sagedeck.aws.pricing.cache import PriceCache, PriceKey, notebook_price
+from sagedeck.aws.translate import translate_errors
+from sagedeck.errors import AccessDenied, CredentialsError, EndpointUnreachable, SagedeckError
+
+if TYPE_CHECKING:
+    from sagedeck.aws.session import AwsConnection
+
+SERVICE_CODE = "AmazonSageMaker"
+PRICING_REGION = "us-east-1"  # the API's endpoints: us-east-1, eu-central-1, ap-south-1
+FETCH_CONCURRENCY = 4
+RETRY_SECONDS = 60.0  # after a throttled (or failed) request, nothing is asked this long
+monotonic = time.monotonic  # the module's clock (a test moves it, not the event loop's)
+# The attribute that names an ml.* type, in the order tried (DescribeServices lists the names).
+INSTANCE_ATTRIBUTES = ("instanceName", "instanceType")
+
+# Errors after which asking again in this run would only fail again: said once, not per row.
+UNAVAILABLE = (AccessDenied, CredentialsError, EndpointUnreachable)
+
+
+class Prices:
+    """Hourly prices of notebook instances by (region, type), as far as known.
+
+    ``get`` never calls AWS; ``fetch`` asks for the ones not known yet (a worker's job, never
+    the table's). When the API is denied or unreachable, ``problem`` says so and nothing more
+    is asked in this run.
+    """
+
+    def __init__(self, conn: AwsConnection, cache: PriceCache | None = None) -> None:
+        self.conn = conn
+        self.cache = cache
+        self.known: dict[PriceKey, float | None] = {}
+        self.problem: SagedeckError | None = None
+        self.calls = 0  # requests made to the Price List API (tests count them)
+        self._attribute: str | None = None
+        self._loaded = False
+        self._resume_at = 0.0  # monotonic() before which nothing is asked
+        self._lock = asyncio.Lock()
+
+    def _load_cache(self) -> None:
+        if not self._loaded and self.cache is not None:
+            prices, self._attribute = self.cache.load()
+            for key, price in prices.items():
+                self.known.setdefault(key, price)
+        self._loaded = True
+
+    def has(self, key: PriceKey) -> bool:
+        return key in self.known
+
+    def get(self, key: PriceKey) -> float | None:
+        return self.known.get(key)
+
+    def missing(self, keys: Iterable[PriceKey]) -> list[PriceKey]:
+        self._load_cache()
+        return [key for key in dict.fromkeys(keys) if key not in self.known]
+
+    async def fetch(self, keys: Iterable[PriceKey]) -> dict[PriceKey, float | None]:
+        """Know the prices of ``keys``: from the disk cache, else from AWS; what was learnt.
+
+        Raises no SagedeckError: a denied or unreachable API is kept in ``problem`` (nothing
+        more is asked); after any other failure (throttled) nothing is asked for a while."""
+        async with self._lock:
+            wanted = self.missing(keys)
+            if not wanted or self.problem is not None or monotonic() < self._resume_at:
+                return {}
+            learnt: dict[PriceKey, float | None] = {}
+            try:
+                attribute = await self._instance_attribute()
+                limit = asyncio.Semaphore(FETCH_CONCURRENCY)
+
+                async def one(key: PriceKey) -> None:
+                    async with limit:
+                        learnt[key] = await self._fetch_one(key, attribute)
+
+                results = await asyncio.gather(
+                    *(one(key) for key in wanted), return_exceptions=True
+                )
+                for result in results:
+                    if isinstance(result, SagedeckError):
+                        self._failed(result)
+                    elif isinstance(result, BaseException):
+                        raise result
+            except SagedeckError as err:
+                self._failed(err)
+            self.known.update(learnt)
+            if learnt and self.cache is not None:
+                await asyncio.to_thread(self.cache.save, learnt, self._attribute)
+            return learnt
+
+    def _failed(self, error: SagedeckError) -> None:
+        if isinstance(error, UNAVAILABLE):
+            self.problem = error
+        else:  # throttled, or AWS's own failure: the API is slow and rate-limited, wait
+            self._resume_at = monotonic() + RETRY_SECONDS
+
+    async def _client(self) -> Any:
+        return await self.conn.client("pricing", PRICING_REGION)
+
+    async def _instance_attribute(self) -> str:
+        """The attribute that names an instance type, as DescribeServices lists them."""
+        if self._attribute is None:
+            client = await self._client()
+            self.calls += 1
+            with translate_errors("read the price list's attributes", "pricing:DescribeServices"):
+                answer = await client.describe_services(
+                    ServiceCode=SERVICE_CODE, FormatVersion="aws_v1"
+                )
+            names: set[str] = set()
+            for service in answer.get("Services") or ():
+                names.update(service.get("AttributeNames") or ())
+            self._attribute = next(
+                (name for name in INSTANCE_ATTRIBUTES if name in names), INSTANCE_ATTRIBUTES[0]
+            )
+        return self._attribute
+
+    async def _fetch_one(self, key: PriceKey, attribute: str) -> float | None:
+        region, instance_type = key
+        client = await self._client()
+        filters = [
+            {"Type": "TERM_MATCH", "Field": "regionCode", "Value": region},
+            {"Type": "TERM_MATCH", "Field": attribute, "Value": instance_type},
+        ]
+
+        async def get_products(**request: Any) -> Mapping[str, Any]:
+            self.calls += 1
+            answer: Mapping[str, Any] = await client.get_products(**request)
+            return answer
+
+        with translate_errors(f"read the price of {instance_type}", "pricing:GetProducts"):
+            items = await collect(
+                get_products,
+                {
+                    "ServiceCode": SERVICE_CODE,
+                    "Filters": filters,
+                    "FormatVersion": "aws_v1",
+                    "MaxResults": 100,
+                },
+                "PriceList",
+            )
+        return notebook_price(items, instance_type)
