@@ -183,7 +183,10 @@ def print_listings(
         ]
         if profiles is not None:  # several profiles: say whose each row is
             header += ("PROFILE", "ACCOUNT")
-            rows = [(*row, nb.profile or "", nb.account) for row, nb in zip(rows, notebooks)]
+            rows = [
+                (*row, nb.profile or "", nb.account)
+                for row, nb in zip(rows, notebooks, strict=True)
+            ]
         print(table(header, rows))
     return 1 if found.partial else 0
 
