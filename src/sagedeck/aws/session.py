@@ -86,6 +86,12 @@ class AwsTarget:
     members: tuple[AwsTarget, ...] = ()
 
     @property
+    def session_profile(self) -> str | None:
+        """The profile botocore is to read: none when the keys are given (the embedded AWS's
+        profiles exist in no config file)."""
+        return None if self.credentials else self.profile
+
+    @property
     def many_profiles(self) -> bool:
         return len(self.members) > 1
 
@@ -307,7 +313,7 @@ class AwsConnection:
 
     def __init__(self, target: AwsTarget) -> None:
         self.target = target
-        self._session = new_session(target.profile)
+        self._session = new_session(target.session_profile)
         self._stack = AsyncExitStack()
         self._clients: dict[tuple[str, str], Any] = {}
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
@@ -358,7 +364,7 @@ class AwsConnection:
         """Drop every client, so renewed credentials (``aws sso login``) are picked up."""
         stack, self._stack = self._stack, AsyncExitStack()
         self._clients.clear()
-        self._session = new_session(self.target.profile)
+        self._session = new_session(self.target.session_profile)
         await stack.aclose()
 
     async def close(self) -> None:
