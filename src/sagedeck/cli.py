@@ -130,7 +130,7 @@ def _settings_with_flags(args: argparse.Namespace, settings: Settings) -> Settin
 
 
 def target_from(args: argparse.Namespace, settings: Settings, local: LocalAws | None) -> AwsTarget:
-    from sagedeck.aws.session import StaticCredentials, resolve_target
+    from sagedeck.aws.session import resolve_target
 
     if local is not None:
         return demo_target(args, settings, local)
