@@ -66,6 +66,10 @@ class AwsServices:
             return self
         return self.for_profile(key.profile)
 
+    def members(self) -> list[AwsServices]:
+        """The services of every profile made so far (this one first)."""
+        return list(self._members.values())
+
     async def list_fleet(
         self, on_listing: Callable[[RegionListing], None] | None = None
     ) -> list[RegionListing]:

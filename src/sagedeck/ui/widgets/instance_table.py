@@ -49,12 +49,10 @@ class InstanceTable(DataTable[Text]):
     InstanceTable { height: 1fr; }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, many_profiles: bool = False, id: str | None = None) -> None:
         super().__init__(cursor_type="row", id=id, cursor_foreground_priority="renderable")
         # Read when the table is made, not at import: a test can add a column.
-        self.table_columns: tuple[Column, ...] = view_columns.COLUMNS
-        self._column_keys = tuple(column.key for column in self.table_columns)
-        self._animated = tuple(column for column in self.table_columns if column.animated)
+        self._choose_columns(many_profiles)
         self.frame = 0
         self._now = datetime.fromtimestamp(0, UTC)  # of the last sync
         self._marked: set[str] = set()  # of the last sync
@@ -65,9 +63,28 @@ class InstanceTable(DataTable[Text]):
         self._sources: dict[str, tuple[object, ...]] = {}  # what each shown row was made of
         self._stale_rows: set[RowKey] = set()  # updated since the last frame
 
+    def _choose_columns(self, many_profiles: bool) -> None:
+        self.many_profiles = many_profiles
+        self.table_columns: tuple[Column, ...] = view_columns.shown_columns(many_profiles)
+        self._column_keys = tuple(column.key for column in self.table_columns)
+        self._animated = tuple(column for column in self.table_columns if column.animated)
+
     def on_mount(self) -> None:
+        self._add_columns()
+
+    def _add_columns(self) -> None:
         for column in self.table_columns:
             self.add_column(Text(column.header, style="bold"), key=column.key, width=column.width)
+
+    def show_profiles(self, many_profiles: bool) -> None:
+        """PROFILE and ACCOUNT shown (several profiles) or not: the table starts over."""
+        if many_profiles == self.many_profiles:
+            return
+        self._choose_columns(many_profiles)
+        self.clear(columns=True)
+        self._shown.clear()
+        self._sources.clear()
+        self._add_columns()
 
     def row_cells(self, row: Row) -> tuple[Text, ...]:
         if len(self._texts) > KEPT_TEXTS:

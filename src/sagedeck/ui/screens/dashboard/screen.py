@@ -12,7 +12,7 @@ from textual.containers import Container
 from textual.widgets import DataTable
 
 from sagedeck.errors import SagedeckError
-from sagedeck.models import NotebookSummary
+from sagedeck.models import NotebookSummary, RegionListing
 from sagedeck.ui.keys import DASHBOARD_BINDINGS, MUTATING
 from sagedeck.ui.messages import DetailLoaded, FilterChanged, FilterClosed, UrlCopied
 from sagedeck.ui.screens.dashboard.actions import NotebookActions
@@ -53,7 +53,7 @@ class DashboardScreen(InstanceKeys):
     def __init__(self, deck: Deck) -> None:
         super().__init__(id="dashboard")
         self.deck = deck
-        self.fleet = Fleet()
+        self.fleet = Fleet(deck.services.profiles)
         self.row_filter = RowFilter()
         self.sort_column = sort_column("name")
         self.sort_reverse = False
@@ -65,6 +65,7 @@ class DashboardScreen(InstanceKeys):
         self._bindings_state: tuple[object, ...] | None = None
         self._waiting: int | None = None  # seconds the refresh in flight has waited, once long
         self._rows_shown = 0
+        self.partial_applies = 0  # regions merged as they answered (tests count them)
         self.describer = PlatformDescriber(
             lambda: self.deck.services,
             self._platforms_needed,
@@ -77,7 +78,7 @@ class DashboardScreen(InstanceKeys):
         yield TitleBar(id="title")
         yield SummaryBar(id="summary")
         with Container(id="body"):
-            yield InstanceTable(id="instances")
+            yield InstanceTable(many_profiles=deck.services.target.many_profiles, id="instances")
             yield DetailPane(
                 lambda: deck.services, deck.clock, deck.settings.ssm_tag_key, id="detail"
             )
@@ -125,16 +126,22 @@ class DashboardScreen(InstanceKeys):
     def show_target(self) -> None:
         target = self.deck.services.target
         self.query_one(TitleBar).show(
-            target.profile, target.regions, self.deck.demo, self.deck.read_only
+            target.profile,
+            target.regions,
+            self.deck.demo,
+            self.deck.read_only,
+            profiles=target.profiles,
         )
 
     def reset(self) -> None:
         """A new profile or regions: forget the old fleet and poll the new one now."""
-        self.fleet = Fleet()
+        services = self.deck.services
+        self.fleet = Fleet(services.profiles)
         self.marked.clear()
         self.detail.invalidate()
         self.table.clear()
         self.table._shown.clear()
+        self.table.show_profiles(services.target.many_profiles)
         self.show_target()
         self._sync()
         self.request_refresh()
@@ -151,8 +158,24 @@ class DashboardScreen(InstanceKeys):
     async def _fetch(self) -> None:
         services = self.deck.services
         if self.fleet.credentials_failed:  # `aws sso login` may have renewed them meanwhile
-            await services.conn.reset_clients()
-        listings = await services.sagemaker.list_regions()
+            await services.reset_clients()
+
+        def landed(listing: RegionListing) -> None:
+            """One region (of one profile) answered: its rows show before the slowest's."""
+            if services is not self.deck.services:
+                return
+            # Until the first refresh is complete, a cursor on the top row stays there (on
+            # whichever row sorts first), not on the row that happened to answer first.
+            at_top = self.fleet.refreshed_at is None and self.table.cursor_row == 0
+            self.fleet.apply([listing], self.deck.clock(), partial=True)
+            self.partial_applies += 1
+            self._sync()
+            if at_top and self.table.cursor_row != 0:
+                self.table.move_cursor(row=0)
+                self._selection_changed()
+
+        several = sum(len(member.regions) for member in services.target.split()) > 1
+        listings = await services.list_fleet(on_listing=landed if several else None)
         if services is not self.deck.services:
             return  # the target changed during the call: this answer is for the old one
         self.problem = None
