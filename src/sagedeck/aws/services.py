@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from sagedeck.aws.notebooks import REGIONS_AT_ONCE, SageMaker
 from sagedeck.aws.session import AwsConnection, AwsTarget
 from sagedeck.config import DEFAULTS
-from sagedeck.errors import AmbiguousName, InvalidInput, NotFound
+from sagedeck.errors import AmbiguousName, InvalidInput, NotFound, SagedeckError
 from sagedeck.models import NotebookKey, RegionListing
 
 if TYPE_CHECKING:
@@ -92,20 +92,34 @@ class AwsServices:
             return await self.sagemaker.find(name)
 
         async def look(profile: str | None) -> NotebookKey | None:
+            sagemaker = self.for_profile(profile).sagemaker
             try:
-                return await self.for_profile(profile).sagemaker.find(name)
+                key = await sagemaker.find(name)
+                if len(sagemaker.conn.regions) == 1:  # find took the one region on trust
+                    await sagemaker.describe(key)
             except NotFound:
                 return None
+            except AmbiguousName as err:  # in several regions of this profile
+                ambiguous.extend(f"{profile} {region}" for region in err.regions)
+                return None
+            except SagedeckError as err:  # a profile that cannot answer hides no other's
+                failures.append(err)
+                return None
+            return key
 
+        failures: list[SagedeckError] = []
+        ambiguous: list[str] = []
         hits = [key for key in await asyncio.gather(*map(look, self.profiles)) if key]
+        where = [f"{key.profile} {key.region}" for key in hits] + ambiguous
+        if len(where) > 1:
+            raise AmbiguousName(name, where, "--profile (and --region)")
+        if not hits and failures:
+            raise failures[0]
         if not hits:
             raise NotFound(
                 f"no notebook instance named {name!r} in profiles"
                 f" {', '.join(str(p) for p in self.profiles)}"
             )
-        if len(hits) > 1:
-            where = [f"{key.profile} {key.region}" for key in hits]
-            raise AmbiguousName(name, where, "--profile")
         return hits[0]
 
     async def reset_clients(self) -> None:
