@@ -118,3 +118,19 @@ async def test_switcher_picks_several_profiles(profiles_env: LocalAws) -> None:
         await wait_for(pilot, lambda: board.table.row_count == ALL_ROWS, what="both accounts")
         assert [column.key for column in board.table.table_columns][-2:] == ["profile", "account"]
         assert "Now on profiles demo, research" in notices_text(app)
+
+
+async def test_a_region_not_enabled_is_one_quiet_line(profiles_env: LocalAws) -> None:
+    """me-south-1 is an opt-in region the embedded account has not enabled: AWS refuses it as
+    an unknown key. The dashboard says so once, lists the rest, and does not take it for
+    expired credentials (which would rebuild every client at each refresh)."""
+    app = build_profiles_app("demo", regions=f"{BOTH_REGIONS},me-south-1")
+    async with app.run_test(size=SIZE) as pilot:
+        board = await loaded(pilot, app, rows=FLEET_SIZE)
+        await wait_for(pilot, lambda: board.fleet.refreshed_at is not None, what="a refresh")
+        assert board.fleet.notes == ("skipped regions not enabled for this account: me-south-1",)
+        assert not board.fleet.credentials_failed
+        assert board.fleet.failed_regions == 0
+        assert "⚠ skipped regions not enabled for this account: me-south-1" in str(
+            board.summary.render()
+        )

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sagedeck.aws.fleet import Problems, dedupe, problems, shared_lines
+from sagedeck.aws.fleet import (
+    Problems,
+    dedupe,
+    failed_profiles,
+    not_enabled,
+    problems,
+    shared_lines,
+)
 from sagedeck.errors import CredentialsError, SagedeckError, Throttled
 from sagedeck.models import (
     DELETABLE,
@@ -136,7 +143,16 @@ class Fleet:
 
     @property
     def credentials_failed(self) -> bool:
-        return any(isinstance(err, CredentialsError) for err in self.errors.values())
+        """A profile's credentials failed everywhere (not: regions the account has not enabled,
+        which refuse any credentials)."""
+        dead = failed_profiles(list(self.listings.values())).values()
+        return any(isinstance(err, CredentialsError) for err in dead)
+
+    @property
+    def failed_regions(self) -> int:
+        """Listings that failed, not counting regions the account has not enabled."""
+        current = list(self.listings.values())
+        return sum(1 for listing in current if listing.error) - len(not_enabled(current))
 
     def counts(self) -> Counter[NotebookStatus]:
         return Counter(nb.status for nb in self.notebooks.values())

@@ -187,7 +187,7 @@ class DashboardScreen(InstanceKeys):
             self.deck.startup_done()
         if self._announce_refresh:
             self._announce_refresh = False
-            failed = len(self.fleet.errors)
+            failed = self.fleet.failed_regions
             self.deck.notify(
                 f"Refreshed: {len(self.fleet)} instances"
                 + (f", {failed} region(s) failed" if failed else ""),
