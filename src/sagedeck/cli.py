@@ -84,7 +84,11 @@ def add_global_flags(parser: argparse.ArgumentParser, suppress: bool = False) ->
     if suppress:
         parser.argument_default = argparse.SUPPRESS
     group = parser.add_argument_group("AWS")
-    group.add_argument("--profile", help="AWS profile (default: AWS_PROFILE, config file)")
+    group.add_argument(
+        "--profile",
+        help="AWS profile, comma-separated profiles, or 'all' (every profile with credentials);"
+        " default: AWS_PROFILE, config file",
+    )
     group.add_argument(
         "--region", help="region, comma-separated regions, or 'all' (every SageMaker region)"
     )
