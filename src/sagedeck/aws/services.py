@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -122,10 +122,15 @@ class AwsServices:
             )
         return hits[0]
 
-    async def reset_clients(self) -> None:
-        """Every profile's clients dropped, so renewed credentials are picked up."""
-        for member in list(self._members.values()):
-            await member.conn.reset_clients()
+    async def reset_clients(self, profiles: Iterable[str | None] | None = None) -> None:
+        """The clients of ``profiles`` (default: every profile) dropped, so renewed credentials
+        (``aws sso login``) are picked up."""
+        # One profile: its rows name none, so whatever is asked is this one.
+        many = self.target.many_profiles
+        wanted = None if profiles is None or not many else set(profiles)
+        for profile, member in list(self._members.items()):
+            if wanted is None or profile in wanted:
+                await member.conn.reset_clients()
 
     @cached_property
     def logs(self) -> CloudWatchLogs:

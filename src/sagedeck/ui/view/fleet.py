@@ -142,11 +142,11 @@ class Fleet:
         return any(isinstance(err, Throttled) for err in self.errors.values())
 
     @property
-    def credentials_failed(self) -> bool:
-        """A profile's credentials failed everywhere (not: regions the account has not enabled,
-        which refuse any credentials)."""
-        dead = failed_profiles(list(self.listings.values())).values()
-        return any(isinstance(err, CredentialsError) for err in dead)
+    def credentials_failed(self) -> tuple[str | None, ...]:
+        """The profiles whose credentials failed everywhere (not: regions the account has not
+        enabled, which refuse any credentials)."""
+        dead = failed_profiles(list(self.listings.values()))
+        return tuple(p for p, err in dead.items() if isinstance(err, CredentialsError))
 
     @property
     def failed_regions(self) -> int:

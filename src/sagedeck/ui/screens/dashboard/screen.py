@@ -157,8 +157,9 @@ class DashboardScreen(InstanceKeys):
 
     async def _fetch(self) -> None:
         services = self.deck.services
-        if self.fleet.credentials_failed:  # `aws sso login` may have renewed them meanwhile
-            await services.reset_clients()
+        expired = self.fleet.credentials_failed
+        if expired:  # `aws sso login` may have renewed them meanwhile
+            await services.reset_clients(expired)
 
         def landed(listing: RegionListing) -> None:
             """One region (of one profile) answered: its rows show before the slowest's."""
