@@ -73,3 +73,18 @@ def aws_env(aws: LocalAws, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> L
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no wait on 169.254.169.254
     return aws
+
+
+@pytest.fixture
+def profiles_env(aws_env: LocalAws, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> LocalAws:
+    """``aws_env`` with an AWS config of several profiles: ``demo`` and ``research`` (two
+    accounts of the embedded AWS, static keys) and ``broken`` (an SSO profile nobody has
+    logged in to), no keys in the environment and a private HOME (no SSO token cache)."""
+    aws_dir = tmp_path / "profiles"
+    aws_dir.mkdir()
+    for name, value in aws_env.write_profiles(aws_dir, broken=("broken",)).items():
+        monkeypatch.setenv(name, value)
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    return aws_env

@@ -101,7 +101,11 @@ def add_global_flags(parser: argparse.ArgumentParser, suppress: bool = False) ->
     if suppress:
         parser.argument_default = argparse.SUPPRESS
     group = parser.add_argument_group("AWS")
-    group.add_argument("--profile", help="AWS profile (default: AWS_PROFILE, config file)")
+    group.add_argument(
+        "--profile",
+        help="AWS profile, comma-separated profiles, or 'all' (every profile with credentials);"
+        " default: AWS_PROFILE, config file",
+    )
     group.add_argument(
         "--region", help="region, comma-separated regions, or 'all' (every SageMaker region)"
     )
@@ -147,19 +151,10 @@ def _settings_with_flags(args: argparse.Namespace, settings: Settings) -> Settin
 
 
 def target_from(args: argparse.Namespace, settings: Settings, local: LocalAws | None) -> AwsTarget:
-    from sagedeck.aws.session import StaticCredentials, resolve_target
+    from sagedeck.aws.session import resolve_target
 
     if local is not None:
-        from sagedeck.aws.session import AwsTarget, parse_regions
-
-        regions = parse_regions(args.region) if args.region else local.regions
-        return AwsTarget(
-            profile=None,
-            regions=regions,
-            endpoint_url=local.endpoint_url,
-            read_only=settings.read_only,
-            credentials=StaticCredentials("demo", "demo"),
-        )
+        return demo_target(args, settings, local)
     return resolve_target(
         profile=args.profile,
         region=args.region,
@@ -170,6 +165,34 @@ def target_from(args: argparse.Namespace, settings: Settings, local: LocalAws | 
         default_profile=settings.profile,
         default_regions=settings.regions,
     )
+
+
+def demo_target(args: argparse.Namespace, settings: Settings, local: LocalAws) -> AwsTarget:
+    """The embedded AWS; ``--profile`` names its profiles (``demo``, ``research``, or ``all``:
+    two accounts), each with its own keys."""
+    from sagedeck.aws.session import AwsTarget, StaticCredentials, joined, parse_regions
+
+    regions = parse_regions(args.region) if args.region else local.regions
+    known = local.profiles
+    if not args.profile:
+        names: list[str | None] = [None]
+    elif args.profile.strip().lower() == "all":
+        names = list(known)
+    else:
+        names = [name.strip() for name in args.profile.split(",") if name.strip()]
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            raise InvalidInput(
+                f"unknown demo profile {unknown[0]!r} (the demo has: {', '.join(known)})"
+            )
+    members = []
+    for name in names:
+        key, secret, _ = known[name or "demo"]
+        credentials = StaticCredentials(key, secret)
+        members.append(
+            AwsTarget(name, regions, local.endpoint_url, settings.read_only, credentials)
+        )
+    return joined(tuple(members))
 
 
 @contextmanager

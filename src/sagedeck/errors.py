@@ -76,9 +76,9 @@ class InvalidInput(SagedeckError):
 class AmbiguousName(InvalidInput):
     """A name exists in several regions."""
 
-    def __init__(self, name: str, regions: Iterable[str]) -> None:
+    def __init__(self, name: str, regions: Iterable[str], flag: str = "--region") -> None:
         self.regions = tuple(sorted(regions))
-        super().__init__(f"{name!r} exists in {', '.join(self.regions)}: choose one with --region")
+        super().__init__(f"{name!r} exists in {', '.join(self.regions)}: choose one with {flag}")
 
 
 class AwsError(SagedeckError):

@@ -54,13 +54,17 @@ class JupyterView(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class NotebookKey:
-    """A notebook instance is identified by its region and name (names are per region)."""
+    """A notebook instance is identified by its region and name (names are per region), and,
+    when sagedeck looks at several AWS profiles at once, by the profile that lists it: every
+    call on the instance goes through that profile's credentials."""
 
     region: str
     name: str
+    profile: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.region}/{self.name}"
+        where = f"{self.region}/{self.name}"
+        return where if self.profile is None else f"{self.profile}:{where}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,10 +82,17 @@ class NotebookSummary:
     lifecycle_config: str | None = None
     default_code_repository: str | None = None
     additional_code_repositories: tuple[str, ...] = ()
+    # The profile that listed it, when several are listed at once (None: the only one).
+    profile: str | None = None
 
     @property
     def key(self) -> NotebookKey:
-        return NotebookKey(self.region, self.name)
+        return NotebookKey(self.region, self.name, self.profile)
+
+    @property
+    def account(self) -> str:
+        """The AWS account that owns it, from its ARN (``arn:aws:sagemaker:REGION:ACCOUNT:…``)."""
+        return arn_account(self.arn)
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,13 +260,26 @@ class ManagedNode:
         return None
 
 
+def arn_account(arn: str) -> str:
+    """The account field of an ARN; "" when it has none."""
+    parts = arn.split(":", 5)
+    return parts[4] if len(parts) > 4 else ""
+
+
 @dataclass(frozen=True, slots=True)
 class RegionListing:
-    """The result of listing one region: the rows, or the error that stopped it."""
+    """The result of listing one region (of one profile, when several are listed): the rows,
+    or the error that stopped it."""
 
     region: str
     notebooks: tuple[NotebookSummary, ...]
     error: SagedeckError | None = None
+    profile: str | None = None
+
+    @property
+    def where(self) -> str:
+        """``eu-west-1``, or ``prod eu-west-1`` when several profiles are listed."""
+        return self.region if self.profile is None else f"{self.profile} {self.region}"
 
 
 # --- an instance's Jupyter server (sagedeck.jupyter) ------------------------------------------

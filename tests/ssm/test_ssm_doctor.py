@@ -21,9 +21,15 @@ from sagedeck.ssm.doctor import DoctorReport, Status, diagnose, render_text
 from .ssm_support import NODELESS, OFFLINE, ONLINE, REGION, Recorder, node_id
 
 
-def target_for(url: str, creds: StaticCredentials | None = None, **kw: bool) -> AwsTarget:
+def target_for(
+    url: str, creds: StaticCredentials | None = None, read_only: bool = False
+) -> AwsTarget:
     return AwsTarget(
-        None, (REGION,), url, credentials=creds or StaticCredentials("demo", "demo"), **kw
+        None,
+        (REGION,),
+        url,
+        read_only=read_only,
+        credentials=creds or StaticCredentials("demo", "demo"),
     )
 
 

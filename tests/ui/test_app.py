@@ -121,7 +121,7 @@ async def test_switch_regions_in_the_app(aws_env: LocalAws) -> None:
         old_services = app.services
         await pilot.press("P")
         await wait_for(pilot, lambda: isinstance(app.screen, TargetScreen))
-        regions = app.screen.query_one(SelectionList)
+        regions = app.screen.query_one("#regions", SelectionList)
         assert set(regions.selected) == {"us-east-1", "eu-west-1"}
         regions.deselect("us-east-1")
         await pilot.press("ctrl+s")

@@ -17,7 +17,7 @@ import pytest
 from rich.text import Text
 from textual.command import CommandPalette
 from textual.pilot import Pilot
-from textual.widgets import Select, Static
+from textual.widgets import SelectionList, Static
 
 from sagedeck.localaws import LocalAws
 from sagedeck.localaws.state import LOCK, sagemaker_backend
@@ -300,12 +300,13 @@ async def test_keys_and_profiles_from_the_users_files_are_text(
         await pilot.press("escape")
         await pilot.press("P")
         target = await _screen(pilot, app, TargetScreen)
-        select_widget = target.query_one("#profile", Select)
-        prompts = [str(prompt) for prompt, _value in select_widget._options]
+        profiles = target.query_one("#profile", SelectionList)
+        prompts = [
+            str(profiles.get_option_at_index(index).prompt)
+            for index in range(profiles.option_count)
+        ]
         assert "[b]team[/b]" in prompts
         assert "[link=https://evil.example]prod" in prompts
-        await pilot.click("#profile")
-        await pilot.pause()
         await pilot.pause()
         assert "[link=https://evil.example]prod" in shown_text(output(app))
         assert_safe(app)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -41,13 +42,18 @@ if TYPE_CHECKING:
     from concurrent.futures import Future
 
 PAGE_SIZE = 100  # the API's maximum: one call per 100 instances
+# Regions listed at once (``--region all`` is ~30): enough to finish in a few round trips,
+# few enough not to open dozens of connections at once or trip account-wide throttling.
+REGIONS_AT_ONCE = 8
 # AWS's pattern for NotebookInstanceName (botocore checks only the length).
 
 
-def detail_from_api(item: Mapping[str, Any], region: str) -> NotebookDetail:
+def detail_from_api(
+    item: Mapping[str, Any], region: str, profile: str | None = None
+) -> NotebookDetail:
     imds = item.get("InstanceMetadataServiceConfiguration") or {}
     return NotebookDetail(
-        summary=summary_from_api(item, region),
+        summary=summary_from_api(item, region, profile=profile),
         failure_reason=item.get("FailureReason") or None,
         role_arn=item.get("RoleArn"),
         subnet_id=item.get("SubnetId"),
@@ -75,10 +81,12 @@ def decode_script(content: str | None) -> str | None:
 
 
 class SageMaker:
-    """The notebook-instance calls, over one :class:`AwsConnection`."""
+    """The notebook-instance calls, over one :class:`AwsConnection`. ``profile`` is stamped
+    on every row and key it answers when several profiles are listed at once (None: one)."""
 
-    def __init__(self, conn: AwsConnection) -> None:
+    def __init__(self, conn: AwsConnection, profile: str | None = None) -> None:
         self.conn = conn
+        self.profile = profile
         self._prefetched: tuple[tuple[str, ...], Future[list[RegionListing]]] | None = None
 
     def use_prefetched(
@@ -107,27 +115,44 @@ class SageMaker:
             )
         found: dict[str, NotebookSummary] = {}
         for item in items:
-            summary = summary_from_api(item, region)
+            summary = summary_from_api(item, region, profile=self.profile)
             found[summary.name] = summary
         return tuple(found.values())
 
-    async def list_regions(self, regions: Iterable[str] | None = None) -> list[RegionListing]:
-        """All regions at once. A failing region gives its error; the others still list."""
+    async def list_regions(
+        self,
+        regions: Iterable[str] | None = None,
+        *,
+        on_listing: Callable[[RegionListing], None] | None = None,
+        limit: asyncio.Semaphore | None = None,
+    ) -> list[RegionListing]:
+        """Every region, :data:`REGIONS_AT_ONCE` at a time (or as ``limit`` allows, shared
+        with other profiles' listings). A failing region gives its error; the others still
+        list. ``on_listing`` hears each region as it answers, before the slowest has."""
         regions = tuple(regions or self.conn.regions)
         prefetched, self._prefetched = self._prefetched, None
         if prefetched is not None and prefetched[0] == regions:
             try:
-                return await asyncio.wrap_future(prefetched[1])
+                listings = await asyncio.wrap_future(prefetched[1])
             except quick.Unsupported:
                 pass  # not the plain case, or AWS answered otherwise: ask as always
             except EndpointUnreachable as err:  # as the ordinary path, after the same waits
-                return [RegionListing(region, (), err) for region in regions]
+                listings = [RegionListing(region, (), err, self.profile) for region in regions]
+                return _heard(listings, on_listing)
+            else:
+                return _heard(listings, on_listing)
+        bound = limit or asyncio.Semaphore(REGIONS_AT_ONCE)
 
         async def one(region: str) -> RegionListing:
-            try:
-                return RegionListing(region, await self.list_region(region))
-            except SagedeckError as err:
-                return RegionListing(region, (), err)
+            async with bound:
+                try:
+                    listing = RegionListing(region, await self.list_region(region), None)
+                except SagedeckError as err:
+                    listing = RegionListing(region, (), err)
+            listing = replace(listing, profile=self.profile)
+            if on_listing is not None:
+                on_listing(listing)
+            return listing
 
         return list(await asyncio.gather(*(one(r) for r in regions)))
 
@@ -145,13 +170,13 @@ class SageMaker:
         """Which region holds ``name``. A name in several regions asks for --region."""
         validate_name(name)
         if region:
-            return NotebookKey(region, name)
+            return NotebookKey(region, name, self.profile)
         if len(self.conn.regions) == 1:
-            return NotebookKey(self.conn.regions[0], name)
+            return NotebookKey(self.conn.regions[0], name, self.profile)
 
         async def has(region: str) -> bool:
             try:
-                await self.describe(NotebookKey(region, name))
+                await self.describe(NotebookKey(region, name, self.profile))
             except NotFound:
                 return False
             return True
@@ -162,7 +187,7 @@ class SageMaker:
             raise NotFound(f"no notebook instance named {name!r} in {', '.join(self.conn.regions)}")
         if len(regions) > 1:
             raise AmbiguousName(name, regions)
-        return NotebookKey(regions[0], name)
+        return NotebookKey(regions[0], name, self.profile)
 
     # --- one instance --------------------------------------------------------------------
 
@@ -170,7 +195,7 @@ class SageMaker:
         client = await self._client(key.region)
         with _on_instance(key, "describe", "sagemaker:DescribeNotebookInstance"):
             item = await client.describe_notebook_instance(NotebookInstanceName=key.name)
-        return detail_from_api(item, key.region)
+        return detail_from_api(item, key.region, self.profile)
 
     async def start(self, key: NotebookKey) -> None:
         client = await self._client(key.region)
@@ -302,6 +327,15 @@ class SageMaker:
                 client.list_code_repositories, {"MaxResults": 100}, "CodeRepositorySummaryList"
             )
         return tuple(_repository(item) for item in items)
+
+
+def _heard(
+    listings: list[RegionListing], on_listing: Callable[[RegionListing], None] | None
+) -> list[RegionListing]:
+    if on_listing is not None:
+        for listing in listings:
+            on_listing(listing)
+    return listings
 
 
 def _repository(item: Mapping[str, Any]) -> CodeRepository:

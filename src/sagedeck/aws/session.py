@@ -72,13 +72,64 @@ class StaticCredentials:
 
 @dataclass(frozen=True, slots=True)
 class AwsTarget:
-    """What to talk to. Built by :func:`resolve_target` from flags, environment and config."""
+    """What to talk to. Built by :func:`resolve_target` from flags, environment and config.
+
+    Several profiles at once (``--profile a,b`` or ``all``): ``members`` holds one target per
+    profile, each with its own regions; ``profile`` is then the first one's and ``regions``
+    all of theirs. One profile: ``members`` is empty."""
 
     profile: str | None
     regions: tuple[str, ...]
     endpoint_url: str | None = None
     read_only: bool = False
     credentials: StaticCredentials | None = None
+    members: tuple[AwsTarget, ...] = ()
+
+    @property
+    def session_profile(self) -> str | None:
+        """The profile botocore is to read: none when the keys are given (the embedded AWS's
+        profiles exist in no config file)."""
+        return None if self.credentials else self.profile
+
+    @property
+    def many_profiles(self) -> bool:
+        return len(self.members) > 1
+
+    @property
+    def profiles(self) -> tuple[str | None, ...]:
+        return tuple(member.profile for member in self.split())
+
+    def split(self) -> tuple[AwsTarget, ...]:
+        """One target per profile (this one alone when it has one profile)."""
+        return self.members or (self,)
+
+
+def joined(members: tuple[AwsTarget, ...]) -> AwsTarget:
+    """One target over several profiles' targets (the target itself when there is one)."""
+    if len(members) == 1:
+        return members[0]
+    regions = tuple(dict.fromkeys(region for member in members for region in member.regions))
+    first = members[0]
+    return AwsTarget(
+        first.profile,
+        regions,
+        first.endpoint_url,
+        first.read_only,
+        first.credentials,
+        members,
+    )
+
+
+# What makes a profile able to yield credentials (botocore's providers read these); ``all``
+# skips the others (a profile that only sets a region, say).
+CREDENTIAL_SOURCES = (
+    "aws_access_key_id",
+    "credential_process",
+    "sso_session",
+    "sso_start_url",
+    "role_arn",
+    "web_identity_token_file",
+)
 
 
 def _botocore_session() -> botocore.session.Session:
@@ -128,34 +179,72 @@ def resolve_target(
     """Flags first, then the AWS_* environment, then the config file's defaults, then the
     profile's region in ~/.aws/config, as the AWS CLI resolves them.
 
-    ``region`` is comma-separated or ``all`` (every region where SageMaker is offered).
+    ``region`` is comma-separated or ``all`` (every region where SageMaker is offered);
+    ``profile`` is one name, comma-separated names or ``all`` (every profile of the AWS config
+    and credentials files that can yield credentials), each with its own configured region
+    unless regions are given.
     """
-    profile = profile or os.environ.get("AWS_PROFILE") or default_profile or None
+    spec = profile or os.environ.get("AWS_PROFILE") or default_profile or None
+    endpoint_url = endpoint_url or None
     try:
         session = _botocore_session()
-        profiles = session.available_profiles
-        if profile and profile not in profiles:
-            known = ", ".join(sorted(profiles)) or "none configured"
-            raise InvalidInput(f"unknown AWS profile {profile!r} (known: {known})")
+        names = profile_names(spec, session) if spec else (None,)
         region_spec = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-        if region_spec:
-            regions = parse_regions(region_spec)
-        elif default_regions:
-            regions = parse_regions(",".join(default_regions))
-        else:
-            if profile:
-                session.set_config_variable("profile", profile)
-            configured = session.get_config_variable("region")
-            regions = parse_regions(configured) if configured else (DEFAULT_REGION,)
+        if not region_spec and default_regions:
+            region_spec = ",".join(default_regions)
+        given = parse_regions(region_spec) if region_spec else None
+        members = tuple(
+            AwsTarget(
+                name,
+                given or _configured_regions(name),
+                endpoint_url,
+                read_only,
+                credentials if len(names) == 1 else None,
+            )
+            for name in names
+        )
     except botocore.exceptions.BotoCoreError as exc:
         # a corrupt ~/.aws/config, say: one line, not a traceback
         raise translate_exception(exc, "read the AWS configuration", "") or InvalidInput(
             f"cannot read the AWS configuration: {exc}"
         ) from None
-    endpoint_url = endpoint_url or None
     if endpoint_url is not None:
         validate_endpoint_url(endpoint_url)
-    return AwsTarget(profile, regions, endpoint_url, read_only, credentials)
+    return joined(members)
+
+
+def profile_names(spec: str, session: botocore.session.Session) -> tuple[str, ...]:
+    """The profiles ``spec`` names (``a``, ``a,b,c`` or ``all``), each checked to exist."""
+    profiles = session.available_profiles
+    if spec.strip().lower() == "all":
+        config = session.full_config.get("profiles", {})
+        found = tuple(
+            name
+            for name in profiles
+            if any(config.get(name, {}).get(source) for source in CREDENTIAL_SOURCES)
+        )
+        if not found:
+            raise InvalidInput(
+                "--profile all: no profile in the AWS config or credentials file has credentials"
+            )
+        return found
+    names = tuple(dict.fromkeys(part.strip() for part in spec.split(",") if part.strip()))
+    if not names:
+        raise InvalidInput("--profile needs a profile name, a comma-separated list, or 'all'")
+    for name in names:
+        if name not in profiles:
+            known = ", ".join(sorted(profiles)) or "none configured"
+            raise InvalidInput(f"unknown AWS profile {name!r} (known: {known})")
+    return names
+
+
+def _configured_regions(profile: str | None) -> tuple[str, ...]:
+    """The profile's own region in the AWS config (as the AWS CLI reads it), else the default."""
+    session = _botocore_session()
+    if profile:
+        session.set_config_variable("profile", profile)
+    configured = session.get_config_variable("region")
+    return parse_regions(configured) if configured else (DEFAULT_REGION,)
 
 
 def parse_regions(spec: str) -> tuple[str, ...]:
@@ -228,7 +317,7 @@ class AwsConnection:
 
     def __init__(self, target: AwsTarget) -> None:
         self.target = target
-        self._session = new_session(target.profile)
+        self._session = new_session(target.session_profile)
         self._stack = AsyncExitStack()
         self._clients: dict[tuple[str, str], Any] = {}
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
@@ -279,7 +368,7 @@ class AwsConnection:
         """Drop every client, so renewed credentials (``aws sso login``) are picked up."""
         stack, self._stack = self._stack, AsyncExitStack()
         self._clients.clear()
-        self._session = new_session(self.target.profile)
+        self._session = new_session(self.target.session_profile)
         await stack.aclose()
 
     async def close(self) -> None:

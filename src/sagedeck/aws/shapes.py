@@ -54,7 +54,10 @@ def wire_time(value: Any) -> datetime:
 
 
 def summary_from_api(
-    item: Mapping[str, Any], region: str, time: Callable[[Any], datetime] = parsed_time
+    item: Mapping[str, Any],
+    region: str,
+    time: Callable[[Any], datetime] = parsed_time,
+    profile: str | None = None,
 ) -> NotebookSummary:
     return NotebookSummary(
         name=item["NotebookInstanceName"],
@@ -68,4 +71,5 @@ def summary_from_api(
         lifecycle_config=item.get("NotebookInstanceLifecycleConfigName"),
         default_code_repository=item.get("DefaultCodeRepository"),
         additional_code_repositories=tuple(item.get("AdditionalCodeRepositories") or ()),
+        profile=profile,
     )

@@ -281,7 +281,7 @@ def terminate_sessions_blocking(
     )
     creds = target.credentials
     session = boto3.session.Session(
-        profile_name=target.profile,
+        profile_name=target.session_profile,
         aws_access_key_id=creds.access_key if creds else None,
         aws_secret_access_key=creds.secret_key if creds else None,
         aws_session_token=creds.token if creds else None,

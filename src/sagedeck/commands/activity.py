@@ -4,17 +4,14 @@ time, read from its Jupyter server (sagedeck.jupyter) through a presigned URL.""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sagedeck.commands.forgotten import with_price
 from sagedeck.errors import InvalidInput
 from sagedeck.models import URL_SESSION_MIN, NotebookStatus, NotebookSummary, RegionListing
-from sagedeck.text.format import age, summary_json, table
-from sagedeck.text.sanitize import one_line, tolerate_unencodable
+from sagedeck.text.sanitize import one_line
 
 if TYPE_CHECKING:
     from sagedeck.aws.services import AwsServices
@@ -59,7 +56,7 @@ async def idle_seconds(
 
     reader = ActivityReader(
         # A command is short: the shortest session AWS allows is plenty.
-        lambda key: JupyterSession.for_notebook(services.sagemaker, key, URL_SESSION_MIN)
+        lambda key: JupyterSession.for_notebook(services.of(key).sagemaker, key, URL_SESSION_MIN)
     )
     running = [nb.key for nb in notebooks if nb.status is NotebookStatus.IN_SERVICE]
     try:
@@ -77,51 +74,24 @@ async def idle_seconds(
     return idle
 
 
-async def print_with_activity(
-    args: argparse.Namespace,
-    services: AwsServices,
-    listings: list[RegionListing],
-    *,
-    prices: Mapping[tuple[str, str], float | None] | None = None,
-) -> int:
-    notebooks = sorted(
-        (nb for listing in listings for nb in listing.notebooks), key=lambda n: (n.name, n.region)
-    )
+async def read_idle(
+    args: argparse.Namespace, services: AwsServices, listings: list[RegionListing]
+) -> tuple[list[RegionListing], dict[str, int | None]]:
+    """The idle seconds of the listed InService instances, and ``listings`` with only the rows
+    ``--idle-for`` keeps (every row without it)."""
+    notebooks = [nb for listing in listings for nb in listing.notebooks]
     idle = await idle_seconds(services, notebooks)
-    if args.idle_for is not None:
-        notebooks = [nb for nb in notebooks if _idle_at_least(idle.get(str(nb.key)), args.idle_for)]
-    unreadable = any(seconds is None for seconds in idle.values())
-    if args.json:
-        rows: list[dict[str, Any]] = [
-            {
-                **with_price(summary_json(nb), nb, prices or {}),
-                "idle_seconds": idle.get(str(nb.key)),
-            }
-            for nb in notebooks
-        ]
-        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
-    else:
-        from sagedeck.jupyter.activity import idle_text
+    if args.idle_for is None:
+        return listings, idle
 
-        tolerate_unencodable(sys.stdout)
-        now = datetime.now(UTC)
-        print(
-            table(
-                ("NAME", "STATUS", "TYPE", "REGION", "IN STATE", "IDLE"),
-                (
-                    (
-                        nb.name,
-                        nb.status.value,
-                        nb.instance_type,
-                        nb.region,
-                        age(nb.last_modified, now),
-                        idle_text(idle.get(str(nb.key))) if str(nb.key) in idle else "",
-                    )
-                    for nb in notebooks
-                ),
-            )
-        )
-    return 1 if unreadable else 0
+    def keeps(nb: NotebookSummary) -> bool:
+        return _idle_at_least(idle.get(str(nb.key)), args.idle_for)
+
+    kept = [
+        replace(listing, notebooks=tuple(nb for nb in listing.notebooks if keeps(nb)))
+        for listing in listings
+    ]
+    return kept, idle
 
 
 def _idle_at_least(seconds: int | None, limit: int) -> bool:

@@ -157,10 +157,10 @@ async def cmd_stop_older(args: argparse.Namespace, services: AwsServices) -> int
 
     if args.yes:  # refused before the listing: nothing would be stopped anyway
         services.conn.require_allowed("sagemaker:StopNotebookInstance")
-    listings = await services.sagemaker.list_regions()
+    listings = await services.list_fleet()
     for listing in listings:
         if listing.error is not None:
-            print(one_line(f"sagedeck: {listing.region}: {listing.error}"), file=sys.stderr)
+            print(one_line(f"sagedeck: {listing.where}: {listing.error}"), file=sys.stderr)
     if listings and all(listing.error for listing in listings):
         assert listings[0].error is not None
         raise listings[0].error
@@ -183,7 +183,7 @@ async def cmd_stop_older(args: argparse.Namespace, services: AwsServices) -> int
     async def stop(nb: NotebookSummary) -> bool:
         async with limit:
             try:
-                await services.sagemaker.stop(nb.key)
+                await services.of(nb.key).sagemaker.stop(nb.key)
             except SagedeckError as err:
                 print(one_line(f"{nb.name}: not stopped: {err}"), flush=True)
                 return False

@@ -120,7 +120,9 @@ async def _shell(args: argparse.Namespace, services: AwsServices) -> int:
     from sagedeck.ssm.shell import NoManagedNode, plan_shell
     from sagedeck.ssm.shell import run_shell as run_ssm_shell
 
-    key = await services.sagemaker.find(args.name)
+    key = await services.find(args.name)
+
+    services = services.of(key)  # the profile that lists it
     settings = getattr(args, "settings", DEFAULTS)
     via = args.via or settings.shell
     if via != "jupyter":
@@ -147,7 +149,8 @@ async def _exec(args: argparse.Namespace, services: AwsServices) -> int:
     from sagedeck.jupyter.exec import TIMED_OUT, run_command
 
     argv = command_words(args)
-    key = await services.sagemaker.find(args.name)
+    key = await services.find(args.name)
+    services = services.of(key)  # the profile that lists it
     settings = getattr(args, "settings", DEFAULTS)
     stdin = None if sys.stdin is None or sys.stdin.isatty() else _piped(sys.stdin.fileno())
     async with connect(services, key, settings.url_session_seconds) as link:
@@ -229,7 +232,8 @@ async def _cp(args: argparse.Namespace, services: AwsServices) -> int:
     source, dest = plan_copy(args.source, args.dest)
     remote = source if isinstance(source, Remote) else dest
     assert isinstance(remote, Remote)
-    key = await services.sagemaker.find(remote.instance)
+    key = await services.find(remote.instance)
+    services = services.of(key)  # the profile that lists it
     settings = getattr(args, "settings", DEFAULTS)
     bar = _ProgressBar(args.source) if sys.stderr is not None and sys.stderr.isatty() else None
     async with connect(services, key, settings.url_session_seconds) as link:

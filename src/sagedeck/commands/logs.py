@@ -192,7 +192,8 @@ async def cmd_logs(args: argparse.Namespace, services: AwsServices) -> int:
 
     since = parse_since(args.since, local_time=args.local_time)
     keep = LineFilter.parse(args.filter) if args.filter else None
-    key = await services.sagemaker.find(args.name)
+    key = await services.find(args.name)
+    services = services.of(key)
     prefix = stream_prefix(key.name, StreamChoice(args.stream))
     visible = sanitizing(args.sanitize, sys.stdout)
     if visible:

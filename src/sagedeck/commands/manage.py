@@ -106,7 +106,8 @@ async def cmd_create(args: argparse.Namespace, services: AwsServices) -> int:
     overrides = given(args)
     params: dict[str, Any] = {}
     if args.source:
-        source = await services.sagemaker.find(args.source)
+        source = await services.find(args.source)
+        services = services.of(source)  # the clone is made where its source is
         region = source.region
         params = await services.manage.describe_for_clone(region, source.name)
     else:
@@ -136,7 +137,8 @@ async def cmd_update(args: argparse.Namespace, services: AwsServices) -> int:
     if not args.dry_run:
         services.conn.require_allowed(UPDATE_OPERATION)
     wanted = given(args)
-    key = await services.sagemaker.find(args.name)
+    key = await services.find(args.name)
+    services = services.of(key)  # the profile that lists it
     current = await services.manage.describe(key.region, key.name)
     errors = validate_update(current, wanted)
     if errors:
@@ -175,7 +177,8 @@ async def cmd_tag(args: argparse.Namespace, services: AwsServices) -> int:
     problems = [p for t in tags for p in tag_problems(t["Key"], t["Value"])]
     if problems:
         raise InvalidInput(f"tag {args.name}: {first_errors(problems)}")
-    key = await services.sagemaker.find(args.name)
+    key = await services.find(args.name)
+    services = services.of(key)  # the profile that lists it
     arn = str((await services.manage.describe(key.region, key.name))["NotebookInstanceArn"])
     existing = {t["Key"] for t in await services.manage.tags(key.region, arn)}
     total = len(existing | {t["Key"] for t in tags})
@@ -200,7 +203,8 @@ async def cmd_untag(args: argparse.Namespace, services: AwsServices) -> int:
         )
     if any(not k for k in keys):
         raise InvalidInput("untag: a tag key must not be empty")
-    key = await services.sagemaker.find(args.name)
+    key = await services.find(args.name)
+    services = services.of(key)  # the profile that lists it
     arn = str((await services.manage.describe(key.region, key.name))["NotebookInstanceArn"])
     existing = {t["Key"] for t in await services.manage.tags(key.region, arn)}
     present = [k for k in keys if k in existing]

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from sagedeck.commands import activity, forgotten
 from sagedeck.errors import (
-    CredentialsError,
     EndpointUnreachable,
     InvalidInput,
     SagedeckError,
@@ -28,7 +27,7 @@ from sagedeck.models import (
     NotebookStatus,
     RegionListing,
 )
-from sagedeck.text.format import age, summary_json, table
+from sagedeck.text.format import age, idle_text, summary_json, table
 from sagedeck.text.sanitize import one_line, sanitize_line, tolerate_unencodable
 
 # Heavy modules (asyncio, the AWS layer) are imported where they are used: every command's
@@ -107,14 +106,6 @@ def register(sub: Any) -> None:
     url.set_defaults(handler=cmd_url, quick=quick_url)
 
 
-def not_enabled(listings: list[RegionListing]) -> list[RegionListing]:
-    """Regions whose listing was refused for the credentials while other regions answered:
-    opt-in regions the account has not enabled answer so (``--region all`` lists them)."""
-    if not any(listing.error is None for listing in listings):
-        return []
-    return [listing for listing in listings if isinstance(listing.error, CredentialsError)]
-
-
 def quick_plan(args: argparse.Namespace, settings: Settings) -> quick.Plan:
     """What a listing without botocore would talk to, resolved from the same flags and
     settings as the ordinary path; :class:`quick.Unsupported` unless it is the plain case."""
@@ -149,69 +140,104 @@ def quick_ls(args: argparse.Namespace, settings: Settings) -> int | None:
     if args.json and prices is None:  # prices to fetch: botocore's job; the listing is kept
         args.listed = listings
         return None
-    return print_listings(listings, as_json=args.json, prices=prices)
+    profile = args.profile or os.environ.get("AWS_PROFILE") or settings.profile
+    return print_listings(listings, as_json=args.json, profile=profile, prices=prices)
 
 
 async def cmd_ls(args: argparse.Namespace, services: AwsServices) -> int:
     listings = getattr(args, "listed", None)
     if listings is None:
-        listings = forgotten.selected(await services.sagemaker.list_regions(), args)
+        listings = forgotten.selected(await services.list_fleet(), args)
     prices = await forgotten.fetched_prices(services, listings) if args.json else None
+    idle: Mapping[str, int | None] | None = None
     if activity.wanted(args):
-        return check_listings(listings) | await activity.print_with_activity(
-            args, services, listings, prices=prices
-        )
-    return print_listings(listings, as_json=args.json, prices=prices)
-
-
-def check_listings(listings: list[RegionListing]) -> int:
-    """Raise if every region failed; else report the failed and skipped ones on stderr: 1 if
-    any failed."""
-    failed = [listing for listing in listings if listing.error]
-    if listings and len(failed) == len(listings):
-        assert failed[0].error is not None
-        raise failed[0].error
-    skipped = not_enabled(listings)
-    if skipped:
-        regions = ", ".join(listing.region for listing in skipped)
-        print(f"sagedeck: skipped regions not enabled for this account: {regions}", file=sys.stderr)
-    failed = [listing for listing in failed if listing not in skipped]
-    for listing in failed:
-        print(one_line(f"sagedeck: {listing.region}: {listing.error}"), file=sys.stderr)
-    return 1 if failed else 0
+        listings, idle = await activity.read_idle(args, services, listings)
+    status = print_listings(
+        listings,
+        as_json=args.json,
+        profile=services.target.profile,
+        profiles=services.profiles if services.target.many_profiles else None,
+        prices=prices,
+        idle=idle,
+    )
+    unreadable = idle is not None and any(seconds is None for seconds in idle.values())
+    return status or (1 if unreadable else 0)
 
 
 def print_listings(
     listings: list[RegionListing],
     *,
     as_json: bool,
+    profile: str | None = None,
+    profiles: tuple[str | None, ...] | None = None,
     prices: Mapping[tuple[str, str], float | None] | None = None,
+    idle: Mapping[str, int | None] | None = None,
 ) -> int:
-    failed = check_listings(listings)
+    """The rows on stdout, what failed on stderr. Exit status 1 when nothing answered, or when
+    a region failed for a profile that answered elsewhere; a profile that failed everywhere
+    (expired SSO login, no credentials) while another answered is reported, with its fix, and
+    does not change the status. ``profiles``: several were listed, in this order. ``prices``
+    (``--json``) and ``idle`` (``--activity``: idle seconds by ``str(key)`` for the InService
+    rows) add their fields and column."""
+    from sagedeck.aws.fleet import dedupe, problems, shared_lines
+
+    found = problems(listings)
+    if found.everything_failed is not None and not found.lines:
+        raise found.everything_failed
+    lines = list(found.lines)
+    if profiles is not None:
+        listings, shared = dedupe(listings, profiles)
+        lines += shared_lines(shared)
+    for line in lines:
+        print(one_line(f"sagedeck: {line}"), file=sys.stderr)
+    if found.everything_failed is not None:
+        return found.everything_failed.exit_code
     notebooks = sorted(
-        (nb for listing in listings for nb in listing.notebooks), key=lambda n: (n.name, n.region)
+        (nb for listing in listings for nb in listing.notebooks),
+        key=lambda n: (n.name, n.region, n.profile or ""),
     )
+    shown_profile = profile or "default"
     if as_json:
         # dumps, then one write: json.dump writes each token on its own (~4x slower).
         # ensure_ascii (the default) escapes C1 and bidi controls too: never emitted raw.
-        items = [forgotten.with_price(summary_json(nb), nb, prices or {}) for nb in notebooks]
-        sys.stdout.write(json.dumps(items, indent=2) + "\n")
+        rows_json = [
+            forgotten.with_price(summary_json(nb, shown_profile), nb, prices or {})
+            for nb in notebooks
+        ]
+        if idle is not None:
+            for row, nb in zip(rows_json, notebooks, strict=True):
+                row["idle_seconds"] = idle.get(str(nb.key))
+        sys.stdout.write(json.dumps(rows_json, indent=2) + "\n")
     else:
         tolerate_unencodable(sys.stdout)  # the table's stand-ins on a Latin-1 terminal
         now = datetime.now(UTC)
-        rows = [
+        header: tuple[str, ...] = ("NAME", "STATUS", "TYPE", "REGION", "IN STATE")
+        rows: list[tuple[str, ...]] = [
             (nb.name, nb.status.value, nb.instance_type, nb.region, age(nb.last_modified, now))
             for nb in notebooks
         ]
-        print(table(("NAME", "STATUS", "TYPE", "REGION", "IN STATE"), rows))
-    return failed
+        if idle is not None:
+            header += ("IDLE",)
+            rows = [
+                (*row, idle_text(idle.get(str(nb.key))) if str(nb.key) in idle else "")
+                for row, nb in zip(rows, notebooks, strict=True)
+            ]
+        if profiles is not None:  # several profiles: say whose each row is
+            header += ("PROFILE", "ACCOUNT")
+            rows = [
+                (*row, nb.profile or "", nb.account)
+                for row, nb in zip(rows, notebooks, strict=True)
+            ]
+        print(table(header, rows))
+    return 1 if found.partial else 0
 
 
 async def cmd_show(args: argparse.Namespace, services: AwsServices) -> int:
     from sagedeck.aws.details import load_report
     from sagedeck.text.format import report_json, report_text
 
-    key = await services.sagemaker.find(args.name)
+    key = await services.find(args.name)
+    services = services.of(key)
     detail = await services.sagemaker.describe(key)
     report = await load_report(services, detail)
     if args.json:
@@ -225,7 +251,8 @@ async def cmd_show(args: argparse.Namespace, services: AwsServices) -> int:
 
 
 async def cmd_start(args: argparse.Namespace, services: AwsServices) -> int:
-    key = await services.sagemaker.find(args.name)
+    key = await services.find(args.name)
+    services = services.of(key)
     await services.sagemaker.start(key)
     print(f"{key.name}: starting", flush=True)
     if not args.wait:
@@ -237,7 +264,8 @@ async def cmd_stop(args: argparse.Namespace, services: AwsServices) -> int:
     forgotten.check_stop_args(args)
     if args.older_than is not None:
         return await forgotten.cmd_stop_older(args, services)
-    key = await services.sagemaker.find(args.name)
+    key = await services.find(args.name)
+    services = services.of(key)
     await services.sagemaker.stop(key)
     print(f"{key.name}: stopping", flush=True)
     if not args.wait:
@@ -289,7 +317,9 @@ async def wait_for(
 
 
 async def cmd_url(args: argparse.Namespace, services: AwsServices) -> int:
-    key = await services.sagemaker.find(args.name)
+
+    key = await services.find(args.name)
+    services = services.of(key)
     view = JupyterView.LAB if args.lab else JupyterView.CLASSIC
     presigned = await services.sagemaker.presigned_url(key, view, args.duration)
     return await deliver_url(args, key.name, view, presigned.url)

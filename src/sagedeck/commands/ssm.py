@@ -51,7 +51,8 @@ def register(sub: Any) -> None:
 async def cmd_ssm(args: argparse.Namespace, services: AwsServices) -> int:
     from sagedeck.ssm.shell import plan_shell, run_shell
 
-    key = await services.sagemaker.find(args.name)
+    key = await services.find(args.name)
+    services = services.of(key)
     plan = await plan_shell(services, key)
     outcome = await run_shell(services, plan)
     print(sanitize_line(f"sagedeck: {key.name}: {outcome.summary}"), file=sys.stderr)
@@ -64,7 +65,8 @@ async def cmd_forward(args: argparse.Namespace, services: AwsServices) -> int:
     from sagedeck.ssm.port_forwards import PortForwards
     from sagedeck.system.shutdown import install_exit_signals
 
-    key = await services.sagemaker.find(args.name)
+    key = await services.find(args.name)
+    services = services.of(key)
     forwards = PortForwards.for_services(services)
     stop = asyncio.Event()
     install_exit_signals(lambda _signum: stop.set())
@@ -98,7 +100,8 @@ async def cmd_doctor(args: argparse.Namespace, services: AwsServices) -> int:
     key: NotebookKey | None = None
     if args.name:
         try:
-            key = await services.sagemaker.find(args.name)
+            key = await services.find(args.name)
+            services = services.of(key)
         except AmbiguousName:
             raise
         except NotFound:

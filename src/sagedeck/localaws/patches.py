@@ -35,14 +35,19 @@ def _serialise_requests() -> None:
 
     moto's models are plain dicts and lists shared by the server's request threads and the
     simulator thread; a request that lists notebooks while a tick deletes one would otherwise
-    fail with "dictionary changed size during iteration".
+    fail with "dictionary changed size during iteration". A request signed for a region the
+    account has not enabled is refused first, as AWS refuses it (``accounts``).
     """
     from moto.core.responses import BaseResponse
+
+    from .accounts import refuse_not_enabled, region_enabled
 
     original = BaseResponse.call_action
 
     @functools.wraps(original)
     def call_action(self: Any) -> Any:
+        if not region_enabled(self.region):
+            return refuse_not_enabled(self)
         with LOCK:
             return original(self)
 

@@ -6,10 +6,11 @@ import logging
 import socket
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from . import jupyter_servers, notebooks, ssm
+from . import accounts, jupyter_servers, notebooks, ssm
 from .endpoint import GuardedMotoServer
 from .identity import DEMO_ACCESS_KEY, DEMO_SECRET_KEY, DEMO_USER, seed_users
 from .logs import live_tail
@@ -164,10 +165,53 @@ class LocalAws:
             self.simulator.reset_clock()
             set_read_throttle(self._throttle_default)
             seed_users()  # the demo credentials' IAM user exists even in an empty account
+            accounts.seed_research_user()  # and the second account's, for several profiles
+            accounts.ENABLED.clear()
             if seed:
                 seed_account(self.simulator.schedule, self.simulator.now())
+                accounts.seed_research_account(self.simulator.now())
 
     # --- knobs for tests and demos -------------------------------------------------------------
+
+    @property
+    def profiles(self) -> dict[str, tuple[str, str, str]]:
+        """The profiles that reach the embedded accounts: name -> (access key, secret, account)."""
+        return dict(accounts.PROFILES)
+
+    def write_profiles(self, directory: Path, broken: tuple[str, ...] = ()) -> dict[str, str]:
+        """An AWS config and credentials file in ``directory`` with :attr:`profiles`, each in
+        one of the server's regions, and for each name in ``broken`` an SSO profile nobody has
+        logged in to (botocore finds no token: the SSO session has expired); the variables
+        that point botocore and the AWS CLI at them and at this server."""
+        config, credentials = [], []
+        for index, (name, (key, secret, _)) in enumerate(accounts.PROFILES.items()):
+            region = self.regions[index % len(self.regions)]
+            config.append(f"[profile {name}]\nregion = {region}\n")
+            credentials.append(
+                f"[{name}]\naws_access_key_id = {key}\naws_secret_access_key = {secret}\n"
+            )
+        for name in broken:
+            config.append(
+                f"[profile {name}]\nregion = {self.regions[0]}\nsso_session = {name}-sso\n"
+                f"sso_account_id = 111122223333\nsso_role_name = Developer\n\n"
+                f"[sso-session {name}-sso]\nsso_start_url = https://{name}.invalid/start\n"
+                f"sso_region = {self.regions[0]}\n"
+            )
+        (directory / "config").write_text("\n".join(config))
+        (directory / "credentials").write_text("\n".join(credentials))
+        return {
+            "AWS_CONFIG_FILE": str(directory / "config"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(directory / "credentials"),
+            "AWS_ENDPOINT_URL": self.endpoint_url,
+        }
+
+    def enable_region(self, region: str, enabled: bool = True) -> None:
+        """Enable (or disable again) an opt-in region for the embedded accounts."""
+        with LOCK:
+            if enabled:
+                accounts.ENABLED.add(region)
+            else:
+                accounts.ENABLED.discard(region)
 
     def set_log_throttle(self, enabled: bool) -> None:
         """Enforce (or not) FilterLogEvents' 5 and GetLogEvents' 10 requests/s per account and

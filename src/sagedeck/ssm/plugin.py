@@ -211,7 +211,7 @@ def build_invocation(
         response,
         session.region,
         "StartSession",
-        target.profile or "",
+        target.session_profile or "",
         session.request_json(),
         session.endpoint_url,
     )

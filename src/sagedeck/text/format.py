@@ -99,7 +99,8 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def summary_json(nb: NotebookSummary) -> dict[str, Any]:
+def summary_json(nb: NotebookSummary, profile: str | None = None) -> dict[str, Any]:
+    """``profile``: the one listed, for a row that does not name its own (one profile)."""
     return {
         "name": nb.name,
         "status": nb.status.value,
@@ -112,6 +113,8 @@ def summary_json(nb: NotebookSummary) -> dict[str, Any]:
         "lifecycle_config": nb.lifecycle_config,
         "default_code_repository": nb.default_code_repository,
         "additional_code_repositories": list(nb.additional_code_repositories),
+        "profile": nb.profile or profile,
+        "account": nb.account or None,
     }
 
 

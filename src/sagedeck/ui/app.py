@@ -209,19 +209,29 @@ class SagedeckApp(App[int]):
         """Rebuild the AWS services for another profile or regions (the dashboard, which asked,
         starts over); False when the choice is the current target."""
         from sagedeck.aws.services import AwsServices
+        from sagedeck.aws.session import joined
 
         old = self.services.target
-        if (choice.profile, choice.regions) == (old.profile, old.regions):
+        if (choice.all_profiles, choice.regions) == (old.profiles, old.regions):
             return False
-        credentials = old.credentials if choice.profile == old.profile else None
-        target = dataclasses.replace(
-            old, profile=choice.profile, regions=choice.regions, credentials=credentials
+        # A profile kept keeps its keys (the embedded AWS's profiles exist only as keys).
+        kept = {member.profile: member.credentials for member in old.split()}
+        base = old.split()[0]
+        target = joined(
+            tuple(
+                dataclasses.replace(
+                    base, profile=profile, regions=choice.regions, credentials=kept.get(profile)
+                )
+                for profile in choice.all_profiles
+            )
         )
         # The old clients may still serve an open port forward: close them at exit.
         self._retired.append(self.services)
         self.services = AwsServices(target, ssm_tag_key=self.settings.ssm_tag_key)
+        names = ", ".join(profile or "default" for profile in choice.all_profiles)
         self.notify(
-            f"Now on profile {choice.profile or 'default'}, regions {', '.join(choice.regions)}",
+            f"Now on profile{'s' if len(choice.all_profiles) > 1 else ''} {names},"
+            f" regions {', '.join(choice.regions)}",
             title="Switched",
         )
         return True
@@ -234,7 +244,8 @@ class SagedeckApp(App[int]):
             from sagedeck.ui.screens.dashboard.ssm_actions import port_forwards
 
             for services in (*self._retired, self.services):
-                self.shutdown_hooks.add(port_forwards(services).close_all)
+                for member in services.members():  # each profile's forwards
+                    self.shutdown_hooks.add(port_forwards(member).close_all)
         await self.shutdown_hooks.run(lambda err: self.log.error(f"shutdown hook failed: {err!r}"))
         for services in (*self._retired, self.services):
             try:

@@ -60,7 +60,9 @@ def live_client(target: AwsTarget, region: str, name: str) -> Any:
     """An async context manager giving a logs client fit for StartLiveTail (``name``: the
     instance, for the error message)."""
     creds = target.credentials
-    aio: AioSession = AioSession(profile=target.profile) if target.profile else get_session()
+    aio: AioSession = (
+        AioSession(profile=target.session_profile) if target.session_profile else get_session()
+    )
     if target.read_only:
         guard_client(aio)  # the session's clients inherit it; StartLiveTail is a read
     with translate_errors(f"live-tail {name}", PERMISSION):

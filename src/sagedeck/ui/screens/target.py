@@ -1,4 +1,5 @@
-"""``P``: switch the AWS profile and the regions without leaving the app."""
+"""``P``: switch the AWS profiles (one or several at once) and the regions without leaving
+the app."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Label, Select, SelectionList
+from textual.widgets import Button, Label, SelectionList
 
 from sagedeck.ui.safe_text import text_line
 from sagedeck.ui.screens.base import DeckModal
@@ -24,16 +25,26 @@ DEFAULT_PROFILE = "(default credentials)"
 
 @dataclass(frozen=True, slots=True)
 class TargetChoice:
+    """The profile (the first, when several are chosen: all of them in ``profiles``) and the
+    regions to list."""
+
     profile: str | None
     regions: tuple[str, ...]
+    profiles: tuple[str | None, ...] = ()
+
+    @property
+    def all_profiles(self) -> tuple[str | None, ...]:
+        return self.profiles or (self.profile,)
 
 
 async def choose_target(app: App[Any], current: AwsTarget) -> TargetChoice | None:
     """Offer the profiles and regions (``current`` chosen) and wait for the choice; None when
     cancelled. Call it from a worker."""
     profiles, regions = await asyncio.to_thread(_profiles_and_regions)
+    named = [profile for profile in current.profiles if profile is not None]
+    profiles = [*[p for p in named if p not in profiles], *profiles]  # the embedded AWS's too
     return await app.push_screen_wait(
-        TargetScreen(profiles, regions, current.profile, current.regions)
+        TargetScreen(profiles, regions, current.profiles, current.regions)
     )
 
 
@@ -47,7 +58,8 @@ def _profiles_and_regions() -> tuple[list[str], tuple[str, ...]]:
 
 
 class TargetScreen(DeckModal[TargetChoice | None]):
-    """Profiles from ~/.aws/config, regions where SageMaker is offered."""
+    """Profiles from ~/.aws/config (several may be chosen), regions where SageMaker is
+    offered."""
 
     CSS_PATH = "target.tcss"
     BINDINGS = [
@@ -59,13 +71,15 @@ class TargetScreen(DeckModal[TargetChoice | None]):
         self,
         profiles: list[str],
         regions: tuple[str, ...],
-        current_profile: str | None,
+        current_profiles: tuple[str | None, ...],
         current_regions: tuple[str, ...],
     ) -> None:
         super().__init__()
         self._profiles = profiles
         self._regions = regions
-        self._profile = current_profile
+        self._current = {
+            DEFAULT_PROFILE if p is None or p not in profiles else p for p in current_profiles
+        }
         self._chosen = current_regions
 
     def compose(self) -> ComposeResult:
@@ -73,12 +87,10 @@ class TargetScreen(DeckModal[TargetChoice | None]):
         options: list[tuple[Text, str]] = [(Text(DEFAULT_PROFILE), DEFAULT_PROFILE)]
         options += [(text_line(profile), profile) for profile in self._profiles]
         with Vertical(id="dialog") as dialog:
-            dialog.border_title = "Profile and regions"
-            yield Label("Profile")
-            yield Select(
-                options,
-                value=self._profile if self._profile in self._profiles else DEFAULT_PROFILE,
-                allow_blank=False,
+            dialog.border_title = "Profiles and regions"
+            yield Label("Profiles (space toggles; several are listed together)")
+            yield SelectionList[str](
+                *((prompt, value, value in self._current) for prompt, value in options),
                 id="profile",
             )
             yield Label("Regions (space toggles)")
@@ -102,9 +114,15 @@ class TargetScreen(DeckModal[TargetChoice | None]):
         if not regions:
             self.query_one("#error", Label).update("choose at least one region")
             return
-        value = self.query_one("#profile", Select).value
-        profile = None if value == DEFAULT_PROFILE or not isinstance(value, str) else value
-        self.dismiss(TargetChoice(profile, regions))
+        chosen = self.query_one("#profile", SelectionList).selected
+        if not chosen:
+            self.query_one("#error", Label).update("choose at least one profile")
+            return
+        profiles = tuple(None if value == DEFAULT_PROFILE else str(value) for value in chosen)
+        if len(profiles) == 1:
+            self.dismiss(TargetChoice(profiles[0], regions))
+        else:
+            self.dismiss(TargetChoice(profiles[0], regions, profiles))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -93,7 +93,8 @@ class Column:
     not sortable. ``search`` gives the text the filter matches, as the cell shows it; None:
     not searched. ``described``: the value comes from DescribeNotebookInstance, which the
     listing lacks, so it is asked for only where the screen needs it (platforms.py).
-    ``animated``: the cell shows the spinner, redrawn at each frame while in transition."""
+    ``animated``: the cell shows the spinner, redrawn at each frame while in transition.
+    ``many_profiles``: shown only when several profiles are listed (PROFILE, ACCOUNT)."""
 
     key: str
     header: str
@@ -103,6 +104,7 @@ class Column:
     search: RowText | None = None
     described: bool = False
     animated: bool = False
+    many_profiles: bool = False
 
     @property
     def sortable(self) -> bool:
@@ -240,7 +242,30 @@ COLUMNS: tuple[Column, ...] = (
     ),
     # Read from each InService instance's Jupyter server, only for rows on screen (activity.py).
     Column("idle", "IDLE", 12, _idle_cell),
+    Column(
+        "profile",
+        "PROFILE",
+        14,
+        lambda row: Cell(row.notebook.profile or "", ellipsis=True),
+        sort=lambda notebook, _platform: notebook.profile or "",
+        search=lambda notebook, _platform: notebook.profile or "",
+        many_profiles=True,
+    ),
+    Column(
+        "account",
+        "ACCOUNT",
+        12,
+        lambda row: Cell(row.notebook.account, "dim"),
+        sort=lambda notebook, _platform: notebook.account,
+        search=lambda notebook, _platform: notebook.account,
+        many_profiles=True,
+    ),
 )
+
+
+def shown_columns(many_profiles: bool) -> tuple[Column, ...]:
+    """The table's columns: PROFILE and ACCOUNT only when several profiles are listed."""
+    return tuple(column for column in COLUMNS if many_profiles or not column.many_profiles)
 
 
 def column_by_key(key: str) -> Column:
@@ -262,12 +287,12 @@ def sort_column(key: str) -> Column:
     return column_by_key(key)
 
 
-def searches(*, described: bool = True) -> tuple[RowText, ...]:
+def searches(*, described: bool = True, many_profiles: bool = False) -> tuple[RowText, ...]:
     """What the filter searches, in the columns' order: each column's text as shown (so
     ``^nb$`` finds the name nb, ``^al2`` the al2 platforms). Without ``described``, only the
-    columns the listing alone fills."""
+    columns the listing alone fills; without ``many_profiles``, not PROFILE and ACCOUNT."""
     return tuple(
         column.search
-        for column in COLUMNS
+        for column in shown_columns(many_profiles)
         if column.search is not None and (described or not column.described)
     )

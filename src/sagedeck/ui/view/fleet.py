@@ -1,7 +1,8 @@
 """The fleet as the dashboard knows it: rows merged from each refresh, the filter, the sort.
 
 Plain logic without Textual, so it is tested without an app. Rows are keyed by
-``str(NotebookKey)`` (``region/name``): names are unique per region only.
+``str(NotebookKey)`` (``region/name``, ``profile:region/name`` when several profiles are
+listed): names are unique per region only, and two accounts may use the same one.
 """
 
 from __future__ import annotations
@@ -13,6 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sagedeck.aws.fleet import (
+    Problems,
+    dedupe,
+    failed_profiles,
+    not_enabled,
+    problems,
+    shared_lines,
+)
 from sagedeck.errors import CredentialsError, SagedeckError, Throttled
 from sagedeck.models import (
     DELETABLE,
@@ -42,13 +51,16 @@ class FleetChange:
 
 
 class Fleet:
-    """Every notebook instance seen in the chosen regions, merged refresh after refresh.
+    """Every notebook instance seen in the chosen regions (of the chosen profiles), merged
+    refresh after refresh.
 
     A region whose listing failed keeps its previous rows (they are stale, not gone) and its
-    error is kept for the status line.
+    error is kept for the status line. An instance two profiles list (two profiles of one
+    account) is shown once, under the first of ``profiles`` that lists it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, profiles: Sequence[str | None] = (None,)) -> None:
+        self.profiles = tuple(profiles)
         self.notebooks: dict[str, NotebookSummary] = {}
         # From DescribeNotebookInstance, once per instance the screen needs (platforms.py):
         # the listing has no platform.
@@ -61,6 +73,14 @@ class Fleet:
         self.errors: dict[str, SagedeckError] = {}
         self.regions: tuple[str, ...] = ()
         self.refreshed_at: datetime | None = None
+        # The latest listing of each (profile, region), and what they say beyond their rows.
+        self.listings: dict[tuple[str | None, str], RegionListing] = {}
+        self.problems = Problems((), False, None)
+        self.notes: tuple[str, ...] = ()  # lines for the status bar: failures, skipped regions
+
+    @property
+    def many_profiles(self) -> bool:
+        return len(self.profiles) > 1
 
     def __len__(self) -> int:
         return len(self.notebooks)
@@ -68,15 +88,33 @@ class Fleet:
     def get(self, key: str) -> NotebookSummary | None:
         return self.notebooks.get(key)
 
-    def apply(self, listings: Sequence[RegionListing], now: datetime) -> FleetChange:
-        failed = {listing.region for listing in listings if listing.error}
+    def apply(
+        self, listings: Sequence[RegionListing], now: datetime, *, partial: bool = False
+    ) -> FleetChange:
+        """Merge a refresh: every (profile, region) it lists, or with ``partial`` some of them
+        (those that answered first: the others keep their rows until they answer)."""
+        fresh = {(listing.profile, listing.region): listing for listing in listings}
+        if partial:
+            self.listings.update(fresh)
+        else:
+            self.listings = fresh
+            self.refreshed_at = now
+        current = list(self.listings.values())
+        failed = {(listing.profile, listing.region) for listing in current if listing.error}
         self.errors = {
-            listing.region: listing.error for listing in listings if listing.error is not None
+            listing.where: listing.error for listing in current if listing.error is not None
         }
-        self.regions = tuple(listing.region for listing in listings)
-        self.refreshed_at = now
+        self.regions = tuple(dict.fromkeys(listing.region for listing in current))
+        self.problems = problems(current)
+        notes = list(self.problems.lines)
+        if self.problems.everything_failed is not None and not notes:  # one profile
+            notes += [f"{listing.where}: {listing.error}" for listing in current]
+        if self.many_profiles:
+            current, shared = dedupe(current, self.profiles)
+            notes += shared_lines(shared)
+        self.notes = tuple(notes)
         seen: dict[str, NotebookSummary] = {}
-        for listing in listings:
+        for listing in current:
             if listing.error is None:
                 for notebook in listing.notebooks:
                     seen[str(notebook.key)] = notebook
@@ -100,7 +138,7 @@ class Fleet:
         removed = [
             key
             for key, notebook in self.notebooks.items()
-            if key not in seen and notebook.region not in failed
+            if key not in seen and (notebook.profile, notebook.region) not in failed
         ]
         for key in removed:
             del self.notebooks[key]
@@ -118,8 +156,17 @@ class Fleet:
         return any(isinstance(err, Throttled) for err in self.errors.values())
 
     @property
-    def credentials_failed(self) -> bool:
-        return any(isinstance(err, CredentialsError) for err in self.errors.values())
+    def credentials_failed(self) -> tuple[str | None, ...]:
+        """The profiles whose credentials failed everywhere (not: regions the account has not
+        enabled, which refuse any credentials)."""
+        dead = failed_profiles(list(self.listings.values()))
+        return tuple(p for p, err in dead.items() if isinstance(err, CredentialsError))
+
+    @property
+    def failed_regions(self) -> int:
+        """Listings that failed, not counting regions the account has not enabled."""
+        current = list(self.listings.values())
+        return sum(1 for listing in current if listing.error) - len(not_enabled(current))
 
     def counts(self) -> Counter[NotebookStatus]:
         return Counter(nb.status for nb in self.notebooks.values())
@@ -190,7 +237,7 @@ def visible_keys(fleet: Fleet, row_filter: RowFilter, column: Column, reverse: b
     notebooks, platforms = fleet.notebooks, fleet.platforms
     keys = list(notebooks)
     if row_filter.active:
-        texts = searches()
+        texts = searches(many_profiles=fleet.many_profiles)
         keys = [key for key in keys if row_filter.shows(texts, notebooks[key], platforms.get(key))]
     by = column.sort
     if by is None:

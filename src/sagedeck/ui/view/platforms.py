@@ -62,7 +62,7 @@ def platforms_needed(
     if sort_column.described:
         wanted.extend(key for key in shown if key not in known)
     if filter_needs_platforms(row_filter, fleet):
-        listed = searches(described=False)
+        listed = searches(described=False, many_profiles=fleet.many_profiles)
         wanted.extend(
             key
             for key, notebook in fleet.notebooks.items()
@@ -81,7 +81,7 @@ async def describe_platforms(services: AwsServices, fleet: Fleet, keys: Sequence
             return
         async with limit:
             try:
-                detail = await services.sagemaker.describe(notebook.key)
+                detail = await services.of(notebook.key).sagemaker.describe(notebook.key)
             except (NotFound, Throttled):
                 return  # gone (the next listing says so) or throttled: asked again later
             except SagedeckError:

@@ -163,7 +163,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         )
 
     async def _load(self, notebook: NotebookSummary, entry: _Entry) -> None:
-        services = self._services()
+        services = self._services().of(notebook.key)  # the profile that listed it
         try:
             entry.detail = await services.sagemaker.describe(notebook.key)
         except SagedeckError as err:

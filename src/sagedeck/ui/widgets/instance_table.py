@@ -103,15 +103,18 @@ class InstanceTable(DataTable[Text]):
     InstanceTable { height: 1fr; }
     """
 
-    def __init__(self, *, id: str | None = None, hidden: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        *,
+        many_profiles: bool = False,
+        id: str | None = None,
+        hidden: frozenset[str] = frozenset(),
+    ) -> None:
         super().__init__(cursor_type="row", id=id, cursor_foreground_priority="renderable")
         # Read when the table is made, not at import: a test can add a column. ``hidden``:
         # the keys of columns turned off by the settings.
-        self.table_columns: tuple[Column, ...] = tuple(
-            column for column in view_columns.COLUMNS if column.key not in hidden
-        )
-        self._column_keys = tuple(column.key for column in self.table_columns)
-        self._animated = tuple(column for column in self.table_columns if column.animated)
+        self._hidden = hidden
+        self._choose_columns(many_profiles)
         self.frame = 0
         self._now = datetime.fromtimestamp(0, UTC)  # of the last sync
         self._marked: set[str] = set()  # of the last sync
@@ -124,9 +127,32 @@ class InstanceTable(DataTable[Text]):
         self._fills = 0  # each sync starts a new fill: a later chunk of an older one is dropped
         self._fill_left = 0  # rows of the last sync not added yet
 
+    def _choose_columns(self, many_profiles: bool) -> None:
+        self.many_profiles = many_profiles
+        self.table_columns: tuple[Column, ...] = tuple(
+            column
+            for column in view_columns.shown_columns(many_profiles)
+            if column.key not in self._hidden
+        )
+        self._column_keys = tuple(column.key for column in self.table_columns)
+        self._animated = tuple(column for column in self.table_columns if column.animated)
+
     def on_mount(self) -> None:
+        self._add_columns()
+
+    def _add_columns(self) -> None:
         for column in self.table_columns:
             self.add_column(Text(column.header, style="bold"), key=column.key, width=column.width)
+
+    def show_profiles(self, many_profiles: bool) -> None:
+        """PROFILE and ACCOUNT shown (several profiles) or not: the table starts over."""
+        if many_profiles == self.many_profiles:
+            return
+        self._choose_columns(many_profiles)
+        self.clear(columns=True)
+        self._shown.clear()
+        self._sources.clear()
+        self._add_columns()
 
     def row_cells(self, row: Row) -> tuple[Text, ...]:
         if len(self._texts) > KEPT_TEXTS:

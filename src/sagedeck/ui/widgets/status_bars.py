@@ -4,6 +4,7 @@ Names (a profile, a region, an instance) and AWS's error messages are shown sani
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -33,13 +34,23 @@ class TitleBar(Static):
     """
 
     def show(
-        self, profile: str | None, regions: tuple[str, ...], demo: bool, read_only: bool
+        self,
+        profile: str | None,
+        regions: tuple[str, ...],
+        demo: bool,
+        read_only: bool,
+        profiles: tuple[str | None, ...] = (),
     ) -> None:
+        names = [name or "default" for name in profiles] if len(profiles) > 1 else []
         parts: list[tuple[str, str] | str] = [
             ("sagedeck", "bold"),
             SEPARATOR,
-            ("profile ", "dim"),
-            sanitize_line(profile or "default"),
+            ("profiles " if names else "profile ", "dim"),
+            (
+                sanitize_line(", ".join(names) if len(names) <= 4 else f"{len(names)} profiles")
+                if names
+                else sanitize_line(profile or "default")
+            ),
             SEPARATOR,
             ("regions ", "dim"),
             sanitize_line(", ".join(regions)) if len(regions) <= 4 else f"{len(regions)} regions",
@@ -93,6 +104,10 @@ class SummaryBar(Static):
         for notebook in fleet.notebooks.values():
             per_region[notebook.region] = per_region.get(notebook.region, 0) + 1
         parts += [SEPARATOR, sanitize_line("  ".join(f"{r} {n}" for r, n in per_region.items()))]
+        if fleet.many_profiles:
+            per_profile = Counter(notebook.profile for notebook in fleet.notebooks.values())
+            counted = "  ".join(f"{p or 'default'} {per_profile[p]}" for p in fleet.profiles)
+            parts += [SEPARATOR, sanitize_line(counted)]
         if marked:
             parts += [SEPARATOR, (f"{marked} marked", "bold magenta")]
         if fleet.refreshed_at is not None:
@@ -103,8 +118,8 @@ class SummaryBar(Static):
         if waiting is not None:
             parts += [SEPARATOR, (f"waiting for AWS ({waiting} s)", "bold yellow")]
         text = Text.assemble(*parts, no_wrap=True, overflow="ellipsis")
-        for region, error in fleet.errors.items():
-            text.append(f"\n⚠ {sanitize_line(f'{region}: {error}')}", style="bold red")
+        for note in fleet.notes:  # a failed profile or region, regions not enabled
+            text.append(f"\n⚠ {sanitize_line(note)}", style="bold red")
         if problem:
             text.append(f"\n⚠ {sanitize_line(problem)}", style="bold red")
         if fleet.prices.problem:  # once, here: the PRICE cells only say "?"

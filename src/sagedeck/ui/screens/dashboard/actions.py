@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from textual.app import App
     from textual.screen import Screen
 
+    from sagedeck.aws.services import AwsServices
     from sagedeck.ui.screens.dashboard.deck import Deck
 
 Refresh = Callable[[], None]
@@ -60,6 +61,10 @@ class NotebookActions:
     def app(self) -> App[Any]:
         return self.screen.app
 
+    def _of(self, notebook: NotebookSummary) -> AwsServices:
+        """The services of the profile that listed ``notebook``: every call on it goes there."""
+        return self.deck.services.of(notebook.key)
+
     def run(self, work: Coroutine[Any, Any, None], name: str, description: str) -> None:
         self.screen.run_worker(
             work, name=name, group="actions", description=description, exit_on_error=False
@@ -75,8 +80,7 @@ class NotebookActions:
     async def _start(
         self, ready: list[NotebookSummary], skipped: list[NotebookSummary], single: bool
     ) -> None:
-        sm = self.deck.services.sagemaker
-        done = await self._each(ready, lambda nb: sm.start(nb.key), "start")
+        done = await self._each(ready, lambda nb: self._of(nb).sagemaker.start(nb.key), "start")
         self._report_skipped(skipped, "start", "Stopped or Failed")
         if done:
             follow = " — following its start (esc goes back)" if single else ""
@@ -107,8 +111,7 @@ class NotebookActions:
         if not confirmed:
             self.deck.notify("Stop cancelled", timeout=3)
             return
-        sm = self.deck.services.sagemaker
-        done = await self._each(ready, lambda nb: sm.stop(nb.key), "stop")
+        done = await self._each(ready, lambda nb: self._of(nb).sagemaker.stop(nb.key), "stop")
         self._report_skipped(skipped, "stop", "InService")
         if done:
             self.deck.notify(f"Stopping {names(done)}", title="Stop")
@@ -126,7 +129,7 @@ class NotebookActions:
         if not await self.app.push_screen_wait(TypeNameScreen(notebook.name, notebook.region)):
             self.deck.notify("Delete cancelled", timeout=3)
             return
-        await self.deck.services.sagemaker.delete(notebook.key)
+        await self._of(notebook).sagemaker.delete(notebook.key)
         self.deck.notify(f"Deleting {notebook.name} ({notebook.region})", title="Delete")
         self.refresh()
 
@@ -173,7 +176,7 @@ class NotebookActions:
                 f"{notebook.name} is {notebook.status}: start it first", severity="warning"
             )
             return
-        url = await self.deck.services.sagemaker.presigned_url(
+        url = await self._of(notebook).sagemaker.presigned_url(
             notebook.key, view, self.deck.settings.url_session_seconds
         )
         where = await self.copy(url.url)
@@ -200,7 +203,7 @@ class NotebookActions:
                 severity="warning",
             )
             return
-        url = await self.deck.services.sagemaker.presigned_url(
+        url = await self._of(notebook).sagemaker.presigned_url(
             notebook.key, view, self.deck.settings.url_session_seconds
         )
         opened = await asyncio.to_thread(clipboard.open_in_browser, url.url)
@@ -236,7 +239,7 @@ class NotebookActions:
 
         deck = self.deck
         screen = LogScreen(
-            deck.services,
+            self._of(notebook),
             notebook,
             deck.settings,
             watch_start=watch_start,
@@ -252,17 +255,17 @@ class NotebookActions:
         from sagedeck.ui.screens.dashboard.jupyter_actions import open_any_shell
 
         deck = self.deck
-        await open_any_shell(self.app, deck.services, notebook, deck.settings, via)
+        await open_any_shell(self.app, self._of(notebook), notebook, deck.settings, via)
 
     def port_forward(self, notebook: NotebookSummary) -> None:
         from sagedeck.ui.screens.dashboard.ssm_actions import PortForwardScreen
 
-        self.app.push_screen(PortForwardScreen(self.deck.services, notebook))
+        self.app.push_screen(PortForwardScreen(self._of(notebook), notebook))
 
     def doctor(self, notebook: NotebookSummary) -> None:
         from sagedeck.ui.screens.dashboard.ssm_actions import DoctorScreen
 
-        self.app.push_screen(DoctorScreen(self.deck.services, notebook))
+        self.app.push_screen(DoctorScreen(self._of(notebook), notebook))
 
     def lifecycle_configs(self) -> None:
         from sagedeck.ui.screens.lifecycle import LifecycleScreen

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from sagedeck.models import NotebookStatus, NotebookSummary
 
 if TYPE_CHECKING:
+    from sagedeck.aws.services import AwsServices
     from sagedeck.ui.screens.dashboard.actions import NotebookActions
     from sagedeck.ui.screens.manage.form import FormPlan
 
@@ -46,11 +47,12 @@ class ManageActions:
     async def _clone(self, notebook: NotebookSummary) -> None:
         from sagedeck.ui.screens.manage.form import FormPlan
 
-        services = self.deck.services
+        services = self.deck.services.of(notebook.key)  # made where its source is
         params = await services.manage.describe_for_clone(notebook.region, notebook.name)
         regions = tuple(services.target.regions)
         await self._form(
-            FormPlan("clone", regions, notebook.region, initial=params, source=notebook.name)
+            FormPlan("clone", regions, notebook.region, initial=params, source=notebook.name),
+            services,
         )
 
     def edit(self, notebook: NotebookSummary) -> None:
@@ -60,7 +62,8 @@ class ManageActions:
     async def _edit(self, notebook: NotebookSummary) -> None:
         from sagedeck.ui.screens.manage.form import FormPlan
 
-        current = await self.deck.services.manage.describe(notebook.region, notebook.name)
+        services = self.deck.services.of(notebook.key)  # the profile that lists it
+        current = await services.manage.describe(notebook.region, notebook.name)
         status = str(current.get("NotebookInstanceStatus", ""))
         if status != EDIT_NEEDS:  # it changed since the last refresh
             self.edit_refused(notebook, status)
@@ -68,7 +71,7 @@ class ManageActions:
         plan = FormPlan(
             "edit", (notebook.region,), notebook.region, current=current, source=notebook.name
         )
-        await self._form(plan)
+        await self._form(plan, services)
 
     def edit_refused(self, notebook: NotebookSummary, status: str = "") -> None:
         self.deck.notify(
@@ -78,10 +81,11 @@ class ManageActions:
             severity="warning",
         )
 
-    async def _form(self, plan: FormPlan) -> None:
+    async def _form(self, plan: FormPlan, services: AwsServices | None = None) -> None:
         from sagedeck.ui.screens.manage.form import InstanceForm
 
-        outcome = await self.actions.app.push_screen_wait(InstanceForm(self.deck.services, plan))
+        form = InstanceForm(services or self.deck.services, plan)
+        outcome = await self.actions.app.push_screen_wait(form)
         if outcome is None:
             return
         if outcome.verb == "edit":
@@ -99,7 +103,9 @@ class ManageActions:
         from sagedeck.ui.screens.manage.tags import TagScreen
         from sagedeck.ui.widgets.detail_pane import DetailPane
 
-        changed = await self.actions.app.push_screen_wait(TagScreen(self.deck.services, notebook))
+        changed = await self.actions.app.push_screen_wait(
+            TagScreen(self.deck.services.of(notebook.key), notebook)
+        )
         if changed:
             detail = self.actions.screen.query_one(DetailPane)
             detail.invalidate()  # its tags part is cached until the status changes

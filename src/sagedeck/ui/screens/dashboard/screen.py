@@ -14,7 +14,7 @@ from textual.widgets import DataTable
 from sagedeck.errors import SagedeckError
 from sagedeck.jupyter.activity import ActivityReader
 from sagedeck.jupyter.session import JupyterSession
-from sagedeck.models import NotebookKey, NotebookSummary
+from sagedeck.models import NotebookKey, NotebookSummary, RegionListing
 from sagedeck.ui.keys import DASHBOARD_BINDINGS, MUTATING, REFUSALS
 from sagedeck.ui.messages import DetailLoaded, FilterChanged, FilterClosed, UrlCopied
 from sagedeck.ui.screens.dashboard.actions import NotebookActions
@@ -58,7 +58,7 @@ class DashboardScreen(FleetCost):
     def __init__(self, deck: Deck) -> None:
         super().__init__(id="dashboard")
         self.deck = deck
-        self.fleet = Fleet()
+        self.fleet = Fleet(deck.services.profiles)
         self.row_filter = RowFilter()
         self.sort_column = sort_column("name")
         self.sort_reverse = False
@@ -72,6 +72,7 @@ class DashboardScreen(FleetCost):
         self._rows_shown = 0
         self.forgotten_only = False  # `f`: only the instances InService too long
         self._pricing = False  # a worker is reading prices (fleet_cost.py)
+        self.partial_applies = 0  # regions merged as they answered (tests count them)
         self.describer = PlatformDescriber(
             lambda: self.deck.services,
             self._platforms_needed,
@@ -92,7 +93,9 @@ class DashboardScreen(FleetCost):
         yield SummaryBar(id="summary")
         with Container(id="body"):
             hidden = frozenset() if deck.settings.jupyter_activity else frozenset({"idle"})
-            yield InstanceTable(id="instances", hidden=hidden)
+            yield InstanceTable(
+                many_profiles=deck.services.target.many_profiles, id="instances", hidden=hidden
+            )
             yield DetailPane(
                 lambda: deck.services,
                 deck.clock,
@@ -158,18 +161,24 @@ class DashboardScreen(FleetCost):
     def show_target(self) -> None:
         target = self.deck.services.target
         self.query_one(TitleBar).show(
-            target.profile, target.regions, self.deck.demo, self.deck.read_only
+            target.profile,
+            target.regions,
+            self.deck.demo,
+            self.deck.read_only,
+            profiles=target.profiles,
         )
 
     def reset(self) -> None:
         """A new profile or regions: forget the old fleet and poll the new one now."""
-        self.fleet = Fleet()
+        services = self.deck.services
+        self.fleet = Fleet(services.profiles)
         self.marked.clear()
         old, self.activity_reader = self.activity_reader, self._new_activity_reader()
         self.run_worker(old.close(), group="activity-close", exit_on_error=False)
         self.detail.invalidate()
         self.table.clear()
         self.table._shown.clear()
+        self.table.show_profiles(services.target.many_profiles)
         self.show_target()
         self._sync()
         self.request_refresh()
@@ -185,9 +194,26 @@ class DashboardScreen(FleetCost):
 
     async def _fetch(self) -> None:
         services = self.deck.services
-        if self.fleet.credentials_failed:  # `aws sso login` may have renewed them meanwhile
-            await services.conn.reset_clients()
-        listings = await services.sagemaker.list_regions()
+        expired = self.fleet.credentials_failed
+        if expired:  # `aws sso login` may have renewed them meanwhile
+            await services.reset_clients(expired)
+
+        def landed(listing: RegionListing) -> None:
+            """One region (of one profile) answered: its rows show before the slowest's."""
+            if services is not self.deck.services:
+                return
+            # Until the first refresh is complete, a cursor on the top row stays there (on
+            # whichever row sorts first), not on the row that happened to answer first.
+            at_top = self.fleet.refreshed_at is None and self.table.cursor_row == 0
+            self.fleet.apply([listing], self.deck.clock(), partial=True)
+            self.partial_applies += 1
+            self._sync()
+            if at_top and self.table.cursor_row != 0:
+                self.table.move_cursor(row=0)
+                self._selection_changed()
+
+        several = sum(len(member.regions) for member in services.target.split()) > 1
+        listings = await services.list_fleet(on_listing=landed if several else None)
         if services is not self.deck.services:
             return  # the target changed during the call: this answer is for the old one
         self.problem = None
@@ -200,7 +226,7 @@ class DashboardScreen(FleetCost):
             self.deck.startup_done()
         if self._announce_refresh:
             self._announce_refresh = False
-            failed = len(self.fleet.errors)
+            failed = self.fleet.failed_regions
             self.deck.notify(
                 f"Refreshed: {len(self.fleet)} instances"
                 + (f", {failed} region(s) failed" if failed else ""),
@@ -289,7 +315,7 @@ class DashboardScreen(FleetCost):
 
         def open_session(key: NotebookKey) -> JupyterSession:
             seconds = deck.settings.url_session_seconds
-            return JupyterSession.for_notebook(deck.services.sagemaker, key, seconds)
+            return JupyterSession.for_notebook(deck.services.of(key).sagemaker, key, seconds)
 
         return ActivityReader(open_session)
 
