@@ -5,6 +5,7 @@ session cookie, a redirect to the Jupyter page; an instance that is not InServic
 from __future__ import annotations
 
 import os
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -138,3 +139,22 @@ def test_shutting_down_leaves_no_process(tmp_path: Path) -> None:
         gateway.stop()
     assert not _group_alive(group)
     assert not home.exists()  # the instance's temporary home went with the embedded AWS
+
+
+def test_shutting_down_while_a_server_starts_leaves_no_process() -> None:
+    gateway = JupyterGateway(lambda region, name: "InService")
+    gateway.start()
+    host = "early.notebook.us-east-1.sagemaker.aws"
+    url = gateway.sign_in_url(host, "us-east-1", "early", 1800)
+    signing_in = threading.Thread(target=_status, args=(_opener(), url), daemon=True)
+    try:
+        signing_in.start()
+        _wait_for(lambda: bool(gateway.servers._launched), "the server's launch")
+        [process] = gateway.servers._launched
+        assert gateway.servers.get(host) is None  # launched, not answering yet
+        assert process.pid is not None
+        group = process.pid
+    finally:
+        gateway.stop()
+    assert not _group_alive(group)
+    signing_in.join(30)
