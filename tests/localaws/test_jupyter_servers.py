@@ -5,6 +5,9 @@ session cookie, a redirect to the Jupyter page; an instance that is not InServic
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -138,3 +141,55 @@ def test_shutting_down_leaves_no_process(tmp_path: Path) -> None:
         gateway.stop()
     assert not _group_alive(group)
     assert not home.exists()  # the instance's temporary home went with the embedded AWS
+
+
+def test_shutting_down_while_a_server_starts_leaves_no_process() -> None:
+    gateway = JupyterGateway(lambda region, name: "InService")
+    gateway.start()
+    host = "early.notebook.us-east-1.sagemaker.aws"
+    url = gateway.sign_in_url(host, "us-east-1", "early", 1800)
+    signing_in = threading.Thread(target=_status, args=(_opener(), url), daemon=True)
+    try:
+        signing_in.start()
+        _wait_for(lambda: bool(gateway.servers._launched), "the server's launch")
+        [process] = gateway.servers._launched
+        assert gateway.servers.get(host) is None  # launched, not answering yet
+        assert process.pid is not None
+        group = process.pid
+    finally:
+        gateway.stop()
+    assert not _group_alive(group)
+    signing_in.join(30)
+
+
+def test_a_killed_embedded_aws_leaves_no_server(tmp_path: Path) -> None:
+    """The process that started the servers killed outright (no shutdown): they end anyway."""
+    script = tmp_path / "host.py"
+    script.write_text(
+        "import sys, urllib.error, urllib.request\n"
+        "from sagedeck.localaws.jupyter_servers import JupyterGateway\n"
+        "gateway = JupyterGateway(lambda region, name: 'InService')\n"
+        "gateway.start()\n"
+        "url = gateway.sign_in_url('k.notebook.us-east-1.sagemaker.aws', 'us-east-1', 'k', 1800)\n"
+        "try:\n"
+        "    urllib.request.urlopen(url, timeout=60)\n"
+        "except urllib.error.HTTPError:\n"
+        "    pass  # no cookie jar here: the redirect is refused, the server started anyway\n"
+        "print(gateway.servers.get('k.notebook.us-east-1.sagemaker.aws').process.pid, flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+    host = subprocess.Popen(
+        [sys.executable, str(script)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TMPDIR": str(tmp_path)},  # a killed process cleans nothing up
+    )
+    try:
+        assert host.stdout is not None
+        group = int(host.stdout.readline())
+        assert _group_alive(group)
+    finally:
+        host.kill()  # SIGKILL: no shutdown runs
+        host.wait()
+    _wait_for(lambda: not _group_alive(group), "the orphaned server to end", timeout=30)

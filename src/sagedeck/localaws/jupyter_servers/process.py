@@ -10,9 +10,11 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +23,19 @@ from .roots import InstanceHome
 
 IDENTITY = "sagedeck.localaws.jupyter_servers.identity.GatewayIdentity"
 LANDING = "sagedeck.localaws.jupyter_servers.landing"  # a page when no front end is installed
+PARENT_WATCH = "sagedeck.localaws.jupyter_servers.parent_watch"  # ends it if we are killed
 STOP_GRACE_SECONDS = 5.0
+SOCKET_DIR_ENV = "SAGEDECK_JUPYTER_SOCKET_DIR"  # parent_watch removes it if we are killed
+# A Unix socket's path must fit sun_path (108 bytes on Linux, 104 on macOS).
+MAX_SOCKET_PATH = 100
+
+
+def _socket_directory(runtime: Path) -> Path:
+    """A private directory for the socket: the instance's own when its path is short enough,
+    else a new one in /tmp (a deep TMPDIR, as under pytest, would not fit)."""
+    if len(str(runtime / "jupyter.sock")) <= MAX_SOCKET_PATH:
+        return runtime
+    return Path(tempfile.mkdtemp(prefix="sagedeck-jupyter-", dir="/tmp"))
 
 
 @dataclass
@@ -32,10 +46,13 @@ class JupyterProcess:
     base_url: str  # "/<host>/": the gateway serves each instance under its own path
     secret: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
     _popen: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    _socket_dir: Path | None = field(default=None, repr=False)
 
     @property
     def socket_path(self) -> Path:
-        return self.home.runtime / "jupyter.sock"
+        if self._socket_dir is None:
+            self._socket_dir = _socket_directory(self.home.runtime)
+        return self._socket_dir / "jupyter.sock"
 
     def start(self) -> None:
         self.socket_path.unlink(missing_ok=True)
@@ -67,7 +84,7 @@ class JupyterProcess:
             "--ServerApp.log_level=WARN",
             "--IdentityProvider.token=",  # the gateway signs requests in, never a token
             '--ServerApp.jpserver_extensions={"jupyter_server_terminals": True, '
-            f'"{LANDING}": True}}',
+            f'"{LANDING}": True, "{PARENT_WATCH}": True}}',
         ]
 
     def _environment(self) -> dict[str, str]:
@@ -77,6 +94,7 @@ class JupyterProcess:
         env.update(
             {
                 SECRET_ENV: self.secret,
+                SOCKET_DIR_ENV: str(self.socket_path.parent),
                 "HOME": str(self.home.home),
                 "USER": "ec2-user",
                 "LOGNAME": "ec2-user",
@@ -118,3 +136,5 @@ class JupyterProcess:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(popen.pid, signal.SIGKILL)
         self.socket_path.unlink(missing_ok=True)
+        if self._socket_dir is not None and self._socket_dir != self.home.runtime:
+            shutil.rmtree(self._socket_dir, ignore_errors=True)

@@ -36,6 +36,10 @@ class JupyterServers:
         self._directory = directory
         self._running: dict[str, RunningServer] = {}
         self._starting: dict[str, asyncio.Lock] = {}
+        # Every process launched and not yet stopped, ready or still starting: a shutdown
+        # during a server's start must not leave it running.
+        self._launched: list[JupyterProcess] = []
+        self._closed = False
 
     def running_hosts(self) -> list[str]:
         return list(self._running)
@@ -52,10 +56,13 @@ class JupyterServers:
                 return server
             if server is not None:  # it died: start it again
                 await self.stop(host)
+            if self._closed:
+                raise OSError("the embedded AWS is shutting down")
             home = InstanceHome.create(self._directory, region, name)
             process = JupyterProcess(home, f"/{host}/")
             launched = time.monotonic()
             process.start()
+            self._launched.append(process)
             client = aiohttp.ClientSession(
                 connector=aiohttp.UnixConnector(path=str(process.socket_path)),
                 auto_decompress=False,
@@ -66,7 +73,7 @@ class JupyterServers:
                 await _wait_ready(server, host)
             except BaseException:
                 await client.close()
-                await asyncio.to_thread(process.stop)
+                await self._stop_process(process)
                 raise
             server.started_in = time.monotonic() - launched
             self._running[host] = server
@@ -76,10 +83,18 @@ class JupyterServers:
         server = self._running.pop(host, None)
         if server is not None:
             await server.client.close()
-            await asyncio.to_thread(server.process.stop)
+            await self._stop_process(server.process)
+
+    async def _stop_process(self, process: JupyterProcess) -> None:
+        self._launched = [launched for launched in self._launched if launched is not process]
+        await asyncio.to_thread(process.stop)
 
     async def stop_all(self) -> None:
+        """Stop every server, those still starting too; start none after this."""
+        self._closed = True
         await asyncio.gather(*(self.stop(host) for host in list(self._running)))
+        starting, self._launched = self._launched, []
+        await asyncio.gather(*(asyncio.to_thread(process.stop) for process in starting))
 
 
 async def _wait_ready(server: RunningServer, host: str) -> None:

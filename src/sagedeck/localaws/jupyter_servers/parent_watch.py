@@ -1,0 +1,36 @@
+"""Ends the Jupyter server when the embedded AWS that started it is gone (runs in the Jupyter
+process, as a server extension).
+
+The gateway stops its servers on every orderly exit; a process killed outright (SIGKILL, a
+closed terminal, a test run cut short) cannot. Each server runs in its own process group, so
+nothing else would end it: it watches its parent and, once orphaned, ends its whole group
+(its kernels and terminals too).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import threading
+import time
+from typing import Any
+
+CHECK_SECONDS = 1.0
+
+
+def _watch(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(CHECK_SECONDS)
+    socket_dir = os.environ.get("SAGEDECK_JUPYTER_SOCKET_DIR", "")
+    if socket_dir.startswith("/tmp/sagedeck-jupyter-"):  # ours, outside the instance's home
+        shutil.rmtree(socket_dir, ignore_errors=True)
+    os.killpg(os.getpgrp(), signal.SIGTERM)
+
+
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    return [{"module": __name__}]
+
+
+def _load_jupyter_server_extension(serverapp: Any) -> None:
+    threading.Thread(target=_watch, args=(os.getppid(),), name="parent-watch", daemon=True).start()
