@@ -83,12 +83,17 @@ class FleetServer:
     # --- commands --------------------------------------------------------------------------
 
     def populate(self, count: int, regions: tuple[str, ...] = (REGION,)) -> dict[str, Any]:
+        from sagedeck.localaws import accounts
         from sagedeck.localaws.fleet_resources import SAGEMAKER_TRUST_POLICY
         from sagedeck.localaws.state import ACCOUNT_ID, LOCK, iam_backend
 
         started = time.perf_counter()
         with LOCK:
             self.local.reset(seed=False)
+            # An account with every region enabled: the regions asked (--region all, or the
+            # first few in name order, opt-in ones among them) answer as enabled ones do, and
+            # the peer's loop over the same regions does not stop at a refusal.
+            accounts.ENABLED.update(accounts.OPT_IN_REGIONS)
             # The execution role must exist: the embedded AWS checks SageMaker can assume it.
             iam_backend(ACCOUNT_ID).create_role(
                 role_name=ROLE.rsplit("/", 1)[-1],
