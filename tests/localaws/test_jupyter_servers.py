@@ -5,6 +5,7 @@ session cookie, a redirect to the Jupyter page; an instance that is not InServic
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -19,7 +20,7 @@ import pytest
 from mypy_boto3_sagemaker import SageMakerClient
 
 from sagedeck.localaws import LocalAws
-from sagedeck.localaws.jupyter_servers import JupyterGateway
+from sagedeck.localaws.jupyter_servers import JupyterGateway, parent_watch
 
 HOST = "nb.notebook.us-east-1.sagemaker.aws"
 
@@ -193,3 +194,27 @@ def test_a_killed_embedded_aws_leaves_no_server(tmp_path: Path) -> None:
         host.kill()  # SIGKILL: no shutdown runs
         host.wait()
     _wait_for(lambda: not _group_alive(group), "the orphaned server to end", timeout=30)
+
+
+def test_a_server_orphaned_before_it_finished_starting_ends_too() -> None:
+    """The parent killed while the server was still starting: by the time the watch loads, the
+    server's parent is already the reaper, so it must compare with the pid it was started by."""
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time\n"
+            "from sagedeck.localaws.jupyter_servers import parent_watch\n"
+            "parent_watch._load_jupyter_server_extension(None)\n"
+            "time.sleep(120)\n",
+        ],
+        # Started by a process that is gone (no pid is this large): orphaned from the start.
+        env={**os.environ, parent_watch.PARENT_ENV: str(2**22 + 1)},
+        start_new_session=True,  # its group is its own: the watch ends only this process
+    )
+    try:
+        assert child.wait(timeout=60) == -signal.SIGTERM
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()

@@ -17,6 +17,10 @@ import time
 from typing import Any
 
 CHECK_SECONDS = 1.0
+# The pid of the process that started the server, set by process.py: a parent killed while the
+# server was still starting has left it orphaned before this extension loads, and
+# ``os.getppid()`` read then would already be the reaper's.
+PARENT_ENV = "SAGEDECK_JUPYTER_PARENT"
 
 
 def _watch(parent: int) -> None:
@@ -33,4 +37,5 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
 
 
 def _load_jupyter_server_extension(serverapp: Any) -> None:
-    threading.Thread(target=_watch, args=(os.getppid(),), name="parent-watch", daemon=True).start()
+    parent = int(os.environ.get(PARENT_ENV) or os.getppid())
+    threading.Thread(target=_watch, args=(parent,), name="parent-watch", daemon=True).start()

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .identity import SECRET_ENV
+from .parent_watch import PARENT_ENV
 from .roots import InstanceHome
 
 IDENTITY = "sagedeck.localaws.jupyter_servers.identity.GatewayIdentity"
@@ -95,6 +96,7 @@ class JupyterProcess:
             {
                 SECRET_ENV: self.secret,
                 SOCKET_DIR_ENV: str(self.socket_path.parent),
+                PARENT_ENV: str(os.getpid()),
                 "HOME": str(self.home.home),
                 "USER": "ec2-user",
                 "LOGNAME": "ec2-user",
