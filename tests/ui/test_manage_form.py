@@ -318,3 +318,18 @@ async def test_aws_text_in_the_choices_is_shown_as_text_never_markup(aws_env: Lo
         screen = html.unescape(app.export_screenshot()).replace("\xa0", " ")
         assert "access to [/data] bucket" in screen
         assert "[link=https://example.invalid]" in screen
+
+
+async def test_q_on_a_list_in_the_form_keeps_the_form_and_says_how_to_leave(
+    aws_env: LocalAws,
+) -> None:
+    app = build_app(aws_env, regions=("us-east-1",))
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, app, rows=11)
+        form = await open_form(pilot, app, "n")
+        await type_into(pilot, form, "NotebookInstanceName", "half-typed")
+        row(form, "InstanceType").query_one(Select).focus()
+        await pilot.press("q")
+        await wait_for(pilot, lambda: "esc leaves the form" in notices_text(app))
+        assert app.is_running
+        assert app.screen is form

@@ -96,6 +96,9 @@ class InstanceForm(DeckScreen[FormOutcome | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="form_cancel"),
         Binding("ctrl+s", "submit", "Send", id="form_submit"),
+        # `q` quits the dashboard; here (a list focused, not a text field) it would throw away
+        # what was typed: it says how to leave instead.
+        Binding("q", "hold_quit", show=False, id="form_hold_quit"),
     ]
 
     def __init__(self, services: AwsServices, plan: FormPlan) -> None:
@@ -268,6 +271,9 @@ class InstanceForm(DeckScreen[FormOutcome | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    def action_hold_quit(self) -> None:
+        self.notify("esc leaves the form (what it holds is lost); ctrl+s sends it", title="Form")
 
     def action_submit(self) -> None:
         if not self._sending and not self.validate():
