@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from sagedeck.aws.pricing import client
-from sagedeck.aws.pricing.cache import PriceCache, notebook_price
+from sagedeck.aws.pricing.cache import PriceCache
 from sagedeck.aws.pricing.client import RETRY_SECONDS, Prices
+from sagedeck.aws.pricing.products import notebook_price
 from sagedeck.aws.services import AwsServices
 from sagedeck.aws.session import AwsTarget, StaticCredentials
 from sagedeck.devtools.faultproxy import FaultProxy

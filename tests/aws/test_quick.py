@@ -27,7 +27,9 @@ from botocore.credentials import Credentials as BotoCredentials
 
 from sagedeck.aws import quick
 from sagedeck.aws import session as aws_session
+from sagedeck.aws.pricing.products import PRICING_REGION
 from sagedeck.aws.quick import listing, plain
+from sagedeck.aws.quick import pricing as quick_pricing
 from sagedeck.aws.services import AwsServices
 from sagedeck.aws.session import AwsTarget, StaticCredentials
 from sagedeck.commands.notebooks import cmd_ls, quick_ls
@@ -163,25 +165,45 @@ def test_public_endpoint_is_botocore_s(aws_home: Path, region: str) -> None:
 
 
 @pytest.mark.parametrize("token", [None, "session-token"])
-def test_signature_is_botocore_s(token: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("service", "region", "host", "target"),
+    [
+        ("sagemaker", "eu-west-1", "api.sagemaker.eu-west-1.amazonaws.com", listing.TARGET),
+        ("pricing", "us-east-1", "api.pricing.us-east-1.amazonaws.com", "AWSPriceListService.X"),
+    ],
+)
+def test_signature_is_botocore_s(
+    token: str | None,
+    service: str,
+    region: str,
+    host: str,
+    target: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     when = datetime(2026, 11, 25, 23, 30, 5, tzinfo=UTC)
     body = b'{"MaxResults": 100, "NextToken": "abc"}'
-    base = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": listing.TARGET}
-    host = "api.sagemaker.eu-west-1.amazonaws.com"
+    base = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target}
     ours = quick.sign(
         credentials=quick.Credentials("AKIDEXAMPLE", "secret", token),
-        region="eu-west-1",
+        region=region,
         host=host,
         body=body,
         headers=base,
         when=when,
+        service=service,
     )
     request = AWSRequest(method="POST", url=f"https://{host}/", data=body, headers=dict(base))
-    signer = SigV4Auth(BotoCredentials("AKIDEXAMPLE", "secret", token), "sagemaker", "eu-west-1")
+    signer = SigV4Auth(BotoCredentials("AKIDEXAMPLE", "secret", token), service, region)
     monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda: when.replace(tzinfo=None))
     signer.add_auth(request)
     assert ours["Authorization"] == request.headers["Authorization"]
     assert ours.get("X-Amz-Security-Token") == request.headers.get("X-Amz-Security-Token")
+
+
+def test_the_pricing_endpoint_is_botocore_s() -> None:
+    client = botocore.session.Session().create_client("pricing", region_name=PRICING_REGION)
+    assert client.meta.endpoint_url == quick_pricing.ENDPOINT
+    assert client.meta.service_model.signing_name == quick_pricing.SIGNING_NAME
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from sagedeck.aws import quick
 from sagedeck.aws.pricing.cache import PriceCache
 from sagedeck.commands import forgotten
 from sagedeck.localaws import LocalAws, pricing
@@ -163,7 +164,7 @@ def test_read_only_refuses_stop_yes_but_lists(sagedeck: InProcess, aws_env: Loca
     assert statuses(aws_env) == before
 
 
-def test_the_quick_ls_reads_prices_from_the_disk_cache_only(
+def test_the_quick_ls_asks_only_for_prices_not_on_disk(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
@@ -172,7 +173,10 @@ def test_the_quick_ls_reads_prices_from_the_disk_cache_only(
         "nb", "arn", EAST, NotebookStatus.IN_SERVICE, "ml.t3.medium", None, now, now
     )
     listings = [RegionListing(EAST, (notebook,))]
-    assert forgotten.cached_prices(listings, None) is None  # not cached: the ordinary path fetches
-    PriceCache().save({(EAST, "ml.t3.medium"): 0.05}, "instanceName")
+    # nothing listens there: a request would be Unsupported (the ordinary path's to ask)
+    plan = quick.Plan((EAST,), quick.Credentials("demo", "demo"), "http://127.0.0.1:9")
+    with pytest.raises(quick.Unsupported):
+        forgotten.quick_prices(listings, plan)
+    PriceCache(endpoint_url=plan.endpoint_url).save({(EAST, "ml.t3.medium"): 0.05}, "instanceName")
     assert PriceCache().path.is_relative_to(tmp_path)
-    assert forgotten.cached_prices(listings, None) == {(EAST, "ml.t3.medium"): 0.05}
+    assert forgotten.quick_prices(listings, plan) == {(EAST, "ml.t3.medium"): 0.05}

@@ -25,6 +25,7 @@ from sagedeck.text.format import age, short_duration
 from sagedeck.text.sanitize import one_line, sanitize_line
 
 if TYPE_CHECKING:
+    from sagedeck.aws import quick
     from sagedeck.aws.pricing.cache import PriceKey
     from sagedeck.aws.services import AwsServices
 
@@ -90,18 +91,18 @@ def price_keys(listings: Iterable[RegionListing]) -> list[PriceKey]:
     )
 
 
-def cached_prices(
-    listings: list[RegionListing], endpoint_url: str | None
-) -> dict[PriceKey, float | None] | None:
-    """Every price the listing needs, from the disk cache alone (no botocore); None when one
-    is missing."""
+def quick_prices(listings: list[RegionListing], plan: quick.Plan) -> dict[PriceKey, float | None]:
+    """The prices the listing needs without botocore: the disk cache's, the rest asked of the
+    Price List API (``aws.quick.pricing``) and cached; what cannot be had is left out, with one
+    line on stderr as :func:`fetched_prices` says it. :class:`quick.Unsupported` (nothing
+    printed) when the ordinary path should ask."""
     from sagedeck.aws.pricing.cache import PriceCache
+    from sagedeck.aws.quick.pricing import fetch_prices
 
-    known, _attribute = PriceCache(endpoint_url=endpoint_url).load()
-    keys = price_keys(listings)
-    if any(key not in known for key in keys):
-        return None
-    return {key: known[key] for key in keys}
+    fetched = fetch_prices(plan, price_keys(listings), PriceCache(endpoint_url=plan.endpoint_url))
+    if fetched.problem is not None:
+        print(one_line(f"sagedeck: prices unavailable: {fetched.problem}"), file=sys.stderr)
+    return fetched.prices
 
 
 async def fetched_prices(

@@ -136,10 +136,13 @@ def quick_ls(args: argparse.Namespace, settings: Settings) -> int | None:
     except quick.Unsupported:
         return None
     listings = forgotten.selected(listings, args)
-    prices = forgotten.cached_prices(listings, plan.endpoint_url) if args.json else None
-    if args.json and prices is None:  # prices to fetch: botocore's job; the listing is kept
-        args.listed = listings
-        return None
+    prices = None
+    if args.json:
+        try:
+            prices = forgotten.quick_prices(listings, plan)
+        except quick.Unsupported:  # the prices are botocore's to ask; the listing is kept
+            args.listed = listings
+            return None
     profile = args.profile or os.environ.get("AWS_PROFILE") or settings.profile
     return print_listings(listings, as_json=args.json, profile=profile, prices=prices)
 

@@ -1,49 +1,25 @@
-"""Prices on disk, and the reading of a Price List product: the standard library only, so
-``sagedeck ls --json`` on its quick path (no botocore) reads cached prices too."""
+"""Prices on disk: the standard library only, so ``sagedeck ls --json`` on its quick path (no
+botocore) reads and writes cached prices too."""
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from sagedeck.aws.pricing.products import PriceKey as PriceKey  # where callers import it
+
 CACHE_SECONDS = 24 * 3600
 CACHE_VERSION = 1
-NOTEBOOK_USAGE = re.compile(r"(?:^|-)Notebk:(?P<type>ml\.[A-Za-z0-9.-]+)$")
-HOURLY_UNITS = frozenset({"Hrs", "Hours", "hour", "Hour"})
-
-PriceKey = tuple[str, str]  # (region, instance type)
 
 
 def default_cache_path() -> Path:
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("sagedeck")) / "prices.json"
-
-
-def notebook_price(
-    price_list: Iterable[str | Mapping[str, Any]], instance_type: str
-) -> float | None:
-    """The on-demand USD price per hour of a notebook instance of ``instance_type`` among the
-    products of ``price_list`` (GetProducts' ``PriceList``: JSON strings); None if none is."""
-    for item in price_list:
-        try:
-            product = json.loads(item) if isinstance(item, str) else item
-            attributes = product["product"]["attributes"]
-            usage = NOTEBOOK_USAGE.search(str(attributes.get("usagetype", "")))
-            if usage is None or usage.group("type") != instance_type:
-                continue
-            for term in product["terms"]["OnDemand"].values():
-                for dimension in term["priceDimensions"].values():
-                    if dimension.get("unit") in HOURLY_UNITS:
-                        return float(dimension["pricePerUnit"]["USD"])
-        except (ValueError, KeyError, TypeError, AttributeError):
-            continue  # one malformed product does not hide the others
-    return None
 
 
 class PriceCache:

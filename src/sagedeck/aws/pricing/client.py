@@ -9,20 +9,24 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from sagedeck.aws.paging import collect
-from sagedeck.aws.pricing.cache import PriceCache, PriceKey, notebook_price
+from sagedeck.aws.pricing.cache import PriceCache
+from sagedeck.aws.pricing.products import (
+    FETCH_CONCURRENCY,
+    PRICING_REGION,
+    PriceKey,
+    describe_request,
+    instance_attribute,
+    notebook_price,
+    products_request,
+)
 from sagedeck.aws.translate import translate_errors
 from sagedeck.errors import AccessDenied, CredentialsError, EndpointUnreachable, SagedeckError
 
 if TYPE_CHECKING:
     from sagedeck.aws.session import AwsConnection
 
-SERVICE_CODE = "AmazonSageMaker"
-PRICING_REGION = "us-east-1"  # the API's endpoints: us-east-1, eu-central-1, ap-south-1
-FETCH_CONCURRENCY = 4
 RETRY_SECONDS = 60.0  # after a throttled (or failed) request, nothing is asked this long
 monotonic = time.monotonic  # the module's clock (a test moves it, not the event loop's)
-# The attribute that names an ml.* type, in the order tried (DescribeServices lists the names).
-INSTANCE_ATTRIBUTES = ("instanceName", "instanceType")
 
 # Errors after which asking again in this run would only fail again: said once, not per row.
 UNAVAILABLE = (AccessDenied, CredentialsError, EndpointUnreachable)
@@ -112,24 +116,13 @@ class Prices:
             client = await self._client()
             self.calls += 1
             with translate_errors("read the price list's attributes", "pricing:DescribeServices"):
-                answer = await client.describe_services(
-                    ServiceCode=SERVICE_CODE, FormatVersion="aws_v1"
-                )
-            names: set[str] = set()
-            for service in answer.get("Services") or ():
-                names.update(service.get("AttributeNames") or ())
-            self._attribute = next(
-                (name for name in INSTANCE_ATTRIBUTES if name in names), INSTANCE_ATTRIBUTES[0]
-            )
+                answer = await client.describe_services(**describe_request())
+            self._attribute = instance_attribute(answer)
         return self._attribute
 
     async def _fetch_one(self, key: PriceKey, attribute: str) -> float | None:
-        region, instance_type = key
+        _region, instance_type = key
         client = await self._client()
-        filters = [
-            {"Type": "TERM_MATCH", "Field": "regionCode", "Value": region},
-            {"Type": "TERM_MATCH", "Field": attribute, "Value": instance_type},
-        ]
 
         async def get_products(**request: Any) -> Mapping[str, Any]:
             self.calls += 1
@@ -137,14 +130,5 @@ class Prices:
             return answer
 
         with translate_errors(f"read the price of {instance_type}", "pricing:GetProducts"):
-            items = await collect(
-                get_products,
-                {
-                    "ServiceCode": SERVICE_CODE,
-                    "Filters": filters,
-                    "FormatVersion": "aws_v1",
-                    "MaxResults": 100,
-                },
-                "PriceList",
-            )
+            items = await collect(get_products, products_request(key, attribute), "PriceList")
         return notebook_price(items, instance_type)

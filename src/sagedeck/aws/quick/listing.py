@@ -49,11 +49,21 @@ def _ssl_context(ca_bundle: str | None) -> Any:
 
 
 class RegionClient:
-    """One region's SageMaker calls (JSON protocol) over one keep-alive connection."""
+    """One region's SageMaker calls (JSON protocol) over one keep-alive connection; another
+    service's (``url``, its signing name ``service``) when told."""
 
-    def __init__(self, plan: Plan, region: str) -> None:
-        self.plan, self.region = plan, region
-        self.url = plan.endpoint(region)
+    def __init__(
+        self,
+        plan: Plan,
+        region: str,
+        *,
+        url: str | None = None,
+        service: str = "sagemaker",
+        read_timeout: float = READ_TIMEOUT,
+    ) -> None:
+        self.plan, self.region, self.service = plan, region, service
+        self.read_timeout = read_timeout
+        self.url = url or plan.endpoint(region)
         parts = urlsplit(self.url)
         self.host = parts.netloc
         self.https = parts.scheme == "https"
@@ -73,7 +83,7 @@ class RegionClient:
             conn = http.client.HTTPConnection(self.hostname, self.port, timeout=CONNECT_TIMEOUT)
         conn.connect()
         assert conn.sock is not None
-        conn.sock.settimeout(READ_TIMEOUT)
+        conn.sock.settimeout(self.read_timeout)
         return conn
 
     def call(self, payload: dict[str, Any]) -> dict[str, Any]:
@@ -97,6 +107,7 @@ class RegionClient:
                 "X-Amz-Target": target,
             },
             when=datetime.now(UTC),
+            service=self.service,
         )
         headers["User-Agent"] = f"sagedeck/{__version__} (quick listing)"
         for attempt in range(ATTEMPTS):

@@ -1,5 +1,5 @@
-"""Signature Version 4 of the quick listing's one kind of request (standard library only);
-``tests/aws/test_quick.py`` holds it to botocore's signer."""
+"""Signature Version 4 of the quick path's one kind of request, a JSON POST to ``/`` (standard
+library only); ``tests/aws/test_quick.py`` holds it to botocore's signer."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sagedeck.aws.quick.credentials import Credentials
 
-SERVICE = "sagemaker"  # the signing name
+SERVICE = "sagemaker"  # the signing name, unless told another (the Price List API: "pricing")
 
 
 def _hmac(key: bytes, text: str) -> bytes:
@@ -25,6 +25,7 @@ def sign(
     body: bytes,
     headers: Mapping[str, str],
     when: datetime,
+    service: str = SERVICE,
 ) -> dict[str, str]:
     """Signature Version 4 of a POST to ``/``: ``headers`` plus Host, X-Amz-Date, the session
     token and Authorization. Every given header is signed."""
@@ -44,12 +45,12 @@ def sign(
             hashlib.sha256(body).hexdigest(),
         ]
     )
-    scope = f"{stamp[:8]}/{region}/{SERVICE}/aws4_request"
+    scope = f"{stamp[:8]}/{region}/{service}/aws4_request"
     to_sign = "\n".join(
         ["AWS4-HMAC-SHA256", stamp, scope, hashlib.sha256(canonical.encode()).hexdigest()]
     )
     key = _hmac(("AWS4" + credentials.secret_key).encode(), stamp[:8])
-    for part in (region, SERVICE, "aws4_request"):
+    for part in (region, service, "aws4_request"):
         key = _hmac(key, part)
     signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
     out = dict(headers)
