@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sagedeck.aws import quick
 from sagedeck.aws.paging import collect
+from sagedeck.aws.regions import REGIONS_AT_ONCE
 from sagedeck.aws.session import AwsConnection
 from sagedeck.aws.shapes import summary_from_api, validate_name
 from sagedeck.aws.translate import is_stale_token, translate_errors
@@ -42,9 +43,6 @@ if TYPE_CHECKING:
     from concurrent.futures import Future
 
 PAGE_SIZE = 100  # the API's maximum: one call per 100 instances
-# Regions listed at once (``--region all`` is ~30): enough to finish in a few round trips,
-# few enough not to open dozens of connections at once or trip account-wide throttling.
-REGIONS_AT_ONCE = 8
 # AWS's pattern for NotebookInstanceName (botocore checks only the length).
 
 

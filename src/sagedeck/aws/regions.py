@@ -17,6 +17,10 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
+# Regions listed at once (``--region all`` is ~30, times the profiles): enough to finish in a
+# few round trips, few enough not to open dozens of connections at once or trip account-wide
+# throttling. Here, not with the listing's calls: the quick listing (no botocore) keeps it too.
+REGIONS_AT_ONCE = 8
 ENDPOINT_PREFIX = "api.sagemaker"  # SageMaker's key in the endpoint data (its endpointPrefix)
 
 

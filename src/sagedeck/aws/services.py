@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from sagedeck.aws.notebooks import REGIONS_AT_ONCE, SageMaker
+from sagedeck.aws.notebooks import SageMaker
+from sagedeck.aws.regions import REGIONS_AT_ONCE
 from sagedeck.aws.session import AwsConnection, AwsTarget
 from sagedeck.config import DEFAULTS
 from sagedeck.errors import AmbiguousName, InvalidInput, NotFound, SagedeckError

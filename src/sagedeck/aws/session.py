@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import botocore.exceptions
 
-from sagedeck.aws import regions
+from sagedeck.aws import profiles, regions
 from sagedeck.aws.read_only import guard_client, refuse_unless_allowed
 from sagedeck.aws.translate import translate_errors, translate_exception
 from sagedeck.errors import InvalidInput
@@ -120,18 +120,6 @@ def joined(members: tuple[AwsTarget, ...]) -> AwsTarget:
     )
 
 
-# What makes a profile able to yield credentials (botocore's providers read these); ``all``
-# skips the others (a profile that only sets a region, say).
-CREDENTIAL_SOURCES = (
-    "aws_access_key_id",
-    "credential_process",
-    "sso_session",
-    "sso_start_url",
-    "role_arn",
-    "web_identity_token_file",
-)
-
-
 def _botocore_session() -> botocore.session.Session:
     """A plain botocore session on the shared loader: the endpoint data it parses to check a
     region (~50-100 ms) is parsed once per process, and the first client reuses it."""
@@ -215,27 +203,9 @@ def resolve_target(
 
 def profile_names(spec: str, session: botocore.session.Session) -> tuple[str, ...]:
     """The profiles ``spec`` names (``a``, ``a,b,c`` or ``all``), each checked to exist."""
-    profiles = session.available_profiles
-    if spec.strip().lower() == "all":
-        config = session.full_config.get("profiles", {})
-        found = tuple(
-            name
-            for name in profiles
-            if any(config.get(name, {}).get(source) for source in CREDENTIAL_SOURCES)
-        )
-        if not found:
-            raise InvalidInput(
-                "--profile all: no profile in the AWS config or credentials file has credentials"
-            )
-        return found
-    names = tuple(dict.fromkeys(part.strip() for part in spec.split(",") if part.strip()))
-    if not names:
-        raise InvalidInput("--profile needs a profile name, a comma-separated list, or 'all'")
-    for name in names:
-        if name not in profiles:
-            known = ", ".join(sorted(profiles)) or "none configured"
-            raise InvalidInput(f"unknown AWS profile {name!r} (known: {known})")
-    return names
+    return profiles.profile_names(
+        spec, session.available_profiles, session.full_config.get("profiles", {})
+    )
 
 
 def _configured_regions(profile: str | None) -> tuple[str, ...]:

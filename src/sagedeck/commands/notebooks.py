@@ -114,13 +114,15 @@ def quick_plan(args: argparse.Namespace, settings: Settings) -> quick.Plan:
     return quick.plan(
         profile=args.profile,
         region=args.region,
-        # as cli.target_from: the flag, then the environment, then the config file
-        endpoint_url=(
-            args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or settings.endpoint_url
-        ),
+        endpoint_url=quick_endpoint_url(args, settings),
         default_profile=settings.profile,
         default_regions=settings.regions,
     )
+
+
+def quick_endpoint_url(args: argparse.Namespace, settings: Settings) -> str | None:
+    """As cli.target_from: the flag, then the environment, then the config file."""
+    return args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or settings.endpoint_url
 
 
 def quick_ls(args: argparse.Namespace, settings: Settings) -> int | None:
@@ -130,9 +132,25 @@ def quick_ls(args: argparse.Namespace, settings: Settings) -> int | None:
 
     if activity.wanted(args):
         return None  # reading Jupyter activity needs the AWS layer
+    profile = args.profile or os.environ.get("AWS_PROFILE") or settings.profile
+    profiles: tuple[str, ...] | None = None
     try:
-        plan = quick_plan(args, settings)
-        listings = quick.list_regions(plan)
+        if profile and ("," in profile or profile.strip().lower() == "all"):
+            plans = quick.profile_plans(
+                profile=profile,
+                region=args.region,
+                endpoint_url=quick_endpoint_url(args, settings),
+                default_regions=settings.regions,
+            )
+            profile, plan = plans[0]  # the first profile's, as the ordinary path's services
+            if len(plans) > 1:
+                profiles = tuple(name for name, _ in plans)
+                listings = quick.list_profiles(plans)
+            else:
+                listings = quick.list_regions(plan)
+        else:
+            plan = quick_plan(args, settings)
+            listings = quick.list_regions(plan)
     except quick.Unsupported:
         return None
     listings = forgotten.selected(listings, args)
@@ -143,8 +161,9 @@ def quick_ls(args: argparse.Namespace, settings: Settings) -> int | None:
         except quick.Unsupported:  # the prices are botocore's to ask; the listing is kept
             args.listed = listings
             return None
-    profile = args.profile or os.environ.get("AWS_PROFILE") or settings.profile
-    return print_listings(listings, as_json=args.json, profile=profile, prices=prices)
+    return print_listings(
+        listings, as_json=args.json, profile=profile, profiles=profiles, prices=prices
+    )
 
 
 async def cmd_ls(args: argparse.Namespace, services: AwsServices) -> int:

@@ -28,8 +28,8 @@ configuration it covers, the same signature, the same output byte for byte.
 from __future__ import annotations
 
 from sagedeck.aws.quick.credentials import Credentials
-from sagedeck.aws.quick.listing import list_regions, prefetch, quick_listing
-from sagedeck.aws.quick.plain import Plan, commercial_regions, plan
+from sagedeck.aws.quick.listing import list_profiles, list_regions, prefetch, quick_listing
+from sagedeck.aws.quick.plain import Plan, commercial_regions, plan, profile_plans
 from sagedeck.aws.quick.signing import sign
 from sagedeck.aws.quick.unsupported import Unsupported
 
@@ -38,9 +38,11 @@ __all__ = [
     "Plan",
     "Unsupported",
     "commercial_regions",
+    "list_profiles",
     "list_regions",
     "plan",
     "prefetch",
+    "profile_plans",
     "quick_listing",
     "sign",
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import http.client
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ from sagedeck.aws.quick import plain
 from sagedeck.aws.quick.plain import Plan
 from sagedeck.aws.quick.signing import sign
 from sagedeck.aws.quick.unsupported import Unsupported
+from sagedeck.aws.regions import REGIONS_AT_ONCE
 from sagedeck.aws.shapes import summary_from_api, wire_time
 from sagedeck.errors import EndpointUnreachable
 from sagedeck.models import NotebookSummary, RegionListing
@@ -60,8 +62,10 @@ class RegionClient:
         url: str | None = None,
         service: str = "sagemaker",
         read_timeout: float = READ_TIMEOUT,
+        profile: str | None = None,
     ) -> None:
         self.plan, self.region, self.service = plan, region, service
+        self.profile = profile  # stamped on the rows when several profiles are listed
         self.read_timeout = read_timeout
         self.url = url or plan.endpoint(region)
         parts = urlsplit(self.url)
@@ -151,18 +155,18 @@ class RegionClient:
             while request is not None:
                 page = self.call(request)
                 for item in page.get("NotebookInstances") or ():
-                    summary = summary_from_json(item, self.region)
+                    summary = summary_from_json(item, self.region, self.profile)
                     found[summary.name] = summary
                 request = next_request(request, page)
-            return RegionListing(self.region, tuple(found.values()))
+            return RegionListing(self.region, tuple(found.values()), None, self.profile)
         finally:
             self.close()
 
 
-def summary_from_json(item: Any, region: str) -> NotebookSummary:
+def summary_from_json(item: Any, region: str, profile: str | None = None) -> NotebookSummary:
     """The same mapping as the ordinary path (``aws.shapes``), on the wire's JSON."""
     try:
-        return summary_from_api(item, region, wire_time)
+        return summary_from_api(item, region, wire_time, profile)
     except (KeyError, TypeError, AttributeError, ValueError):
         raise Unsupported("unexpected item") from None
 
@@ -218,6 +222,34 @@ def list_regions(plan: Plan) -> list[RegionListing]:
 
     with ThreadPoolExecutor(max_workers=min(len(regions), 16)) as pool:
         futures = [pool.submit(region.list) for region in regions]
+        try:
+            return [future.result() for future in futures]
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+def list_profiles(plans: Sequence[tuple[str, Plan]]) -> list[RegionListing]:
+    """Several profiles' regions (``plans``: each profile's), :data:`REGIONS_AT_ONCE` at a
+    time in all as the ordinary path lists them, every row and listing stamped with its
+    profile; :class:`Unsupported` if any region did not answer plainly. A timeout is that
+    region's error, reported with the others as the ordinary path reports it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    clients = [
+        RegionClient(plan, region, profile=profile)
+        for profile, plan in plans
+        for region in plan.regions
+    ]
+
+    def one(client: RegionClient) -> RegionListing:
+        try:
+            return client.list()
+        except EndpointUnreachable as err:
+            return RegionListing(client.region, (), err, client.profile)
+
+    with ThreadPoolExecutor(max_workers=min(len(clients), REGIONS_AT_ONCE)) as pool:
+        futures = [pool.submit(one, client) for client in clients]
         try:
             return [future.result() for future in futures]
         finally:

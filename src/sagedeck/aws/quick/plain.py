@@ -11,10 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from sagedeck.aws import profiles as profile_choice
 from sagedeck.aws import regions as region_data
 from sagedeck.aws.quick import sources
 from sagedeck.aws.quick.credentials import Credentials, load_profiles
 from sagedeck.aws.quick.unsupported import Unsupported
+from sagedeck.errors import InvalidInput
 
 DEFAULT_REGION = "us-east-1"
 
@@ -169,3 +171,35 @@ def plan(
     # last: a credential process, an MFA prompt or a call to STS is worth it only now
     credentials = sources.resolve(profile, profiles, env)
     return Plan(regions, credentials, endpoint, ca_bundle or None)
+
+
+def profile_plans(
+    *,
+    profile: str,
+    region: str | None,
+    endpoint_url: str | None,
+    default_regions: tuple[str, ...] = (),
+    env: Mapping[str, str] | None = None,
+) -> list[tuple[str, Plan]]:
+    """Each profile ``profile`` names (``a``, ``a,b,c`` or ``all``, chosen as the ordinary
+    path chooses them) with its :func:`plan`, in order; :class:`Unsupported` unless every one
+    is the plain case. One after the other: a credential process may prompt (an MFA code)."""
+    env = os.environ if env is None else env
+    configured = load_profiles(env)
+    try:
+        names = profile_choice.profile_names(profile, configured, configured)
+    except InvalidInput:
+        raise Unsupported("the ordinary path words it") from None
+    return [
+        (
+            name,
+            plan(
+                profile=name,
+                region=region,
+                endpoint_url=endpoint_url,
+                default_regions=default_regions,
+                env=env,
+            ),
+        )
+        for name in names
+    ]
