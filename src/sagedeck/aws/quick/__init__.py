@@ -6,7 +6,9 @@ of a ~0.65 s listing of 1,000 instances (docs/performance.md). This package does
 read-only call with the standard library alone: the AWS configuration files read as botocore
 reads them (``credentials``), the decision whether the plain case applies and what it talks to
 (``plain``), a Signature Version 4 request (``signing``), one keep-alive connection per region,
-regions in parallel (``listing``). Nothing in it imports botocore, aiohttp or asyncio.
+regions in parallel (``listing``); several profiles (``--profile a,b`` or ``all``) each with its
+own plan, all their regions in threads (``profile_plans``, ``list_profiles``). Nothing in it
+imports botocore, aiohttp or asyncio.
 
 It handles the plain case, and says when a setup is not by raising :class:`Unsupported`
 *before any output*: then the caller runs the ordinary path, which handles everything botocore
