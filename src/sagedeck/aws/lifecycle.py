@@ -20,8 +20,9 @@ from sagedeck.aws.constraints import check, max_length
 from sagedeck.aws.notebooks import SageMaker
 from sagedeck.aws.paging import collect
 from sagedeck.aws.read_only import refuse_unless_allowed
+from sagedeck.aws.regions import region_for_new, region_holding
 from sagedeck.aws.translate import translate_errors
-from sagedeck.errors import AmbiguousName, InvalidInput, InvalidState, NotFound
+from sagedeck.errors import InvalidInput, InvalidState
 from sagedeck.models import LifecycleConfig, NotebookSummary
 
 CONTENT_SHAPE = "NotebookInstanceLifecycleConfigContent"
@@ -146,34 +147,16 @@ class LifecycleConfigs:
         check_name(name)
         if region:
             return region
-        regions = self.conn.regions
-        if len(regions) == 1:
-            return regions[0]
-
-        async def has(candidate: str) -> bool:
-            try:
-                await self.describe(name, candidate)
-            except NotFound:
-                return False
-            return True
-
-        hits = await asyncio.gather(*(has(r) for r in regions))
-        holding = [r for r, hit in zip(regions, hits, strict=True) if hit]
-        if not holding:
-            raise NotFound(f"no lifecycle configuration named {name!r} in {', '.join(regions)}")
-        if len(holding) > 1:
-            raise AmbiguousName(name, holding)
-        return holding[0]
+        return await region_holding(
+            name,
+            self.conn.regions,
+            lambda candidate: self.describe(name, candidate),
+            "lifecycle configuration",
+        )
 
     def region_for_new(self, region: str | None) -> str:
         """Where a new configuration goes: the one region, or the one the user chose."""
-        if region:
-            return region
-        if len(self.conn.regions) == 1:
-            return self.conn.regions[0]
-        raise InvalidInput(
-            f"choose the region to create it in with --region ({', '.join(self.conn.regions)})"
-        )
+        return region_for_new(self.conn.regions, region, "create")
 
     async def used_by(self, name: str, region: str) -> tuple[str, ...]:
         return users(name, await self.sagemaker.list_region(region))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Awaitable, Callable, Sequence
 from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
@@ -60,3 +61,45 @@ def sagemaker_regions(partition_name: str | None) -> frozenset[str] | None:
         endpoints = partition["services"].get(ENDPOINT_PREFIX, {}).get("endpoints", {})
         found.update(name for name in endpoints if name in partition["regions"])
     return frozenset(found)
+
+
+async def region_holding(
+    name: str,
+    regions: Sequence[str],
+    exists: Callable[[str], Awaitable[object]],
+    what: str,
+) -> str:
+    """The one region of ``regions`` where ``exists(region)`` finds ``name`` (it raises
+    NotFound where it is not): a name in several regions asks for ``--region``."""
+    import asyncio
+
+    from sagedeck.errors import AmbiguousName, NotFound
+
+    if len(regions) == 1:
+        return regions[0]
+
+    async def has(candidate: str) -> bool:
+        try:
+            await exists(candidate)
+        except NotFound:
+            return False
+        return True
+
+    hits = await asyncio.gather(*(has(r) for r in regions))
+    holding = [r for r, hit in zip(regions, hits, strict=True) if hit]
+    if not holding:
+        raise NotFound(f"no {what} named {name!r} in {', '.join(regions)}")
+    if len(holding) > 1:
+        raise AmbiguousName(name, holding)
+    return holding[0]
+
+
+def region_for_new(regions: Sequence[str], region: str | None, verb: str) -> str:
+    """Where a new configuration or repository goes: the one region, or the one chosen."""
+    from sagedeck.errors import InvalidInput
+
+    if region:
+        return region
+    if len(regions) == 1:
+        return regions[0]
+    raise InvalidInput(f"choose the region to {verb} it in with --region ({', '.join(regions)})")

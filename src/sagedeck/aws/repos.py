@@ -12,11 +12,10 @@ from typing import Any
 from sagedeck.aws.constraints import check
 from sagedeck.aws.notebooks import SageMaker
 from sagedeck.aws.read_only import refuse_unless_allowed
+from sagedeck.aws.regions import region_for_new, region_holding
 from sagedeck.aws.translate import translate_errors
 from sagedeck.errors import (
     AccessDenied,
-    AmbiguousName,
-    InvalidInput,
     InvalidState,
     NotFound,
     SagedeckError,
@@ -120,33 +119,15 @@ class CodeRepositories:
         check("sagemaker", "EntityName", name, "repository name")
         if region:
             return region
-        regions = self.conn.regions
-        if len(regions) == 1:
-            return regions[0]
-
-        async def has(candidate: str) -> bool:
-            try:
-                await self.sagemaker.code_repository(name, candidate)
-            except NotFound:
-                return False
-            return True
-
-        hits = await asyncio.gather(*(has(r) for r in regions))
-        holding = [r for r, hit in zip(regions, hits, strict=True) if hit]
-        if not holding:
-            raise NotFound(f"no code repository named {name!r} in {', '.join(regions)}")
-        if len(holding) > 1:
-            raise AmbiguousName(name, holding)
-        return holding[0]
+        return await region_holding(
+            name,
+            self.conn.regions,
+            lambda candidate: self.sagemaker.code_repository(name, candidate),
+            "code repository",
+        )
 
     def region_for_new(self, region: str | None) -> str:
-        if region:
-            return region
-        if len(self.conn.regions) == 1:
-            return self.conn.regions[0]
-        raise InvalidInput(
-            f"choose the region to add it in with --region ({', '.join(self.conn.regions)})"
-        )
+        return region_for_new(self.conn.regions, region, "add")
 
     async def check_secret(self, arn: str) -> SecretCheck:
         """DescribeSecret (metadata only: the value is never read)."""
