@@ -61,17 +61,19 @@ async def test_idle_is_read_for_the_rows_on_screen_only(aws_env: LocalAws) -> No
 async def test_a_refresh_never_waits_for_the_activity(aws_env: LocalAws) -> None:
     app = build_app(aws_env, jupyter_activity=True)
     release = asyncio.Event()
+
+    def hanging(key: NotebookKey) -> JupyterSession:
+        async def source() -> PresignedUrl:
+            await release.wait()  # a sign-in that takes as long as the test wants
+            raise EndpointUnreachable(f"{key.name}: cannot reach its Jupyter server")
+
+        return JupyterSession(key, source)
+
     async with app.run_test(size=SHORT) as pilot:
+        # Before the first rows: a read begun (and cached for minutes) with the real sign-in
+        # would leave nothing in flight to wait for.
+        app.dashboard.activity_reader._open_session = hanging
         board = await loaded(pilot, app)
-
-        def hanging(key: NotebookKey) -> JupyterSession:
-            async def source() -> PresignedUrl:
-                await release.wait()  # a sign-in that takes as long as the test wants
-                raise EndpointUnreachable(f"{key.name}: cannot reach its Jupyter server")
-
-            return JupyterSession(key, source)
-
-        board.activity_reader._open_session = hanging
         await wait_for(pilot, lambda: board.activity.reading, limit=30, what="reads in flight")
         before = board.poller.polls
         await poll_now(pilot, app)  # completes while every read is still hanging
