@@ -206,6 +206,7 @@ class SageMaker:
                 loop.call_soon_threadsafe(deliver)
 
         pages.listen(wake)
+        deliver()  # the pages so far now, not a turn later: before the first frame is painted
         try:
             return await asyncio.wrap_future(future)
         finally:
