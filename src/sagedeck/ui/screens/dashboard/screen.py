@@ -74,6 +74,8 @@ class DashboardScreen(FleetCost):
         self._pricing = False  # a worker is reading prices (fleet_cost.py)
         self.partial_applies = 0  # regions merged as they answered (tests count them)
         self.page_applies = 0  # pages of the first listing merged as they came
+        self._started = False  # the app's start-up is over (its first frame is laid out)
+        self._pages_waiting = False
         self.describer = PlatformDescriber(
             lambda: self.deck.services,
             self._platforms_needed,
@@ -213,7 +215,10 @@ class DashboardScreen(FleetCost):
                 return
             self.fleet.apply([listing], self.deck.clock(), partial=True)
             self.page_applies += 1
-            self._sync_first_rows()
+            if (self._started and not self._pages_waiting) or not self._rows_shown:
+                self._sync_first_rows()
+            else:  # the rows so far are in the first frame; more wait until it is painted
+                self._pages_waiting = True
 
         several = sum(len(member.regions) for member in services.target.split()) > 1
         # The first listing shows its rows page by page (a large fleet is many pages); a
@@ -250,6 +255,18 @@ class DashboardScreen(FleetCost):
         if at_top and self.table.cursor_row != 0:
             self.table.move_cursor(row=0)
             self._selection_changed()
+
+    def started(self) -> None:
+        """The app's start-up is over: pages that came during it show now (a sync each
+        before would only have delayed the first frame)."""
+        self._started = True
+        self.call_after_refresh(self._show_waiting_pages)  # after the first frame is written
+
+    def _show_waiting_pages(self) -> None:
+        if self._pages_waiting:
+            self._pages_waiting = False
+            if self.fleet.refreshed_at is None:  # else the complete listing is shown already
+                self._sync_first_rows()
 
     def _poll_failed(self, error: Exception) -> None:
         self.problem = (
