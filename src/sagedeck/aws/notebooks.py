@@ -165,7 +165,8 @@ class SageMaker:
         async def one(region: str) -> RegionListing:
             async with bound:
                 try:
-                    rows = await self.list_region(region, on_page)
+                    pages = () if on_page is None else (on_page,)  # as before, unless heard
+                    rows = await self.list_region(region, *pages)
                     listing = RegionListing(region, rows, None)
                 except SagedeckError as err:
                     listing = RegionListing(region, (), err)
