@@ -195,8 +195,10 @@ class Pages:
         self._taken = threading.Event()
 
     def hold(self) -> None:
-        """Wait (on a listing's thread) until the pages are taken, or for long enough."""
-        self._taken.wait(HOLD_SECONDS)
+        """Wait (on a listing's thread) until the pages are taken, or for long enough (once:
+        a prefetch no one takes reads on)."""
+        if not self._taken.wait(HOLD_SECONDS):
+            self._taken.set()
 
     def release(self) -> None:
         """No one will listen: the listing reads on at once."""
