@@ -23,6 +23,7 @@ from sagedeck.text.sanitize import one_line
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
+    from sagedeck.aws.quick import Pages
     from sagedeck.aws.services import AwsServices
     from sagedeck.aws.session import AwsTarget
     from sagedeck.localaws import LocalAws
@@ -44,7 +45,7 @@ Handler = Callable[[argparse.Namespace, "AwsServices"], Awaitable[int]]
 # A command may also have a quick path that runs without botocore when the setup allows it
 # (``ls``: sagedeck.aws.quick); it returns None, having printed nothing, when it does not.
 QuickHandler = Callable[[argparse.Namespace, Settings], int | None]
-FirstListing = tuple[tuple[str, ...], "Future[list[RegionListing]]"]
+FirstListing = tuple[tuple[str, ...], "Future[list[RegionListing]]", "Pages"]
 
 EPILOG = """\
 Settings come from, highest first: flags, then the environment (AWS_PROFILE, AWS_REGION /
@@ -246,7 +247,8 @@ def prefetch_listing(args: argparse.Namespace, settings: Settings) -> FirstListi
         plan = quick_plan(args, settings)
     except quick.Unsupported:
         return None
-    return plan.regions, quick.prefetch(plan)
+    pages = quick.Pages()  # the dashboard shows the first page's rows before the last comes
+    return plan.regions, quick.prefetch(plan, pages), pages
 
 
 def run_app(

@@ -38,3 +38,38 @@ def test_iam_pages_while_truncated() -> None:
     assert next_request(request, {"IsTruncated": False, "Marker": "m"}, IAM_MARKER) is None
     # truncated without a marker: stop rather than ask for the first page for ever
     assert next_request(request, {"IsTruncated": True}, IAM_MARKER) is None
+
+
+async def test_each_page_is_heard_as_it_arrives_and_a_restart_says_so() -> None:
+    """``on_page`` hears every page (the dashboard's first listing shows rows page by page);
+    a stale token restarts the listing, and the page that starts it again says so."""
+    from typing import Any
+
+    from sagedeck.aws.paging import collect
+
+    class Stale(Exception):
+        pass
+
+    answers: list[dict[str, Any] | Exception] = [
+        {"Items": [1, 2], "NextToken": "a"},
+        Stale(),
+        {"Items": [1, 2], "NextToken": "b"},
+        {"Items": [3]},
+    ]
+
+    async def call(**request: Any) -> dict[str, Any]:
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    heard: list[tuple[list[int], bool]] = []
+    found = await collect(
+        call,
+        {"MaxResults": 2},
+        "Items",
+        restart_if=lambda err: isinstance(err, Stale),
+        on_page=lambda items, first: heard.append((list(items), first)),
+    )
+    assert found == [1, 2, 3]
+    assert heard == [([1, 2], True), ([1, 2], True), ([3], False)]

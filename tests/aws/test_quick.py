@@ -455,9 +455,14 @@ def test_the_dashboard_starts_its_first_listing_before_loading(
     monkeypatch.setenv("AWS_REGION", ",".join(demo_keys.regions))
     first = prefetch_listing(build_parser().parse_args([]), Settings())
     assert first is not None
-    regions, listing = first
+    regions, listing, pages = first
     assert regions == demo_keys.regions
+    heard: list[None] = []
+    pages.listen(lambda: heard.append(None))  # as the dashboard does once mounted
     listed = listing.result(timeout=30)
     assert {entry.region for entry in listed} == set(demo_keys.regions)
     assert all(entry.notebooks for entry in listed)
+    assert heard
+    # every page was handed on as it came: the last one holds the region's rows
+    assert pages.latest() == {entry.region: entry.notebooks for entry in listed}
     assert prefetch_listing(build_parser().parse_args(["--demo"]), Settings()) is None

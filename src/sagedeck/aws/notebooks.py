@@ -42,6 +42,8 @@ from sagedeck.models import (
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
+    Prefetched = tuple[tuple[str, ...], Future[list[RegionListing]], quick.Pages | None]
+
 PAGE_SIZE = 100  # the API's maximum: one call per 100 instances
 # AWS's pattern for NotebookInstanceName (botocore checks only the length).
 
@@ -85,36 +87,50 @@ class SageMaker:
     def __init__(self, conn: AwsConnection, profile: str | None = None) -> None:
         self.conn = conn
         self.profile = profile
-        self._prefetched: tuple[tuple[str, ...], Future[list[RegionListing]]] | None = None
+        self._prefetched: Prefetched | None = None
 
     def use_prefetched(
-        self, regions: tuple[str, ...], listing: Future[list[RegionListing]]
+        self,
+        regions: tuple[str, ...],
+        listing: Future[list[RegionListing]],
+        pages: quick.Pages | None = None,
     ) -> None:
         """A listing of ``regions`` already under way without botocore (the CLI starts one on
         the quick path while the dashboard loads): the first :meth:`list_regions` of those
-        regions takes its result instead of asking again."""
-        self._prefetched = (regions, listing)
+        regions takes its result instead of asking again (and its ``pages`` as they come)."""
+        self._prefetched = (regions, listing, pages)
 
     async def _client(self, region: str) -> Any:
         return await self.conn.client("sagemaker", region)
 
     # --- listing -------------------------------------------------------------------------
 
-    async def list_region(self, region: str) -> tuple[NotebookSummary, ...]:
+    async def list_region(
+        self, region: str, on_page: Callable[[RegionListing], None] | None = None
+    ) -> tuple[NotebookSummary, ...]:
         """Every notebook in ``region``, one call per 100. A page token that goes stale
-        (the item it points at was deleted between pages) restarts the listing, as AWS advises."""
+        (the item it points at was deleted between pages) restarts the listing, as AWS advises.
+        ``on_page`` hears the rows so far after each page."""
         client = await self._client(region)
+        found: dict[str, NotebookSummary] = {}
+
+        def page(items: Sequence[Any], first: bool) -> None:
+            if first:
+                found.clear()
+            for item in items:
+                summary = summary_from_api(item, region, profile=self.profile)
+                found[summary.name] = summary
+            if on_page is not None:
+                on_page(RegionListing(region, tuple(found.values()), None, self.profile))
+
         with translate_errors(f"list notebooks in {region}", "sagemaker:ListNotebookInstances"):
-            items = await collect(
+            await collect(
                 client.list_notebook_instances,
                 {"MaxResults": PAGE_SIZE},
                 "NotebookInstances",
                 restart_if=is_stale_token,
+                on_page=page,
             )
-        found: dict[str, NotebookSummary] = {}
-        for item in items:
-            summary = summary_from_api(item, region, profile=self.profile)
-            found[summary.name] = summary
         return tuple(found.values())
 
     async def list_regions(
@@ -123,15 +139,18 @@ class SageMaker:
         *,
         on_listing: Callable[[RegionListing], None] | None = None,
         limit: asyncio.Semaphore | None = None,
+        on_page: Callable[[RegionListing], None] | None = None,
     ) -> list[RegionListing]:
         """Every region, :data:`REGIONS_AT_ONCE` at a time (or as ``limit`` allows, shared
         with other profiles' listings). A failing region gives its error; the others still
-        list. ``on_listing`` hears each region as it answers, before the slowest has."""
+        list. ``on_listing`` hears each region as it answers, before the slowest has;
+        ``on_page`` each region's rows so far, page by page (partial listings: the complete
+        ones follow)."""
         regions = tuple(regions or self.conn.regions)
         prefetched, self._prefetched = self._prefetched, None
         if prefetched is not None and prefetched[0] == regions:
             try:
-                listings = await asyncio.wrap_future(prefetched[1])
+                listings = await self._prefetched_listing(prefetched, on_page)
             except quick.Unsupported:
                 pass  # not the plain case, or AWS answered otherwise: ask as always
             except EndpointUnreachable as err:  # as the ordinary path, after the same waits
@@ -144,7 +163,9 @@ class SageMaker:
         async def one(region: str) -> RegionListing:
             async with bound:
                 try:
-                    listing = RegionListing(region, await self.list_region(region), None)
+                    pages = () if on_page is None else (on_page,)  # as before, unless heard
+                    rows = await self.list_region(region, *pages)
+                    listing = RegionListing(region, rows, None)
                 except SagedeckError as err:
                     listing = RegionListing(region, (), err)
             listing = replace(listing, profile=self.profile)
@@ -153,6 +174,42 @@ class SageMaker:
             return listing
 
         return list(await asyncio.gather(*(one(r) for r in regions)))
+
+    async def _prefetched_listing(
+        self, prefetched: Prefetched, on_page: Callable[[RegionListing], None] | None
+    ) -> list[RegionListing]:
+        """The prefetch's result; meanwhile ``on_page`` hears its pages on this loop."""
+        _, future, pages = prefetched
+        if on_page is None or pages is None:
+            if pages is not None:
+                pages.release()
+            return await asyncio.wrap_future(future)
+        loop = asyncio.get_running_loop()
+        shown: dict[str, int] = {}
+        pending = False
+
+        def deliver() -> None:
+            nonlocal pending
+            pending = False
+            if future.done():
+                return  # the complete listing follows: no page may overwrite it
+            for region, rows in pages.latest().items():
+                if shown.get(region) != len(rows):
+                    shown[region] = len(rows)
+                    on_page(RegionListing(region, rows, None, self.profile))
+
+        def wake() -> None:  # on the prefetch's thread: many pages, one delivery per turn
+            nonlocal pending
+            if not pending:
+                pending = True
+                loop.call_soon_threadsafe(deliver)
+
+        pages.listen(wake)
+        deliver()  # the pages so far now, not a turn later: before the first frame is painted
+        try:
+            return await asyncio.wrap_future(future)
+        finally:
+            pages.listen(None)
 
     async def list_all(self, regions: Iterable[str] | None = None) -> list[NotebookSummary]:
         """All notebooks of all regions; raises the first region's error if every region failed."""

@@ -7,7 +7,7 @@ asyncio) follows the same rule in its own synchronous loop.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +50,7 @@ async def collect(
     *,
     tokens: Tokens = NEXT_TOKEN,
     restart_if: Callable[[BaseException], bool] | None = None,
+    on_page: Callable[[Sequence[Any], bool], None] | None = None,
 ) -> list[Any]:
     """Every item under ``items`` of every page of ``call(**request)``.
 
@@ -58,6 +59,9 @@ async def collect(
     that, the listing starts again from the first page, as AWS advises, up to
     ``STALE_TOKEN_RESTARTS`` times. Errors are raised as the call raised them: the caller
     translates them (``translate_errors`` around this call).
+
+    ``on_page`` hears each page's items as it arrives, and whether that page starts the
+    listing (again, after a restart: what it heard before is void).
     """
     found: list[Any] = []
     restarts = 0
@@ -77,6 +81,9 @@ async def collect(
                 following = request
                 continue
             raise
-        found.extend(page.get(items) or ())
+        arrived = page.get(items) or ()
+        found.extend(arrived)
+        if on_page is not None:
+            on_page(arrived, following is request)
         following = next_request(following, page, tokens)
     return found

@@ -76,16 +76,21 @@ class AwsServices:
         return list(self._members.values())
 
     async def list_fleet(
-        self, on_listing: Callable[[RegionListing], None] | None = None
+        self,
+        on_listing: Callable[[RegionListing], None] | None = None,
+        on_page: Callable[[RegionListing], None] | None = None,
     ) -> list[RegionListing]:
         """Every region of every profile, :data:`REGIONS_AT_ONCE` calls at a time in all;
-        ``on_listing`` hears each (profile, region) as it answers."""
+        ``on_listing`` hears each (profile, region) as it answers, ``on_page`` its rows so
+        far after each page."""
         if not self.target.many_profiles:
-            return await self.sagemaker.list_regions(on_listing=on_listing)
+            return await self.sagemaker.list_regions(on_listing=on_listing, on_page=on_page)
         limit = asyncio.Semaphore(REGIONS_AT_ONCE)
         per_profile = await asyncio.gather(
             *(
-                self.for_profile(profile).sagemaker.list_regions(on_listing=on_listing, limit=limit)
+                self.for_profile(profile).sagemaker.list_regions(
+                    on_listing=on_listing, limit=limit, on_page=on_page
+                )
                 for profile in self.profiles
             )
         )

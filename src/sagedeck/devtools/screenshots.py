@@ -64,7 +64,15 @@ async def prepare(pilot: Pilot[Any], view: str) -> None:
     app = pilot.app
     assert isinstance(app, SagedeckApp)
     board = app.dashboard
-    await until(pilot, lambda: board.table.row_count > 0 and not board.fleet.missing_platforms())
+    # the complete first listing: its rows show page by page, region by region, before it is
+    await until(
+        pilot,
+        lambda: (
+            board.fleet.refreshed_at is not None
+            and board.table.row_count > 0
+            and not board.fleet.missing_platforms()
+        ),
+    )
     await until(pilot, lambda: not board._describing)
     fleet = board.fleet  # every price in (PRICE, RUN COST and the summary's running cost)
     await until(

@@ -138,6 +138,11 @@ class SagedeckApp(App[int]):
         if self.settings.keys:
             self.set_keymap(dict(self.settings.keys))
 
+    def on_ready(self) -> None:
+        """Start-up is over: the dashboard shows the pages of its first listing that came
+        meanwhile (Textual drops, not defers, the frames laid out before)."""
+        self.dashboard.started()
+
     # --- notifications and failures ------------------------------------------------------
 
     def notify(

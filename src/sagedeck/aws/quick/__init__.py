@@ -30,13 +30,14 @@ configuration it covers, the same signature, the same output byte for byte.
 from __future__ import annotations
 
 from sagedeck.aws.quick.credentials import Credentials
-from sagedeck.aws.quick.listing import list_profiles, list_regions, prefetch, quick_listing
+from sagedeck.aws.quick.listing import Pages, list_profiles, list_regions, prefetch, quick_listing
 from sagedeck.aws.quick.plain import Plan, commercial_regions, plan, profile_plans
 from sagedeck.aws.quick.signing import sign
 from sagedeck.aws.quick.unsupported import Unsupported
 
 __all__ = [
     "Credentials",
+    "Pages",
     "Plan",
     "Unsupported",
     "commercial_regions",

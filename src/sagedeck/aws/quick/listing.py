@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import http.client
 import json
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
 TARGET = "SageMaker.ListNotebookInstances"
 PAGE_SIZE = 100
 CONNECT_TIMEOUT, READ_TIMEOUT, ATTEMPTS = 2.0, 10.0, 2  # as aws.session's client settings
+# How long a prefetch waits, after each region's first page, for someone to listen to its
+# pages (the dashboard, once mounted) before it reads on regardless.
+HOLD_SECONDS = 3.0
 
 
 def _ssl_context(ca_bundle: str | None) -> Any:
@@ -148,7 +152,8 @@ class RegionClient:
             self.conn.close()
             self.conn = None
 
-    def list(self) -> RegionListing:
+    def list(self, pages: Pages | None = None) -> RegionListing:
+        """Every page of the region; ``pages`` hears the rows so far after each."""
         found: dict[str, NotebookSummary] = {}
         request: dict[str, Any] | None = {"MaxResults": PAGE_SIZE}
         try:
@@ -158,6 +163,10 @@ class RegionClient:
                     summary = summary_from_json(item, self.region, self.profile)
                     found[summary.name] = summary
                 request = next_request(request, page)
+                if pages is not None:
+                    pages.add(self.region, tuple(found.values()))
+                    if request is not None:
+                        pages.hold()
             return RegionListing(self.region, tuple(found.values()), None, self.profile)
         finally:
             self.close()
@@ -171,10 +180,57 @@ def summary_from_json(item: Any, region: str, profile: str | None = None) -> Not
         raise Unsupported("unexpected item") from None
 
 
-def prefetch(plan: Plan) -> Future[list[RegionListing]]:
+class Pages:
+    """The rows each region of a listing in progress has answered so far, written by the
+    listing's threads: the dashboard shows the first page's rows instead of waiting for the
+    last of a large fleet's pages. The listener only hears *that* something arrived (from the
+    listing's thread) and reads :meth:`latest` where it runs, so a late wake-up never shows
+    rows older than ones already shown.
+
+    After a region's first page the listing holds until someone listens (or says it will
+    not: :meth:`release`): reading the other pages while the dashboard imports and mounts
+    would only compete with it for the one interpreter lock, and delay the first paint."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._latest: dict[str, tuple[NotebookSummary, ...]] = {}
+        self._listener: Callable[[], None] | None = None
+        self._taken = threading.Event()
+
+    def hold(self) -> None:
+        """Wait (on a listing's thread) until the pages are taken, or for long enough (once:
+        a prefetch no one takes reads on)."""
+        if not self._taken.wait(HOLD_SECONDS):
+            self._taken.set()
+
+    def release(self) -> None:
+        """No one will listen: the listing reads on at once."""
+        self._taken.set()
+
+    def add(self, region: str, rows: tuple[NotebookSummary, ...]) -> None:
+        with self._lock:
+            self._latest[region] = rows
+            listener = self._listener
+        if listener is not None:
+            listener()
+
+    def latest(self) -> dict[str, tuple[NotebookSummary, ...]]:
+        with self._lock:
+            return dict(self._latest)
+
+    def listen(self, listener: Callable[[], None] | None) -> None:
+        """Call ``listener`` on each page from now on (None: no more), and now if some came."""
+        with self._lock:
+            self._listener = listener
+            arrived = bool(self._latest)
+        self._taken.set()
+        if listener is not None and arrived:
+            listener()
+
+
+def prefetch(plan: Plan, pages: Pages | None = None) -> Future[list[RegionListing]]:
     """:func:`list_regions` in a thread of its own, started now: the network wait overlaps
-    whatever the caller does meanwhile (the dashboard's imports)."""
-    import threading
+    whatever the caller does meanwhile (the dashboard's imports). ``pages`` hears each page."""
     from concurrent.futures import Future
 
     listing: Future[list[RegionListing]] = Future()
@@ -183,7 +239,7 @@ def prefetch(plan: Plan) -> Future[list[RegionListing]]:
         if not listing.set_running_or_notify_cancel():
             return
         try:
-            listing.set_result(list_regions(plan))
+            listing.set_result(list_regions(plan, pages))
         except BaseException as err:  # the taker decides; a thread must not die loudly
             listing.set_exception(err)
 
@@ -212,16 +268,17 @@ def quick_listing(
     )
 
 
-def list_regions(plan: Plan) -> list[RegionListing]:
+def list_regions(plan: Plan, pages: Pages | None = None) -> list[RegionListing]:
     """Every region of the plan, in parallel; :class:`Unsupported` if any region did not
-    answer plainly (the ordinary path then lists them all and reports what went wrong)."""
+    answer plainly (the ordinary path then lists them all and reports what went wrong).
+    ``pages`` hears each page."""
     regions = [RegionClient(plan, region) for region in plan.regions]
     if len(regions) == 1:
-        return [regions[0].list()]
+        return [regions[0].list(pages)]
     from concurrent.futures import ThreadPoolExecutor  # ~10 ms: only for several regions
 
     with ThreadPoolExecutor(max_workers=min(len(regions), 16)) as pool:
-        futures = [pool.submit(region.list) for region in regions]
+        futures = [pool.submit(region.list, pages) for region in regions]
         try:
             return [future.result() for future in futures]
         finally:

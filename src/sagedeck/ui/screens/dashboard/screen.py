@@ -73,6 +73,9 @@ class DashboardScreen(FleetCost):
         self.forgotten_only = False  # `f`: only the instances InService too long
         self._pricing = False  # a worker is reading prices (fleet_cost.py)
         self.partial_applies = 0  # regions merged as they answered (tests count them)
+        self.page_applies = 0  # pages of the first listing merged as they came
+        self._started = False  # the app's start-up is over (its first frame is laid out)
+        self._pages_waiting = False
         self.describer = PlatformDescriber(
             lambda: self.deck.services,
             self._platforms_needed,
@@ -202,18 +205,28 @@ class DashboardScreen(FleetCost):
             """One region (of one profile) answered: its rows show before the slowest's."""
             if services is not self.deck.services:
                 return
-            # Until the first refresh is complete, a cursor on the top row stays there (on
-            # whichever row sorts first), not on the row that happened to answer first.
-            at_top = self.fleet.refreshed_at is None and self.table.cursor_row == 0
             self.fleet.apply([listing], self.deck.clock(), partial=True)
             self.partial_applies += 1
-            self._sync()
-            if at_top and self.table.cursor_row != 0:
-                self.table.move_cursor(row=0)
-                self._selection_changed()
+            self._sync_first_rows()
+
+        def paged(listing: RegionListing) -> None:
+            """A page of the first listing: the rows so far show before the last page comes."""
+            if services is not self.deck.services or self.fleet.refreshed_at is not None:
+                return
+            self.fleet.apply([listing], self.deck.clock(), partial=True)
+            self.page_applies += 1
+            if (self._started and not self._pages_waiting) or not self._rows_shown:
+                self._sync_first_rows()
+            else:  # the rows so far are in the first frame; more wait until it is painted
+                self._pages_waiting = True
 
         several = sum(len(member.regions) for member in services.target.split()) > 1
-        listings = await services.list_fleet(on_listing=landed if several else None)
+        # The first listing shows its rows page by page (a large fleet is many pages); a
+        # later refresh keeps the rows it has until a region has answered in full.
+        first = self.fleet.refreshed_at is None
+        listings = await services.list_fleet(
+            on_listing=landed if several else None, on_page=paged if first else None
+        )
         if services is not self.deck.services:
             return  # the target changed during the call: this answer is for the old one
         self.problem = None
@@ -233,6 +246,27 @@ class DashboardScreen(FleetCost):
                 severity="warning" if failed else "information",
                 timeout=2,
             )
+
+    def _sync_first_rows(self) -> None:
+        # Until the first refresh is complete, a cursor on the top row stays there (on
+        # whichever row sorts first), not on the row that happened to answer first.
+        at_top = self.fleet.refreshed_at is None and self.table.cursor_row == 0
+        self._sync()
+        if at_top and self.table.cursor_row != 0:
+            self.table.move_cursor(row=0)
+            self._selection_changed()
+
+    def started(self) -> None:
+        """The app's start-up is over: pages that came during it show now (a sync each
+        before would only have delayed the first frame)."""
+        self._started = True
+        self.call_after_refresh(self._show_waiting_pages)  # after the first frame is written
+
+    def _show_waiting_pages(self) -> None:
+        if self._pages_waiting:
+            self._pages_waiting = False
+            if self.fleet.refreshed_at is None:  # else the complete listing is shown already
+                self._sync_first_rows()
 
     def _poll_failed(self, error: Exception) -> None:
         self.problem = (
