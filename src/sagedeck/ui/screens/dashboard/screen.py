@@ -12,17 +12,13 @@ from textual.containers import Container
 from textual.widgets import DataTable
 
 from sagedeck.errors import SagedeckError
-from sagedeck.jupyter.activity import ActivityReader
-from sagedeck.jupyter.session import JupyterSession
-from sagedeck.models import NotebookKey, NotebookSummary, RegionListing
+from sagedeck.models import NotebookSummary, RegionListing
 from sagedeck.ui.keys import DASHBOARD_BINDINGS, MUTATING, REFUSALS
 from sagedeck.ui.messages import DetailLoaded, FilterChanged, FilterClosed, UrlCopied
 from sagedeck.ui.screens.dashboard.actions import NotebookActions
 from sagedeck.ui.screens.dashboard.commands import SagedeckCommands
 from sagedeck.ui.screens.dashboard.deck import Deck
-from sagedeck.ui.screens.dashboard.fleet_cost import FleetCost
-from sagedeck.ui.view.activity import MARGIN_ROWS as ACTIVITY_MARGIN_ROWS
-from sagedeck.ui.view.activity import ActivityWatcher, activity_needed
+from sagedeck.ui.screens.dashboard.readers import RowReaders
 from sagedeck.ui.view.columns import is_sortable, sort_column
 from sagedeck.ui.view.costs import forgotten_keys
 from sagedeck.ui.view.fleet import (
@@ -32,7 +28,6 @@ from sagedeck.ui.view.fleet import (
     marked_targets,
     visible_keys,
 )
-from sagedeck.ui.view.platforms import MARGIN_ROWS, PlatformDescriber, platforms_needed
 from sagedeck.ui.view.poller import Poller
 from sagedeck.ui.widgets.detail_pane import DetailPane
 from sagedeck.ui.widgets.filter_bar import FilterBar
@@ -50,7 +45,7 @@ WAITING_AFTER = 3.0  # a refresh outstanding this long says so, and counts the s
 WIDE_ENOUGH_FOR_RIGHT_PANE = 180
 
 
-class DashboardScreen(FleetCost):
+class DashboardScreen(RowReaders):
     CSS_PATH = "dashboard.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [*DASHBOARD_BINDINGS, *REFUSALS]
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {SagedeckCommands}
@@ -76,19 +71,7 @@ class DashboardScreen(FleetCost):
         self.page_applies = 0  # pages of the first listing merged as they came
         self._started = False  # the app's start-up is over (its first frame is laid out)
         self._pages_waiting = False
-        self.describer = PlatformDescriber(
-            lambda: self.deck.services,
-            self._platforms_needed,
-            self._platforms_landed,
-            self._platforms_failed,
-        )
-        self.activity_reader = self._new_activity_reader()
-        self.activity = ActivityWatcher(
-            lambda: self.activity_reader,
-            self._activity_needed,
-            self._platforms_landed,  # the same: show the fleet again if it is still current
-            self._activity_failed,
-        )
+        self._make_readers()
 
     def compose(self) -> ComposeResult:
         deck = self.deck
@@ -130,24 +113,7 @@ class DashboardScreen(FleetCost):
             description="refresh the notebook instances",
             exit_on_error=False,
         )
-        self.run_worker(
-            self.describer.run(),
-            name="platforms",
-            group="platform",
-            description="describe the instances on screen for their platform",
-            exit_on_error=False,
-        )
-        self.watch(self.table, "scroll_y", self.describer.wake, init=False)
-        if not self.deck.settings.jupyter_activity:
-            return
-        self.run_worker(
-            self.activity.run(),
-            name="activity",
-            group="activity",
-            description="read the Jupyter activity of the instances on screen",
-            exit_on_error=False,
-        )
-        self.watch(self.table, "scroll_y", self.activity.wake, init=False)
+        self._start_readers()
 
     async def on_unmount(self) -> None:
         await self.activity_reader.close()
@@ -315,51 +281,6 @@ class DashboardScreen(FleetCost):
         if self.fleet.transitional:
             with self.app.batch_update():
                 self.table.animate_markers(self.fleet, self._frame())
-
-    # --- the PLATFORM column (ui/platforms.py says what is described, and when) ------------
-
-    @property
-    def _describing(self) -> frozenset[str]:
-        """The platforms being described now (tests wait for none)."""
-        return self.describer.describing
-
-    def _platforms_needed(self) -> tuple[Fleet, list[str]]:
-        first, end = self.table.rows_on_screen()
-        window = (first - MARGIN_ROWS, end + MARGIN_ROWS)
-        needed = platforms_needed(self.fleet, self._keys, window, self.row_filter, self.sort_column)
-        return self.fleet, needed
-
-    def _platforms_landed(self, fleet: Fleet) -> None:
-        if fleet is self.fleet:  # not a fleet forgotten by a switch of target meanwhile
-            self._sync()
-
-    def _platforms_failed(self, error: Exception) -> None:
-        self.log.error(f"describing platforms failed: {error!r}")
-        self.deck.notify(
-            f"{type(error).__name__}: {error}",
-            title="Could not describe the instances for their platform",
-            severity="error",
-            timeout=8,
-        )
-
-    # --- the IDLE column (ui/view/activity.py) -------------------------------------------
-
-    def _new_activity_reader(self) -> ActivityReader:
-        deck = self.deck
-
-        def open_session(key: NotebookKey) -> JupyterSession:
-            seconds = deck.settings.url_session_seconds
-            return JupyterSession.for_notebook(deck.services.of(key).sagemaker, key, seconds)
-
-        return ActivityReader(open_session)
-
-    def _activity_needed(self) -> tuple[Fleet, list[str]]:
-        first, end = self.table.rows_on_screen()
-        window = (first - ACTIVITY_MARGIN_ROWS, end + ACTIVITY_MARGIN_ROWS)
-        return self.fleet, activity_needed(self.fleet, self.activity_reader, self._keys, window)
-
-    def _activity_failed(self, error: Exception) -> None:
-        self.log.error(f"reading Jupyter activity failed: {error!r}")
 
     # --- selection, filter, sort ---------------------------------------------------------
 
