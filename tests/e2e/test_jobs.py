@@ -168,10 +168,11 @@ def test_c_shell_and_back_on_the_same_row_with_the_exit_status(
 def test_l_opens_the_log_view_with_its_lines(deck: Tmux) -> None:
     move_to(deck, "nb")
     deck.keys("l")
-    screen = deck.wait_text("nb (us-east-1) · InService")
-    screen = deck.wait(lambda s: "ServerApp]" in s, "log lines")
-    shown = re.search(r"following · (\d+) lines", screen)
-    assert shown is not None, screen
-    assert int(shown.group(1)) > 0
+    deck.wait_text("nb (us-east-1) · InService")
+    # the status line may be painted a frame after the lines it counts: wait for both
+    deck.wait(
+        lambda s: "ServerApp]" in s and re.search(r"following · [1-9]\d* lines", s) is not None,
+        "log lines and their count",
+    )
     deck.keys("Escape")
     deck.wait(lambda s: "16 instances" in s, "the dashboard again")

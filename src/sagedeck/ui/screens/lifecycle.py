@@ -37,6 +37,7 @@ from sagedeck.ui.safe_text import text_line
 from sagedeck.ui.screens.base import DeckScreen
 from sagedeck.ui.view import lifecycle_file
 from sagedeck.ui.widgets.footer import DeckFooter
+from sagedeck.ui.widgets.list_table import ListTable
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -85,7 +86,7 @@ class LifecycleScreen(DeckScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="lifecycle"):
             yield Static(text_line("Lifecycle configurations · loading…"), id="heading")
-            yield DataTable(id="configs", cursor_type="row", zebra_stripes=True)
+            yield ListTable(id="configs", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="scripts"):
                 yield Static("", id="script-text")
         yield DeckFooter()

@@ -21,6 +21,7 @@ from sagedeck.ui.keys import CATALOG_MUTATING, REPOSITORY_BINDINGS
 from sagedeck.ui.safe_text import text_line, text_lines
 from sagedeck.ui.screens.base import DeckScreen
 from sagedeck.ui.widgets.footer import DeckFooter
+from sagedeck.ui.widgets.list_table import ListTable
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -82,7 +83,7 @@ class RepositoryScreen(DeckScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="repositories"):
             yield Static(text_line("Git repositories · loading…"), id="heading")
-            yield DataTable(id="repos", cursor_type="row", zebra_stripes=True)
+            yield ListTable(id="repos", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="repo-detail"):
                 yield Static("", id="repo-text")
         yield DeckFooter()
