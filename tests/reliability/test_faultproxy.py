@@ -59,7 +59,8 @@ async def client_for(proxy: FaultProxy) -> AsyncIterator[ClientFactory]:
     async def make(service: str, attempts: int = 1) -> Any:
         config = AioConfig(
             retries={"mode": "standard", "total_max_attempts": attempts},
-            connect_timeout=2,
+            # a local proxy, but a loaded CI machine can leave its accept waiting >2 s
+            connect_timeout=10,
             read_timeout=5,
         )
         ctx = session.create_client(
