@@ -48,9 +48,14 @@ def _words(key: str, value: Any) -> Iterator[str]:
         yield str(value)
 
 
-def cli_line(operation: str, region: str, params: Mapping[str, Any]) -> str:
-    """``aws sagemaker create-notebook-instance --region R --notebook-instance-name N ...``"""
+def cli_line(
+    operation: str, region: str, params: Mapping[str, Any], profile: str | None = None
+) -> str:
+    """``aws sagemaker create-notebook-instance --region R [--profile P]
+    --notebook-instance-name N ...``"""
     words = ["aws", "sagemaker", operation, "--region", region]
+    if profile is not None:
+        words += ["--profile", profile]
     name = params.get(NAME_KEY)
     if name is not None:
         words += [field(NAME_KEY).option, str(name)]
@@ -76,6 +81,9 @@ def _body(request: Mapping[str, Any], line: str) -> str:
     return f"{dumps_json(dict(request), indent=2)}\n\nThe same from a shell:\n{line}"
 
 
-def request_body(operation: str, region: str, params: Mapping[str, Any]) -> str:
-    """What the confirmation shows: the JSON sent, then the AWS CLI's line for it."""
-    return _body(params, cli_line(operation, region, params))
+def request_body(
+    operation: str, region: str, params: Mapping[str, Any], profile: str | None = None
+) -> str:
+    """What the confirmation shows: the JSON sent, then the AWS CLI's line for it (with
+    ``--profile`` when several profiles are listed)."""
+    return _body(params, cli_line(operation, region, params, profile))
