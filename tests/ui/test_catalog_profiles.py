@@ -193,3 +193,21 @@ async def test_repository_added_in_the_selected_entrys_profile(profiles_env: Loc
         ]
     }
     assert demo_after == demo_before
+
+
+def test_each_preview_names_the_profile_only_when_several_are_listed() -> None:
+    from sagedeck.ui.screens.manage.request_text import add_tags_body, cli_line, delete_tags_body
+
+    arn = f"arn:aws:sagemaker:{EAST}:{RESEARCH_ACCOUNT_ID}:notebook-instance/llm-eval"
+    create = cli_line("create-notebook-instance", EAST, {"NotebookInstanceName": "x"}, "research")
+    assert create == (
+        "aws sagemaker create-notebook-instance --region us-east-1 --profile research"
+        " --notebook-instance-name x"
+    )
+    assert "--profile" not in cli_line("create-notebook-instance", EAST, {})
+    tags = [{"Key": "team", "Value": "ml"}]
+    added = add_tags_body(EAST, arn, tags, "research")
+    assert "aws sagemaker add-tags --region us-east-1 --profile research --resource-arn" in added
+    removed = delete_tags_body(EAST, arn, ["team"], "research")
+    assert "aws sagemaker delete-tags --region us-east-1 --profile research" in removed
+    assert "--profile" not in add_tags_body(EAST, arn, tags) + delete_tags_body(EAST, arn, ["t"])

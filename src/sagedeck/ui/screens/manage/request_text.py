@@ -53,9 +53,7 @@ def cli_line(
 ) -> str:
     """``aws sagemaker create-notebook-instance --region R [--profile P]
     --notebook-instance-name N ...``"""
-    words = ["aws", "sagemaker", operation, "--region", region]
-    if profile is not None:
-        words += ["--profile", profile]
+    words = _start(operation, region, profile)
     name = params.get(NAME_KEY)
     if name is not None:
         words += [field(NAME_KEY).option, str(name)]
@@ -65,14 +63,22 @@ def cli_line(
     return " ".join(shlex.quote(word) for word in words)
 
 
-def add_tags_body(region: str, arn: str, tags: list[dict[str, str]]) -> str:
-    words = ["aws", "sagemaker", "add-tags", "--region", region, "--resource-arn", arn, "--tags"]
+def _start(operation: str, region: str, profile: str | None) -> list[str]:
+    """``aws sagemaker OPERATION --region R`` (``--profile P`` too when several are listed)."""
+    words = ["aws", "sagemaker", operation, "--region", region]
+    return words if profile is None else [*words, "--profile", profile]
+
+
+def add_tags_body(
+    region: str, arn: str, tags: list[dict[str, str]], profile: str | None = None
+) -> str:
+    words = [*_start("add-tags", region, profile), "--resource-arn", arn, "--tags"]
     line = " ".join(shlex.quote(word) for word in [*words, *_tags_value(tags)])
     return _body({"ResourceArn": arn, "Tags": tags}, line)
 
 
-def delete_tags_body(region: str, arn: str, keys: list[str]) -> str:
-    words = ["aws", "sagemaker", "delete-tags", "--region", region, "--resource-arn", arn]
+def delete_tags_body(region: str, arn: str, keys: list[str], profile: str | None = None) -> str:
+    words = [*_start("delete-tags", region, profile), "--resource-arn", arn]
     line = " ".join(shlex.quote(word) for word in [*words, "--tag-keys", *keys])
     return _body({"ResourceArn": arn, "TagKeys": keys}, line)
 
