@@ -16,6 +16,7 @@ from datetime import datetime
 from importlib import resources
 from typing import Any
 
+from sagedeck.aws.across import entry_key
 from sagedeck.aws.constraints import check, max_length
 from sagedeck.aws.notebooks import SageMaker
 from sagedeck.aws.paging import collect
@@ -34,7 +35,8 @@ _IDLE_LINE = re.compile(r"^IDLE_MINUTES=\d+$", re.M)
 
 @dataclass(frozen=True, slots=True)
 class LifecycleEntry:
-    """One configuration as listed, with the instances of its region that use it."""
+    """One configuration as listed, with the instances of its profile and region that use it
+    (``profile``: the one that listed it, when several are listed)."""
 
     region: str
     name: str
@@ -42,10 +44,11 @@ class LifecycleEntry:
     created: datetime | None
     modified: datetime | None
     used_by: tuple[str, ...]
+    profile: str | None = None
 
     @property
     def key(self) -> str:
-        return f"{self.region}/{self.name}"
+        return entry_key(self.profile, self.region, self.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +133,7 @@ class LifecycleConfigs:
                 created=item.get("CreationTime"),
                 modified=item.get("LastModifiedTime"),
                 used_by=users(item["NotebookInstanceLifecycleConfigName"], notebooks),
+                profile=self.sagemaker.profile,
             )
             for item in items
         ]

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sagedeck.aws.across import entry_key
 from sagedeck.aws.constraints import check
 from sagedeck.aws.notebooks import SageMaker
 from sagedeck.aws.read_only import refuse_unless_allowed
@@ -25,12 +26,14 @@ from sagedeck.models import CodeRepository, NotebookSummary
 
 @dataclass(frozen=True, slots=True)
 class RepositoryEntry:
-    """One repository as listed, with the instances of its region that clone it."""
+    """One repository as listed, with the instances of its profile and region that clone it
+    (``profile``: the one that listed it, when several are listed)."""
 
     region: str
     repository: CodeRepository
     default_for: tuple[str, ...]
     additional_for: tuple[str, ...]
+    profile: str | None = None
 
     @property
     def name(self) -> str:
@@ -38,7 +41,7 @@ class RepositoryEntry:
 
     @property
     def key(self) -> str:
-        return f"{self.region}/{self.name}"
+        return entry_key(self.profile, self.region, self.name)
 
     @property
     def used_by(self) -> tuple[str, ...]:
@@ -106,8 +109,10 @@ class CodeRepositories:
         repositories, notebooks = await asyncio.gather(
             self.sagemaker.list_code_repositories(region), self.sagemaker.list_region(region)
         )
+        profile = self.sagemaker.profile
         return [
-            RepositoryEntry(region, repo, *usage(repo.name, notebooks)) for repo in repositories
+            RepositoryEntry(region, repo, *usage(repo.name, notebooks), profile)
+            for repo in repositories
         ]
 
     async def list(self, regions: Sequence[str] | None = None) -> list[RepositoryEntry]:

@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sagedeck.errors import InvalidInput
-from sagedeck.text.format import age, table
+from sagedeck.text.format import age
 from sagedeck.text.sanitize import dumps_json, sanitize_line, tolerate_unencodable
 
 if TYPE_CHECKING:  # imported by the handlers: the parser is built on every run
-    from sagedeck.aws.lifecycle import Scripts
+    from sagedeck.aws.lifecycle import LifecycleEntry, Scripts
     from sagedeck.aws.services import AwsServices
 
 
@@ -80,44 +80,44 @@ def _iso(value: datetime | None) -> str | None:
 
 
 async def cmd_ls(args: argparse.Namespace, services: AwsServices) -> int:
-    entries = await services.lifecycle.list()
-    if args.json:
-        rows = [
-            {
-                "name": e.name,
-                "region": e.region,
-                "arn": e.arn,
-                "created": _iso(e.created),
-                "last_modified": _iso(e.modified),
-                "used_by": list(e.used_by),
-            }
-            for e in entries
-        ]
-        sys.stdout.write(dumps_json(rows, indent=2) + "\n")
-        return 0
-    tolerate_unencodable(sys.stdout)
+    from sagedeck.commands.catalog import print_entries
+
     now = datetime.now(UTC)
-    print(
-        table(
-            ("NAME", "REGION", "CREATED", "MODIFIED", "USED BY"),
-            [
-                (
-                    e.name,
-                    e.region,
-                    f"{age(e.created, now)} ago" if e.created else "-",
-                    f"{age(e.modified, now)} ago" if e.modified else "-",
-                    ", ".join(e.used_by) or "-",
-                )
-                for e in entries
-            ],
+
+    def row(e: LifecycleEntry) -> tuple[str, ...]:
+        return (
+            e.name,
+            e.region,
+            f"{age(e.created, now)} ago" if e.created else "-",
+            f"{age(e.modified, now)} ago" if e.modified else "-",
+            ", ".join(e.used_by) or "-",
         )
+
+    def record(e: LifecycleEntry) -> dict[str, Any]:
+        return {
+            "name": e.name,
+            "region": e.region,
+            "arn": e.arn,
+            "created": _iso(e.created),
+            "last_modified": _iso(e.modified),
+            "used_by": list(e.used_by),
+        }
+
+    return await print_entries(
+        services,
+        lambda member: member.lifecycle.list(),
+        as_json=args.json,
+        header=("NAME", "REGION", "CREATED", "MODIFIED", "USED BY"),
+        row=row,
+        record=record,
     )
-    return 0
 
 
 async def cmd_show(args: argparse.Namespace, services: AwsServices) -> int:
+    from sagedeck.aws.across import one_profile
     from sagedeck.text.scripts import shell_text
 
+    services = one_profile(services)
     region = await services.lifecycle.find(args.name)
     config = await services.lifecycle.describe(args.name, region)
     used_by = await services.lifecycle.used_by(args.name, region)
@@ -177,8 +177,10 @@ def scripts_from(args: argparse.Namespace) -> Scripts:
 
 
 async def cmd_create(args: argparse.Namespace, services: AwsServices) -> int:
+    from sagedeck.aws.across import one_profile
     from sagedeck.aws.lifecycle import check_name
 
+    services = one_profile(services)
     check_name(args.name)
     scripts = scripts_from(args)
     region = services.lifecycle.region_for_new(None)
@@ -188,8 +190,10 @@ async def cmd_create(args: argparse.Namespace, services: AwsServices) -> int:
 
 
 async def cmd_update(args: argparse.Namespace, services: AwsServices) -> int:
+    from sagedeck.aws.across import one_profile
     from sagedeck.aws.lifecycle import check_name
 
+    services = one_profile(services)
     check_name(args.name)
     scripts = scripts_from(args)
     if scripts.on_create is None and scripts.on_start is None:
@@ -205,6 +209,9 @@ async def cmd_update(args: argparse.Namespace, services: AwsServices) -> int:
 
 
 async def cmd_delete(args: argparse.Namespace, services: AwsServices) -> int:
+    from sagedeck.aws.across import one_profile
+
+    services = one_profile(services)
     region = await services.lifecycle.find(args.name)
     await services.lifecycle.delete(args.name, region)
     print(sanitize_line(f"{args.name}: deleted from {region}"))

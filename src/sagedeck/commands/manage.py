@@ -111,6 +111,9 @@ async def cmd_create(args: argparse.Namespace, services: AwsServices) -> int:
         region = source.region
         params = await services.manage.describe_for_clone(region, source.name)
     else:
+        from sagedeck.aws.across import one_profile
+
+        services = one_profile(services)  # a new instance goes where the user says
         region = _one_region(services)
     params.update(overrides)
     params = {NAME_KEY: args.name, **params}

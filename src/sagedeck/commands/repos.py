@@ -10,10 +10,10 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from sagedeck.errors import SagedeckError
-from sagedeck.text.format import table
-from sagedeck.text.sanitize import dumps_json, sanitize_line, tolerate_unencodable
+from sagedeck.text.sanitize import sanitize_line
 
 if TYPE_CHECKING:  # imported by the handlers: the parser is built on every run
+    from sagedeck.aws.repos import RepositoryEntry
     from sagedeck.aws.services import AwsServices
 
 
@@ -54,51 +54,46 @@ def register(sub: Any) -> None:
 
 
 async def cmd_ls(args: argparse.Namespace, services: AwsServices) -> int:
-    entries = await services.repos.list()
-    if args.json:
-        rows = [
-            {
-                "name": e.name,
-                "region": e.region,
-                "arn": e.repository.arn,
-                "url": e.repository.url,
-                "branch": e.repository.branch,
-                "secret_arn": e.repository.secret_arn,
-                "default_for": list(e.default_for),
-                "additional_for": list(e.additional_for),
-            }
-            for e in entries
-        ]
-        sys.stdout.write(dumps_json(rows, indent=2) + "\n")
-        return 0
-    tolerate_unencodable(sys.stdout)
+    from sagedeck.commands.catalog import print_entries
 
-    def used(default: tuple[str, ...], extra: tuple[str, ...]) -> str:
-        parts = [*default, *(f"{name} (additional)" for name in extra)]
-        return ", ".join(parts) or "-"
-
-    print(
-        table(
-            ("NAME", "REGION", "URL", "BRANCH", "SECRET", "USED BY"),
-            [
-                (
-                    e.name,
-                    e.region,
-                    e.repository.url,
-                    e.repository.branch or "-",
-                    e.repository.secret_arn or "-",
-                    used(e.default_for, e.additional_for),
-                )
-                for e in entries
-            ],
+    def row(e: RepositoryEntry) -> tuple[str, ...]:
+        used = [*e.default_for, *(f"{name} (additional)" for name in e.additional_for)]
+        return (
+            e.name,
+            e.region,
+            e.repository.url,
+            e.repository.branch or "-",
+            e.repository.secret_arn or "-",
+            ", ".join(used) or "-",
         )
+
+    def record(e: RepositoryEntry) -> dict[str, Any]:
+        return {
+            "name": e.name,
+            "region": e.region,
+            "arn": e.repository.arn,
+            "url": e.repository.url,
+            "branch": e.repository.branch,
+            "secret_arn": e.repository.secret_arn,
+            "default_for": list(e.default_for),
+            "additional_for": list(e.additional_for),
+        }
+
+    return await print_entries(
+        services,
+        lambda member: member.repos.list(),
+        as_json=args.json,
+        header=("NAME", "REGION", "URL", "BRANCH", "SECRET", "USED BY"),
+        row=row,
+        record=record,
     )
-    return 0
 
 
 async def cmd_add(args: argparse.Namespace, services: AwsServices) -> int:
+    from sagedeck.aws.across import one_profile
     from sagedeck.aws.repos import NewRepository
 
+    services = one_profile(services)
     repository = NewRepository(args.name, args.url, args.branch, args.secret_arn).checked()
     region = services.repos.region_for_new(None)
     if repository.secret_arn:
@@ -113,6 +108,9 @@ async def cmd_add(args: argparse.Namespace, services: AwsServices) -> int:
 
 
 async def cmd_delete(args: argparse.Namespace, services: AwsServices) -> int:
+    from sagedeck.aws.across import one_profile
+
+    services = one_profile(services)
     region = await services.repos.find(args.name)
     await services.repos.delete(args.name, region)
     print(sanitize_line(f"{args.name}: deleted from {region}"))

@@ -1,12 +1,17 @@
 """The small forms of the lifecycle and Git-repository screens: a new configuration's name,
 region and starting point; a repository to add. Each returns its answer (None: cancelled);
-every value is checked against the service model before the form closes."""
+every value is checked against the service model before the form closes.
+
+Over several profiles a form also asks which profile (the selected entry's at first); the
+regions offered are then that profile's."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
+from textual import on
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
@@ -28,14 +33,15 @@ class NewConfig:
     name: str
     region: str
     idle_minutes: int | None  # start from the built-in idle-stop script
+    profile: str | None = None  # several profiles: the one it goes to
 
 
-def _region_field(regions: tuple[str, ...]) -> Select[str]:
+def _choice(values: tuple[str, ...], chosen: str, field_id: str) -> Select[str]:
     return Select(
-        [(region, region) for region in regions],
-        value=regions[0],
+        [(text_line(value), value) for value in values],
+        value=chosen,
         allow_blank=False,
-        id="region",
+        id=field_id,
     )
 
 
@@ -47,9 +53,18 @@ class CatalogForm(DeckModal[Answer | None], Generic[Answer]):
     TITLE_TEXT = ""
     SUBMIT = "OK"
 
-    def __init__(self, regions: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        regions: tuple[str, ...],
+        profiles: Mapping[str, tuple[str, ...]] | None = None,
+        profile: str | None = None,
+    ) -> None:
+        """``profiles``: several profiles, each with its regions (``profile`` chosen first);
+        None or empty: one profile, ``regions`` its regions."""
         super().__init__()
-        self.regions = regions
+        self.profiles = dict(profiles or {})
+        self.profile = profile if profile in self.profiles else next(iter(self.profiles), None)
+        self.regions = self.profiles[self.profile] if self.profile is not None else regions
 
     def fields(self) -> ComposeResult:
         yield from ()
@@ -58,13 +73,33 @@ class CatalogForm(DeckModal[Answer | None], Generic[Answer]):
         with Vertical(id="form") as form:
             form.border_title = self.TITLE_TEXT
             yield from self.fields()
-            if len(self.regions) > 1:
-                yield Label("Region")
-                yield _region_field(self.regions)
+            if self.profile is not None:
+                yield Label("Profile")
+                yield _choice(tuple(self.profiles), self.profile, "profile")
+            region = Label("Region", id="region-label")
+            region.display = len(self.regions) > 1
+            yield region
+            regions = _choice(self.regions, self.regions[0], "region")
+            regions.display = len(self.regions) > 1
+            yield regions
             yield Label("", id="error")
             with Horizontal(id="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button(self.SUBMIT, id="submit", variant="primary")
+
+    @on(Select.Changed, "#profile")
+    def _profile_changed(self, event: Select.Changed) -> None:
+        """Another profile: its regions offered (the one chosen kept when it has it)."""
+        if not isinstance(event.value, str) or event.value == self.profile:
+            return
+        self.profile = event.value
+        before = self.chosen_region()
+        self.regions = self.profiles[event.value]
+        select = self.query_one("#region", Select)
+        select.set_options([(text_line(region), region) for region in self.regions])
+        select.value = before if before in self.regions else self.regions[0]
+        select.display = len(self.regions) > 1
+        self.query_one("#region-label", Label).display = len(self.regions) > 1
 
     def chosen_region(self) -> str:
         if len(self.regions) == 1:
@@ -123,13 +158,14 @@ class NewLifecycleForm(CatalogForm["NewConfig"]):
         minutes = int(idle) if idle else None
         if minutes is not None and not IDLE_MINUTES_MIN <= minutes <= IDLE_MINUTES_MAX:
             raise InvalidInput(f"idle minutes must be {IDLE_MINUTES_MIN} to {IDLE_MINUTES_MAX}")
-        return NewConfig(name, self.chosen_region(), minutes)
+        return NewConfig(name, self.chosen_region(), minutes, self.profile)
 
 
 @dataclass(frozen=True, slots=True)
 class RepositoryToAdd:
     region: str
     repository: NewRepository
+    profile: str | None = None  # several profiles: the one it goes to
 
 
 class AddRepositoryForm(CatalogForm["RepositoryToAdd"]):
@@ -157,4 +193,4 @@ class AddRepositoryForm(CatalogForm["RepositoryToAdd"]):
             self.value("branch") or None,
             self.value("secret") or None,
         )
-        return RepositoryToAdd(self.chosen_region(), repository.checked())
+        return RepositoryToAdd(self.chosen_region(), repository.checked(), self.profile)

@@ -8,6 +8,7 @@ what AWS now holds is on screen at once. Scripts are their writer's text: saniti
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -17,9 +18,9 @@ from rich.syntax import Syntax
 from rich.text import Text
 from textual import work
 from textual.binding import BindingType
-from textual.containers import Vertical, VerticalScroll
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
+from sagedeck.aws.across import entry_key
 from sagedeck.aws.lifecycle import (
     LifecycleEntry,
     Scripts,
@@ -32,16 +33,12 @@ from sagedeck.models import LifecycleConfig
 from sagedeck.system.editor import edit_text
 from sagedeck.text.format import age
 from sagedeck.text.sanitize import sanitize
-from sagedeck.ui.keys import CATALOG_MUTATING, LIFECYCLE_BINDINGS
+from sagedeck.ui.keys import LIFECYCLE_BINDINGS
 from sagedeck.ui.safe_text import text_line
-from sagedeck.ui.screens.base import DeckScreen
+from sagedeck.ui.screens.catalog_list import CatalogListScreen, where
 from sagedeck.ui.view import lifecycle_file
-from sagedeck.ui.widgets.footer import DeckFooter
-from sagedeck.ui.widgets.list_table import ListTable
 
 if TYPE_CHECKING:
-    from textual.app import ComposeResult
-
     from sagedeck.aws.services import AwsServices
     from sagedeck.ui.screens.catalog_forms import NewConfig
     from sagedeck.ui.screens.dashboard.deck import Clock
@@ -68,89 +65,48 @@ def config_view(entry: LifecycleEntry, config: LifecycleConfig) -> Group:
     )
 
 
-class LifecycleScreen(DeckScreen[None]):
+class LifecycleScreen(CatalogListScreen[LifecycleEntry]):
     CSS_PATH = "lifecycle.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [*LIFECYCLE_BINDINGS]
+    TITLE_TEXT = "Lifecycle configurations"
+    LISTING = "list lifecycle configurations"
+    EMPTY = "No lifecycle configuration here."
+    COLUMNS = COLUMNS
+    BOX_ID, TABLE_ID, PANE_ID, TEXT_ID = "lifecycle", "configs", "scripts", "script-text"
 
     def __init__(
         self, services: AwsServices, *, read_only: bool, clock: Clock | None = None
     ) -> None:
-        super().__init__()
-        self.services = services
-        self.read_only = read_only
+        super().__init__(services, read_only=read_only)
         self.clock: Clock = clock or (lambda: datetime.now(UTC))
-        self.entries: dict[str, LifecycleEntry] = {}
         self.configs: dict[str, LifecycleConfig] = {}  # described, by entry key
-        self.loads = 0  # finished listings (tests wait on it)
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="lifecycle"):
-            yield Static(text_line("Lifecycle configurations · loading…"), id="heading")
-            yield ListTable(id="configs", cursor_type="row", zebra_stripes=True)
-            with VerticalScroll(id="scripts"):
-                yield Static("", id="script-text")
-        yield DeckFooter()
-
-    def on_mount(self) -> None:
-        table = self.query_one("#configs", DataTable)
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
-        table.focus()
-        self.reload()
 
     # --- the list ------------------------------------------------------------------------
 
-    @property
-    def current(self) -> LifecycleEntry | None:
-        table = self.query_one("#configs", DataTable)
-        if not table.row_count:
-            return None
-        row = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        return self.entries.get(str(row.value))
+    async def list_entries(self, services: AwsServices) -> list[LifecycleEntry]:
+        return await services.lifecycle.list()
 
-    @work(
-        group="lifecycle-list",
-        exclusive=True,
-        description="list lifecycle configurations",
-        exit_on_error=False,
-    )
-    async def reload(self, select: str | None = None) -> None:
-        entries = await self.services.lifecycle.list()
-        self.entries = {entry.key: entry for entry in entries}
+    def listed(self) -> None:
         self.configs.clear()
-        table = self.query_one("#configs", DataTable)
-        keep = select or (self.current.key if self.current else None)
-        table.clear()
-        now = self.clock()
-        for entry in entries:
-            table.add_row(
-                text_line(entry.name),
-                entry.region,
-                f"{age(entry.modified, now)} ago" if entry.modified else "-",
-                text_line(", ".join(entry.used_by) or "-"),
-                key=entry.key,
-            )
-        if keep in self.entries:
-            table.move_cursor(row=table.get_row_index(keep))
-        regions = len({entry.region for entry in entries})
-        self.query_one("#heading", Static).update(
-            text_line(
-                f"Lifecycle configurations · {len(entries)} in {regions} region(s)"
-                + (" · read-only" if self.read_only else "")
-            )
-        )
-        self.loads += 1
-        self.refresh_bindings()
-        self.show_selected()
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self.show_selected()
+    def cells(self, entry: LifecycleEntry) -> tuple[RenderableType, ...]:
+        modified = f"{age(entry.modified, self.clock())} ago" if entry.modified else "-"
+        return (
+            text_line(entry.name),
+            entry.region,
+            modified,
+            text_line(", ".join(entry.used_by) or "-"),
+        )
+
+    def heading(self, entries: Sequence[LifecycleEntry]) -> str:
+        regions = len({entry.region for entry in entries})
+        return f"{self.TITLE_TEXT} · {len(entries)} in {regions} region(s)"
 
     def show_selected(self) -> None:
         entry = self.current
         text = self.query_one("#script-text", Static)
         if entry is None:
-            text.update(Text("No lifecycle configuration here.", style="dim"))
+            text.update(Text(self.EMPTY, style="dim"))
             return
         config = self.configs.get(entry.key)
         if config is not None:
@@ -167,7 +123,7 @@ class LifecycleScreen(DeckScreen[None]):
     )
     async def describe(self, entry: LifecycleEntry) -> None:
         try:
-            config = await self.services.lifecycle.describe(entry.name, entry.region)
+            config = await self.services_of(entry).lifecycle.describe(entry.name, entry.region)
         except SagedeckError as err:  # denied, gone: said where the scripts would be
             if self.current is entry:
                 self.query_one("#script-text", Static).update(text_line(str(err), "red"))
@@ -177,19 +133,6 @@ class LifecycleScreen(DeckScreen[None]):
             self.show_selected()
 
     # --- keys ----------------------------------------------------------------------------
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in CATALOG_MUTATING and self.read_only:
-            return False  # hidden: read-only mode has no such action
-        if action in ("edit", "delete") and self.current is None:
-            return None
-        return True
-
-    def action_refresh(self) -> None:
-        self.reload()
-
-    def action_close(self) -> None:
-        self.dismiss(None)
 
     def _hand_over(self) -> AbstractContextManager[Any]:
         """The terminal to the editor: the app suspends (headless in tests: nothing to hand)."""
@@ -219,10 +162,11 @@ class LifecycleScreen(DeckScreen[None]):
                 if not again:
                     return None
 
-    async def _confirm(self, operation: str, name: str, region: str, scripts: Scripts) -> bool:
+    async def _confirm(self, operation: str, name: str, place: str, scripts: Scripts) -> bool:
+        """``place``: the region, with the profile when several are listed (:func:`where`)."""
         from sagedeck.ui.screens.confirm import ConfirmScreen
 
-        body = describe_request(operation, name, region, scripts)
+        body = describe_request(operation, name, place, scripts)
         verb = "Create" if operation.startswith("Create") else "Update"
         confirmed: bool = await self.app.push_screen_wait(
             ConfirmScreen(f"{verb} lifecycle configuration", body, verb, danger=False)
@@ -238,7 +182,7 @@ class LifecycleScreen(DeckScreen[None]):
         from sagedeck.ui.screens.catalog_forms import NewLifecycleForm
 
         choice: NewConfig | None = await self.app.push_screen_wait(
-            NewLifecycleForm(self.services.conn.regions)
+            NewLifecycleForm(self.services.conn.regions, self.profile_regions(), self.new_profile())
         )
         if choice is None:
             return
@@ -249,12 +193,14 @@ class LifecycleScreen(DeckScreen[None]):
             return
         scripts = Scripts(edited.on_create or None, edited.on_start or None)
         operation = "CreateNotebookInstanceLifecycleConfig"
-        if not await self._confirm(operation, choice.name, choice.region, scripts):
+        place = where(choice.region, choice.profile)
+        if not await self._confirm(operation, choice.name, place, scripts):
             self.notify("Nothing created", timeout=3)
             return
-        await self.services.lifecycle.create(choice.name, choice.region, scripts)
-        self.notify(f"Created {choice.name} in {choice.region}", title="Lifecycle configuration")
-        self.reload(select=f"{choice.region}/{choice.name}")
+        services = self.services.for_profile(choice.profile) if choice.profile else self.services
+        await services.lifecycle.create(choice.name, choice.region, scripts)
+        self.notify(f"Created {choice.name} in {place}", title="Lifecycle configuration")
+        self.reload(select=entry_key(choice.profile, choice.region, choice.name))
 
     @work(
         group="lifecycle-change", description="edit a lifecycle configuration", exit_on_error=False
@@ -263,7 +209,8 @@ class LifecycleScreen(DeckScreen[None]):
         entry = self.current
         if entry is None:
             return
-        config = await self.services.lifecycle.describe(entry.name, entry.region)
+        lifecycle = self.services_of(entry).lifecycle
+        config = await lifecycle.describe(entry.name, entry.region)
         edited = await self._edit(entry.name, entry.region, config.on_create, config.on_start)
         if edited is None:
             self.notify("Edit cancelled", timeout=3)
@@ -273,10 +220,11 @@ class LifecycleScreen(DeckScreen[None]):
             self.notify(f"{entry.name}: unchanged, nothing sent", timeout=3)
             return
         operation = "UpdateNotebookInstanceLifecycleConfig"
-        if not await self._confirm(operation, entry.name, entry.region, scripts):
+        place = where(entry.region, entry.profile)
+        if not await self._confirm(operation, entry.name, place, scripts):
             self.notify("Nothing changed", timeout=3)
             return
-        await self.services.lifecycle.update(entry.name, entry.region, scripts)
+        await lifecycle.update(entry.name, entry.region, scripts)
         users = (
             f"; {', '.join(entry.used_by)} run it from their next start" if entry.used_by else ""
         )
@@ -294,7 +242,8 @@ class LifecycleScreen(DeckScreen[None]):
         entry = self.current
         if entry is None:
             return
-        used_by = await self.services.lifecycle.used_by(entry.name, entry.region)
+        lifecycle = self.services_of(entry).lifecycle
+        used_by = await lifecycle.used_by(entry.name, entry.region)
         if used_by:
             self.notify(
                 f"{entry.name} is attached to {', '.join(used_by)}: detach it from them first",
@@ -302,8 +251,9 @@ class LifecycleScreen(DeckScreen[None]):
                 severity="error",
             )
             return
+        place = where(entry.region, entry.profile)
         body = (
-            f"DeleteNotebookInstanceLifecycleConfig in {entry.region}\n"
+            f"DeleteNotebookInstanceLifecycleConfig in {place}\n"
             f"  NotebookInstanceLifecycleConfigName: {entry.name}\n\nNo instance uses it."
         )
         confirmed = await self.app.push_screen_wait(
@@ -312,6 +262,6 @@ class LifecycleScreen(DeckScreen[None]):
         if not confirmed:
             self.notify("Delete cancelled", timeout=3)
             return
-        await self.services.lifecycle.delete(entry.name, entry.region)
-        self.notify(f"Deleted {entry.name} from {entry.region}", title="Lifecycle configuration")
+        await lifecycle.delete(entry.name, entry.region)
+        self.notify(f"Deleted {entry.name} from {place}", title="Lifecycle configuration")
         self.reload()

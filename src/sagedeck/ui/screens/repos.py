@@ -13,18 +13,15 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.text import Text
 from textual import work
 from textual.binding import BindingType
-from textual.containers import Vertical, VerticalScroll
-from textual.widgets import DataTable, Static
 
+from sagedeck.aws.across import entry_key
 from sagedeck.aws.repos import NewRepository, RepositoryEntry
-from sagedeck.ui.keys import CATALOG_MUTATING, REPOSITORY_BINDINGS
+from sagedeck.ui.keys import REPOSITORY_BINDINGS
 from sagedeck.ui.safe_text import text_line, text_lines
-from sagedeck.ui.screens.base import DeckScreen
-from sagedeck.ui.widgets.footer import DeckFooter
-from sagedeck.ui.widgets.list_table import ListTable
+from sagedeck.ui.screens.catalog_list import CatalogListScreen, where
 
 if TYPE_CHECKING:
-    from textual.app import ComposeResult
+    from rich.console import RenderableType
 
     from sagedeck.aws.services import AwsServices
     from sagedeck.ui.screens.catalog_forms import RepositoryToAdd
@@ -52,7 +49,7 @@ def secret_name(arn: str | None) -> str:
 def entry_view(entry: RepositoryEntry) -> Text:
     repo = entry.repository
     fields = (
-        ("Name", f"{repo.name} ({entry.region})"),
+        ("Name", f"{repo.name} ({where(entry.region, entry.profile)})"),
         ("ARN", repo.arn),
         ("URL", repo.url),
         ("Branch", repo.branch or "the remote's default"),
@@ -63,101 +60,38 @@ def entry_view(entry: RepositoryEntry) -> Text:
     return text_lines("\n".join(f"{label + ':':<16}{value}" for label, value in fields))
 
 
-def add_request(region: str, repository: NewRepository) -> str:
-    lines = [f"CreateCodeRepository in {region}", f"  CodeRepositoryName: {repository.name}"]
+def add_request(place: str, repository: NewRepository) -> str:
+    """``place``: the region, with the profile when several are listed (:func:`where`)."""
+    lines = [f"CreateCodeRepository in {place}", f"  CodeRepositoryName: {repository.name}"]
     lines += [f"  GitConfig.{key}: {value}" for key, value in repository.git_config().items()]
     return "\n".join(lines)
 
 
-class RepositoryScreen(DeckScreen[None]):
+class RepositoryScreen(CatalogListScreen[RepositoryEntry]):
     CSS_PATH = "repos.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [*REPOSITORY_BINDINGS]
+    TITLE_TEXT = "Git repositories"
+    LISTING = "list Git repositories"
+    EMPTY = "No Git repository here."
+    COLUMNS = COLUMNS
+    BOX_ID, TABLE_ID, PANE_ID, TEXT_ID = "repositories", "repos", "repo-detail", "repo-text"
 
-    def __init__(self, services: AwsServices, *, read_only: bool) -> None:
-        super().__init__()
-        self.services = services
-        self.read_only = read_only
-        self.entries: dict[str, RepositoryEntry] = {}
-        self.loads = 0  # finished listings (tests wait on it)
+    async def list_entries(self, services: AwsServices) -> list[RepositoryEntry]:
+        return await services.repos.list()
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="repositories"):
-            yield Static(text_line("Git repositories · loading…"), id="heading")
-            yield ListTable(id="repos", cursor_type="row", zebra_stripes=True)
-            with VerticalScroll(id="repo-detail"):
-                yield Static("", id="repo-text")
-        yield DeckFooter()
-
-    def on_mount(self) -> None:
-        table = self.query_one("#repos", DataTable)
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
-        table.focus()
-        self.reload()
-
-    @property
-    def current(self) -> RepositoryEntry | None:
-        table = self.query_one("#repos", DataTable)
-        if not table.row_count:
-            return None
-        row = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        return self.entries.get(str(row.value))
-
-    @work(
-        group="repos-list",
-        exclusive=True,
-        description="list Git repositories",
-        exit_on_error=False,
-    )
-    async def reload(self, select: str | None = None) -> None:
-        entries = await self.services.repos.list()
-        keep = select or (self.current.key if self.current else None)
-        self.entries = {entry.key: entry for entry in entries}
-        table = self.query_one("#repos", DataTable)
-        table.clear()
-        for entry in entries:
-            repo = entry.repository
-            table.add_row(
-                text_line(repo.name),
-                entry.region,
-                text_line(repo.url),
-                text_line(repo.branch or "-"),
-                text_line(secret_name(repo.secret_arn)),
-                text_line(used_text(entry)),
-                key=entry.key,
-            )
-        if keep in self.entries:
-            table.move_cursor(row=table.get_row_index(keep))
-        self.query_one("#heading", Static).update(
-            text_line(
-                f"Git repositories · {len(entries)}" + (" · read-only" if self.read_only else "")
-            )
-        )
-        self.loads += 1
-        self.refresh_bindings()
-        self.show_selected()
-
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self.show_selected()
-
-    def show_selected(self) -> None:
-        entry = self.current
-        self.query_one("#repo-text", Static).update(
-            entry_view(entry) if entry else Text("No Git repository here.", style="dim")
+    def cells(self, entry: RepositoryEntry) -> tuple[RenderableType, ...]:
+        repo = entry.repository
+        return (
+            text_line(repo.name),
+            entry.region,
+            text_line(repo.url),
+            text_line(repo.branch or "-"),
+            text_line(secret_name(repo.secret_arn)),
+            text_line(used_text(entry)),
         )
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in CATALOG_MUTATING and self.read_only:
-            return False  # hidden: read-only mode has no such action
-        if action == "delete" and self.current is None:
-            return None
-        return True
-
-    def action_refresh(self) -> None:
-        self.reload()
-
-    def action_close(self) -> None:
-        self.dismiss(None)
+    def detail(self, entry: RepositoryEntry) -> RenderableType:
+        return entry_view(entry)
 
     @work(group="repos-change", description="add a Git repository", exit_on_error=False)
     async def action_new(self) -> None:
@@ -165,14 +99,18 @@ class RepositoryScreen(DeckScreen[None]):
         from sagedeck.ui.screens.confirm import ConfirmScreen
 
         choice: RepositoryToAdd | None = await self.app.push_screen_wait(
-            AddRepositoryForm(self.services.conn.regions)
+            AddRepositoryForm(
+                self.services.conn.regions, self.profile_regions(), self.new_profile()
+            )
         )
         if choice is None:
             return
+        services = self.services.for_profile(choice.profile) if choice.profile else self.services
         repository = choice.repository
-        body = add_request(choice.region, repository)
+        place = where(choice.region, choice.profile)
+        body = add_request(place, repository)
         if repository.secret_arn:
-            secret = await self.services.repos.check_secret(repository.secret_arn)
+            secret = await services.repos.check_secret(repository.secret_arn)
             if secret.ok:
                 body += "\n\nThe secret exists (DescribeSecret; its value was not read)."
             else:
@@ -183,9 +121,9 @@ class RepositoryScreen(DeckScreen[None]):
         if not confirmed:
             self.notify("Nothing added", timeout=3)
             return
-        await self.services.repos.add(choice.region, repository)
-        self.notify(f"Added {repository.name} in {choice.region}", title="Git repository")
-        self.reload(select=f"{choice.region}/{repository.name}")
+        await services.repos.add(choice.region, repository)
+        self.notify(f"Added {repository.name} in {place}", title="Git repository")
+        self.reload(select=entry_key(choice.profile, choice.region, repository.name))
 
     @work(group="repos-change", description="delete a Git repository", exit_on_error=False)
     async def action_delete(self) -> None:
@@ -201,8 +139,9 @@ class RepositoryScreen(DeckScreen[None]):
                 severity="error",
             )
             return
+        place = where(entry.region, entry.profile)
         body = (
-            f"DeleteCodeRepository in {entry.region}\n  CodeRepositoryName: {entry.name}\n\n"
+            f"DeleteCodeRepository in {place}\n  CodeRepositoryName: {entry.name}\n\n"
             "No instance uses it. The repository itself (and its secret) stay as they are."
         )
         confirmed = await self.app.push_screen_wait(
@@ -211,6 +150,6 @@ class RepositoryScreen(DeckScreen[None]):
         if not confirmed:
             self.notify("Delete cancelled", timeout=3)
             return
-        await self.services.repos.delete(entry.name, entry.region)
-        self.notify(f"Deleted {entry.name} from {entry.region}", title="Git repository")
+        await self.services_of(entry).repos.delete(entry.name, entry.region)
+        self.notify(f"Deleted {entry.name} from {place}", title="Git repository")
         self.reload()

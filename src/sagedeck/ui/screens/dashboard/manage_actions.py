@@ -35,10 +35,23 @@ class ManageActions:
             return
         from sagedeck.ui.screens.manage.form import FormPlan
 
-        regions = tuple(self.deck.services.target.regions)
-        region = near.region if near is not None else regions[0]
-        plan = FormPlan("create", regions, region)
+        services = self.deck.services
+        if not services.target.many_profiles:
+            regions = tuple(services.target.regions)
+            region = near.region if near is not None else regions[0]
+            plan = FormPlan("create", regions, region)
+        else:  # the form asks which; the row's profile and region first
+            profiles = tuple(str(profile) for profile in services.profiles)
+            near_profile = near.profile if near is not None else None
+            profile = near_profile if near_profile in profiles else profiles[0]
+            regions = services.for_profile(profile).conn.regions
+            region = near.region if near is not None and near.region in regions else regions[0]
+            plan = FormPlan("create", regions, region, profile=profile, profiles=profiles)
         self.actions.run(self._form(plan), "create", "create a notebook instance")
+
+    def _profile(self, notebook: NotebookSummary) -> str | None:
+        """The row's profile, named in the form's request when several are listed."""
+        return notebook.profile if self.deck.services.target.many_profiles else None
 
     def clone(self, notebook: NotebookSummary) -> None:
         if not self._refused("clone"):
@@ -50,10 +63,15 @@ class ManageActions:
         services = self.deck.services.of(notebook.key)  # made where its source is
         params = await services.manage.describe_for_clone(notebook.region, notebook.name)
         regions = tuple(services.target.regions)
-        await self._form(
-            FormPlan("clone", regions, notebook.region, initial=params, source=notebook.name),
-            services,
+        plan = FormPlan(
+            "clone",
+            regions,
+            notebook.region,
+            initial=params,
+            source=notebook.name,
+            profile=self._profile(notebook),
         )
+        await self._form(plan, services)
 
     def edit(self, notebook: NotebookSummary) -> None:
         if not self._refused("edit"):
@@ -69,7 +87,12 @@ class ManageActions:
             self.edit_refused(notebook, status)
             return
         plan = FormPlan(
-            "edit", (notebook.region,), notebook.region, current=current, source=notebook.name
+            "edit",
+            (notebook.region,),
+            notebook.region,
+            current=current,
+            source=notebook.name,
+            profile=self._profile(notebook),
         )
         await self._form(plan, services)
 
@@ -88,10 +111,13 @@ class ManageActions:
         outcome = await self.actions.app.push_screen_wait(form)
         if outcome is None:
             return
+        where = outcome.region
+        if outcome.profile is not None:
+            where += f", profile {outcome.profile}"
         if outcome.verb == "edit":
-            said = f"Updated {outcome.name} ({outcome.region}): start it to use the new settings"
+            said = f"Updated {outcome.name} ({where}): start it to use the new settings"
         else:
-            said = f"Creating {outcome.name} in {outcome.region}: AWS starts it (Pending)"
+            said = f"Creating {outcome.name} in {where}: AWS starts it (Pending)"
         self.deck.notify(said, title="Edit" if outcome.verb == "edit" else "Create")
         self.actions.refresh()
 

@@ -65,15 +65,21 @@ class FormPlan:
     initial: Mapping[str, Any] = field(default_factory=dict)
     current: Mapping[str, Any] | None = None
     source: str = ""  # the instance cloned or edited
+    # Several profiles listed: the one the request goes to (named in the preview), and, to
+    # create, the ones to choose from (the services given are then all of them).
+    profile: str | None = None
+    profiles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class FormOutcome:
-    """What the form did: ``verb`` ("create", "clone" or "edit") on ``name`` in ``region``."""
+    """What the form did: ``verb`` ("create", "clone" or "edit") on ``name`` in ``region``
+    (of ``profile``, when several are listed)."""
 
     verb: Verb
     region: str
     name: str
+    profile: str | None = None
 
 
 def _lock_reason(plan: FormPlan, spec: FieldSpec) -> str:
@@ -106,6 +112,7 @@ class InstanceForm(DeckScreen[FormOutcome | None]):
         self.services = services
         self.plan = plan
         self.aws_region = plan.region
+        self.profile = plan.profile
         self.choices: Choices | None = None
         self.errors: list[FieldError] = []
         self.sent = 0  # requests sent to AWS (tests)
@@ -132,9 +139,11 @@ class InstanceForm(DeckScreen[FormOutcome | None]):
         title = TITLES[plan.verb].format(source=plan.source)
         yield Static(text_line(title), id="form-title")
         with VerticalScroll(id="form"):
+            if plan.profile is not None:
+                yield from self._profile_line()
             with Horizontal(classes="field-line", id="region-line"):
                 yield Label("Region", classes="field-label")
-                if plan.verb != "edit" and len(plan.regions) > 1:
+                if plan.verb != "edit" and (len(plan.regions) > 1 or len(plan.profiles) > 1):
                     regions = [(text_line(region), region) for region in plan.regions]
                     yield Select(
                         regions, value=plan.region, allow_blank=False, compact=True, id="region"
@@ -164,6 +173,17 @@ class InstanceForm(DeckScreen[FormOutcome | None]):
                 )
         yield DeckFooter()
 
+    def _profile_line(self) -> ComposeResult:
+        with Horizontal(classes="field-line", id="profile-line"):
+            yield Label("Profile", classes="field-label")
+            if len(self.plan.profiles) > 1:
+                profiles = [(text_line(profile), profile) for profile in self.plan.profiles]
+                yield Select(
+                    profiles, value=self.profile, allow_blank=False, compact=True, id="profile"
+                )
+            else:
+                yield Label(text_line(str(self.profile)), id="profile-fixed")
+
     def on_mount(self) -> None:
         platform = self.row("PlatformIdentifier")
         if platform is not None and not platform.locked:
@@ -180,6 +200,13 @@ class InstanceForm(DeckScreen[FormOutcome | None]):
 
     # --- the account's choices ------------------------------------------------------------
 
+    @property
+    def target_services(self) -> AwsServices:
+        """The services of the profile the request goes to."""
+        if self.plan.profiles and self.profile is not None:
+            return self.services.for_profile(self.profile)
+        return self.services
+
     @work(
         name="choices",
         group="choices",
@@ -190,10 +217,12 @@ class InstanceForm(DeckScreen[FormOutcome | None]):
     async def load_choices(self) -> None:
         from sagedeck.aws.manage.choices import account_choices
 
-        region = self.aws_region
-        choices = await account_choices(self.services, region)
-        if region != self.aws_region:
-            return  # the region changed meanwhile: its own load follows
+        region, services = self.aws_region, self.target_services
+        choices = await account_choices(services, region)
+        if not self.is_attached:
+            return  # the form closed (or the app quit) meanwhile: nothing to fill in
+        if (region, services) != (self.aws_region, self.target_services):
+            return  # the region or profile changed meanwhile: its own load follows
         self.choices = choices
         offer_choices(self, choices)
         self.validate()
@@ -202,10 +231,28 @@ class InstanceForm(DeckScreen[FormOutcome | None]):
     def _region_changed(self, event: Select.Changed) -> None:
         if isinstance(event.value, str) and event.value != self.aws_region:
             self.aws_region = event.value
-            for row in self.query(FieldRow):
-                if row.spec.key in CHOSEN and not row.locked:
-                    row.set_choices(None, "loading choices…")
-            self.load_choices()
+            self._choices_again()
+
+    @on(Select.Changed, "#profile")
+    def _profile_changed(self, event: Select.Changed) -> None:
+        """Another account: its regions offered (the region kept when it has it), and what
+        it holds to choose from read again."""
+        if not isinstance(event.value, str) or event.value == self.profile:
+            return
+        self.profile = event.value
+        regions = self.target_services.conn.regions
+        if self.aws_region not in regions:
+            self.aws_region = regions[0]
+        select = self.query_one("#region", Select)
+        select.set_options([(text_line(region), region) for region in regions])
+        select.value = self.aws_region
+        self._choices_again()
+
+    def _choices_again(self) -> None:
+        for row in self.query(FieldRow):
+            if row.spec.key in CHOSEN and not row.locked:
+                row.set_choices(None, "loading choices…")
+        self.load_choices()
 
     # --- validation -----------------------------------------------------------------------
 
@@ -290,12 +337,12 @@ class InstanceForm(DeckScreen[FormOutcome | None]):
         edit = self.plan.verb == "edit"
         shown = request_json_ready({NAME_KEY: name, **request} if edit else request)
         operation = "update-notebook-instance" if edit else "create-notebook-instance"
-        question = _question(self.plan, name, self.aws_region)
+        question = _question(self.plan, name, self.aws_region, self.profile)
         confirmed = await self.app.push_screen_wait(
             RequestScreen(
                 _submit_label(self.plan.verb),
                 question,
-                request_body(operation, self.aws_region, shown),
+                request_body(operation, self.aws_region, shown, self.profile),
                 _submit_label(self.plan.verb),
             )
         )
@@ -304,30 +351,32 @@ class InstanceForm(DeckScreen[FormOutcome | None]):
             return
         self.query_one("#submit", Button).disabled = True
         self.query_one("#form-status", Static).update(Text("sending…", style="italic"))
+        manage = self.target_services.manage
         try:
             self.sent += 1
             if edit:
-                await self.services.manage.update(self.aws_region, name, request)
+                await manage.update(self.aws_region, name, request)
             else:
-                await self.services.manage.create(self.aws_region, request)
+                await manage.create(self.aws_region, request)
         except SagedeckError as err:
             self._aws_error = str(err)
             self.validate()
             return
         finally:
             self._sending = False
-        self.dismiss(FormOutcome(self.plan.verb, self.aws_region, name))
+        self.dismiss(FormOutcome(self.plan.verb, self.aws_region, name, self.profile))
 
 
 def _submit_label(verb: Verb) -> str:
     return "Save changes" if verb == "edit" else "Create"
 
 
-def _question(plan: FormPlan, name: str, region: str) -> str:
+def _question(plan: FormPlan, name: str, region: str, profile: str | None) -> str:
+    where = region if profile is None else f"{region} (profile {profile})"
     if plan.verb == "edit":
-        return f"Change {name} in {region}? It stays Stopped: start it to use the new settings."
+        return f"Change {name} in {where}? It stays Stopped: start it to use the new settings."
     clone = f", a clone of {plan.source}" if plan.verb == "clone" else ""
-    return f"Create {name} in {region}{clone}? AWS starts it at once (and bills it)."
+    return f"Create {name} in {where}{clone}? AWS starts it at once (and bills it)."
 
 
 def _problems(errors: list[FieldError]) -> Text:

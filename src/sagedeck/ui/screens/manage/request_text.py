@@ -48,9 +48,12 @@ def _words(key: str, value: Any) -> Iterator[str]:
         yield str(value)
 
 
-def cli_line(operation: str, region: str, params: Mapping[str, Any]) -> str:
-    """``aws sagemaker create-notebook-instance --region R --notebook-instance-name N ...``"""
-    words = ["aws", "sagemaker", operation, "--region", region]
+def cli_line(
+    operation: str, region: str, params: Mapping[str, Any], profile: str | None = None
+) -> str:
+    """``aws sagemaker create-notebook-instance --region R [--profile P]
+    --notebook-instance-name N ...``"""
+    words = _start(operation, region, profile)
     name = params.get(NAME_KEY)
     if name is not None:
         words += [field(NAME_KEY).option, str(name)]
@@ -60,14 +63,22 @@ def cli_line(operation: str, region: str, params: Mapping[str, Any]) -> str:
     return " ".join(shlex.quote(word) for word in words)
 
 
-def add_tags_body(region: str, arn: str, tags: list[dict[str, str]]) -> str:
-    words = ["aws", "sagemaker", "add-tags", "--region", region, "--resource-arn", arn, "--tags"]
+def _start(operation: str, region: str, profile: str | None) -> list[str]:
+    """``aws sagemaker OPERATION --region R`` (``--profile P`` too when several are listed)."""
+    words = ["aws", "sagemaker", operation, "--region", region]
+    return words if profile is None else [*words, "--profile", profile]
+
+
+def add_tags_body(
+    region: str, arn: str, tags: list[dict[str, str]], profile: str | None = None
+) -> str:
+    words = [*_start("add-tags", region, profile), "--resource-arn", arn, "--tags"]
     line = " ".join(shlex.quote(word) for word in [*words, *_tags_value(tags)])
     return _body({"ResourceArn": arn, "Tags": tags}, line)
 
 
-def delete_tags_body(region: str, arn: str, keys: list[str]) -> str:
-    words = ["aws", "sagemaker", "delete-tags", "--region", region, "--resource-arn", arn]
+def delete_tags_body(region: str, arn: str, keys: list[str], profile: str | None = None) -> str:
+    words = [*_start("delete-tags", region, profile), "--resource-arn", arn]
     line = " ".join(shlex.quote(word) for word in [*words, "--tag-keys", *keys])
     return _body({"ResourceArn": arn, "TagKeys": keys}, line)
 
@@ -76,6 +87,9 @@ def _body(request: Mapping[str, Any], line: str) -> str:
     return f"{dumps_json(dict(request), indent=2)}\n\nThe same from a shell:\n{line}"
 
 
-def request_body(operation: str, region: str, params: Mapping[str, Any]) -> str:
-    """What the confirmation shows: the JSON sent, then the AWS CLI's line for it."""
-    return _body(params, cli_line(operation, region, params))
+def request_body(
+    operation: str, region: str, params: Mapping[str, Any], profile: str | None = None
+) -> str:
+    """What the confirmation shows: the JSON sent, then the AWS CLI's line for it (with
+    ``--profile`` when several profiles are listed)."""
+    return _body(params, cli_line(operation, region, params, profile))

@@ -129,7 +129,7 @@ class TagScreen(DeckModal[bool]):
         if not await self._confirm(
             "Add tag",
             f"Tag {nb.name} with {key}={value}?",
-            add_tags_body(nb.region, nb.arn, tags),
+            add_tags_body(nb.region, nb.arn, tags, nb.profile),
             "Add",
         ):
             return
@@ -161,7 +161,7 @@ class TagScreen(DeckModal[bool]):
         if not await self._confirm(
             "Remove tag",
             f"Remove the tag {key} from {nb.name}?",
-            delete_tags_body(nb.region, nb.arn, [key]),
+            delete_tags_body(nb.region, nb.arn, [key], nb.profile),
             "Remove",
         ):
             return
