@@ -122,6 +122,25 @@ async def test_denied_prices_are_said_once(aws: LocalAws) -> None:
         assert "error" not in {severity for severity, _title, _message in app.notices}
 
 
+@pytest.mark.usefixtures("denied_pricing")
+async def test_the_next_start_remembers_the_price_list_was_denied(aws: LocalAws) -> None:
+    """Denied (or unreachable) is kept on disk for a while: the next start of the dashboard
+    says so at once and asks nothing."""
+    first = app_for(aws)
+    async with first.run_test(size=SIZE) as pilot:
+        board = await loaded(pilot, first)
+        await wait_for(pilot, lambda: "prices unavailable" in summary(board), what="the line")
+        said = summary(board)
+    second = app_for(aws)
+    async with second.run_test(size=SIZE) as pilot:
+        board = await loaded(pilot, second)
+        await wait_for(pilot, lambda: "not asked again for" in summary(board), what="the line")
+        assert second.services.prices.calls == 0
+        assert summary(board).count("prices unavailable") == 1
+        assert "pricing:DescribeServices" in said
+        assert cell(board, f"{EAST}/cv-training-gpu", "price") == "?"
+
+
 async def test_f_shows_only_the_forgotten_instances(aws: LocalAws) -> None:
     app = app_for(aws)
     async with app.run_test(size=SIZE) as pilot:
