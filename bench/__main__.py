@@ -23,10 +23,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import version
 
-from bench import bench_logs, dashboard, embedded_aws, fleet, listing
+from bench import bench_logs, dashboard, embedded_aws, fleet, listing, prices
 from bench.common import PEERS, Figure, FleetServer, client_env, fleet_server
 
-SECTIONS = ("listing", "paint", "refresh", "keys", "logs", "localaws", "fleet")
+SECTIONS = ("listing", "paint", "refresh", "keys", "logs", "localaws", "fleet", "prices")
 
 
 @dataclass(frozen=True)
@@ -116,6 +116,10 @@ def run(plan: Plan, sections: tuple[str, ...], progress: Callable[[str], None]) 
                 lambda: embedded_aws.embedded_aws_figures(plan.server_events, plan.runs),
             ),
             ("fleet", lambda: fleet_figures(server, env, plan)),
+            (
+                "prices",
+                lambda: prices.pricing_figures(server, env, plan.target_size, plan.runs),
+            ),
         ]
         for name, step in steps:
             if name in sections:

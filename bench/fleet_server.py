@@ -14,6 +14,9 @@ Prints ``serving on URL`` once listening, then answers one JSON line per command
     tail-stop
     log-throttle on|off     enforce FilterLogEvents' 5 and GetLogEvents' 10 requests/s as
                             AWS does (off at start)
+    pricing hang|answer     the Price List API reads each request and never answers (a
+                            network that swallows its packets), or answers (at start); each
+                            answer says how many pricing requests came since the last one
     cpu                     this process's CPU seconds (user + system)
     quit
 
@@ -59,11 +62,41 @@ class FleetServer:
         self._calls_lock = threading.Lock()
         self._tail_stop = threading.Event()
         self._tail: threading.Thread | None = None
+        self._pricing_answers = threading.Event()  # cleared: every pricing request hangs
+        self._pricing_answers.set()
+        self._pricing_requests = 0
 
     def start(self) -> str:
         self.local.start()
         self._count_calls()
+        self._hold_pricing()
         return self.local.endpoint_url
+
+    def _hold_pricing(self) -> None:
+        """Pricing requests wait while ``_pricing_answers`` is clear (the request is read, no
+        answer is written until ``pricing answer``, by when the client has given up)."""
+        from sagedeck.localaws import pricing
+
+        original, answers = pricing.application, self._pricing_answers
+
+        def application(environ: dict[str, Any], start_response: Any) -> Any:
+            with self._calls_lock:
+                self._pricing_requests += 1
+            answers.wait()
+            return original(environ, start_response)
+
+        pricing.application = application
+
+    def pricing(self, mode: str) -> dict[str, Any]:
+        if mode not in ("hang", "answer"):
+            raise ValueError(f"pricing hang|answer, not {mode!r}")
+        if mode == "hang":
+            self._pricing_answers.clear()
+        else:
+            self._pricing_answers.set()
+        with self._calls_lock:
+            requests, self._pricing_requests = self._pricing_requests, 0
+        return {"pricing_requests": requests}
 
     def _count_calls(self) -> None:
         """Count every action moto serves, by service and operation (a counting proxy without
@@ -259,6 +292,8 @@ class FleetServer:
         if command == "log-throttle":
             self.local.set_log_throttle(args[0] == "on")
             return {"log_throttle": args[0] == "on"}
+        if command == "pricing":
+            return self.pricing(args[0])
         if command == "cpu":
             times = os.times()
             return {"cpu": times.user + times.system}
@@ -286,6 +321,7 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(reply), flush=True)
     finally:
         server.tail_stop()
+        server.pricing("answer")  # no request left hanging at the stop
         server.local.stop()
     return 0
 

@@ -35,6 +35,7 @@ FIGURES = (
     "GetLogEvents from the middle",
     "sagedeck url NAME, credential_process profile",
     "--region",
+    "Price List API hanging",
 )
 
 

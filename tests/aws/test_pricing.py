@@ -1,25 +1,26 @@
 """Prices through sagedeck's AWS layer: the notebook product picked among a type's products,
 each (region, type) asked once, the disk cache (a second run asks nothing; a day later it asks
-again; a corrupt file is ignored), and a denied API kept as one problem, not raised."""
+again; a corrupt file is ignored), a denied API kept as one problem, not raised, and a denied
+or hung API remembered for a while (each request bounded; the first to fail stops the rest)."""
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from sagedeck.aws.pricing import client
-from sagedeck.aws.pricing.cache import PriceCache
+from sagedeck.aws.pricing.cache import UNAVAILABLE_SECONDS, PriceCache
 from sagedeck.aws.pricing.client import RETRY_SECONDS, Prices
-from sagedeck.aws.pricing.products import notebook_price
+from sagedeck.aws.pricing.products import FETCH_CONCURRENCY, notebook_price
 from sagedeck.aws.services import AwsServices
 from sagedeck.aws.session import AwsTarget, StaticCredentials
 from sagedeck.devtools.faultproxy import FaultProxy
 from sagedeck.devtools.faultproxy.faults import Fault, FaultKind
-from sagedeck.errors import AccessDenied
+from sagedeck.errors import AccessDenied, EndpointUnreachable
 from sagedeck.localaws import LocalAws, pricing
 
 EAST, WEST = "us-east-1", "eu-west-1"
@@ -128,7 +129,12 @@ async def test_denied_is_one_problem_and_no_more_calls(
     assert "pricing:DescribeServices" in str(prices.problem)
     assert await prices.fetch(KEYS) == {}
     assert prices.calls == 1
-    assert not cache.path.exists()  # nothing learnt, nothing written
+    assert cache.load() == ({}, None)  # nothing learnt
+    # ...but the denial is remembered: the next run says it without asking
+    again = Prices(layer.conn, cache)
+    assert await again.fetch(KEYS) == {}
+    assert again.calls == 0
+    assert str(again.problem).startswith(str(prices.problem) + " (not asked again for ")
 
 
 def test_an_endpoint_s_prices_are_kept_apart_from_aws_s(cache: PriceCache) -> None:
@@ -196,3 +202,73 @@ async def test_a_throttled_price_list_is_left_alone_for_a_while(
             now = time.monotonic()
             monkeypatch.setattr(client, "monotonic", lambda: now + RETRY_SECONDS + 1)
             assert await prices.fetch(KEYS[:1]) == {(EAST, "ml.t3.medium"): 0.05}
+
+
+@pytest.fixture
+def hung_pricing(aws: LocalAws, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultProxy]:
+    """A proxy on which every Price List request hangs, and a request bound of 0.3 s (not
+    REQUEST_SECONDS: the test counts requests, not seconds)."""
+    monkeypatch.setattr(client, "REQUEST_SECONDS", 0.3)
+    with FaultProxy(aws.endpoint_url, seed=1) as proxy:
+        proxy.add(Fault(FaultKind.HANG, operations=frozenset({"pricing:*"})))
+        yield proxy
+        proxy.clear()
+
+
+def sent(proxy: FaultProxy) -> list[str]:
+    return [seen.call.operation for seen in proxy.seen() if seen.call.service == "pricing"]
+
+
+async def test_a_hung_price_list_is_one_request_then_remembered(
+    hung_pricing: FaultProxy, cache: PriceCache, clock: Clock
+) -> None:
+    """The dashboard's path: a hung API costs one bounded request (botocore's retry cut
+    short with it), is one problem, and the next run asks nothing until a while has passed."""
+    proxy = hung_pricing
+    target = AwsTarget(None, (EAST,), proxy.url, credentials=StaticCredentials("demo", "demo"))
+    async with AwsServices(target) as services:
+        prices = Prices(services.conn, cache)
+        assert await prices.fetch(KEYS) == {}
+        assert isinstance(prices.problem, EndpointUnreachable)
+        assert "read the price list's attributes: no answer in 0.3 s" in str(prices.problem)
+        assert sent(proxy) == ["DescribeServices"]
+        again = Prices(services.conn, cache)  # the next start of the dashboard
+        assert await again.fetch(KEYS) == {}
+        assert (again.calls, len(sent(proxy))) == (0, 1)
+        assert str(again.problem) == f"{prices.problem} (not asked again for 15 min)"
+        clock.now += UNAVAILABLE_SECONDS + 1
+        later = Prices(services.conn, cache)
+        assert await later.fetch(KEYS) == {}
+        assert later.calls == 1  # asked again, once
+
+
+async def test_the_first_hung_price_stops_the_others(
+    hung_pricing: FaultProxy, cache: PriceCache
+) -> None:
+    proxy = hung_pricing
+    many = [(region, kind) for region in (EAST, WEST) for kind in pricing.NOTEBOOK_PRICES]
+    assert len(many) > FETCH_CONCURRENCY
+    cache.save({("elsewhere", "ml.t3.medium"): 0.05}, "instanceName")  # no DescribeServices
+    target = AwsTarget(None, (EAST,), proxy.url, credentials=StaticCredentials("demo", "demo"))
+    async with AwsServices(target) as services:
+        prices = Prices(services.conn, cache)
+        assert await prices.fetch(many) == {}
+        assert isinstance(prices.problem, EndpointUnreachable)
+        asked = sent(proxy)
+        assert set(asked) == {"GetProducts"}
+        assert len(asked) <= FETCH_CONCURRENCY  # those in flight; none sent after the first
+
+
+def test_what_is_remembered_outlives_no_more_than_its_while(
+    cache: PriceCache, clock: Clock
+) -> None:
+    cache.remember_unavailable("not allowed: pricing:GetProducts")
+    clock.now += UNAVAILABLE_SECONDS - 61
+    assert cache.unavailable() == "not allowed: pricing:GetProducts (not asked again for 2 min)"
+    cache.save({(EAST, "ml.t3.medium"): 0.05}, "instanceName")  # it answered since
+    assert cache.unavailable() is None
+    cache.remember_unavailable("gone")
+    clock.now += UNAVAILABLE_SECONDS
+    assert cache.unavailable() is None
+    cache.save({(WEST, "ml.t3.medium"): 0.055}, None)
+    assert "unavailable" not in json.loads(cache.path.read_text())["sources"]["aws"]

@@ -41,7 +41,7 @@ def names(keys: list[str]) -> list[str]:
 
 def test_every_sort_key_names_a_sortable_column() -> None:
     actions = [b.action for b in DASHBOARD_BINDINGS if b.action.startswith("sort(")]
-    assert len(actions) == 5
+    assert len(actions) == 7
     for action in actions:
         assert is_sortable(action.removeprefix("sort('").removesuffix("')")), action
     assert not is_sortable("mark")

@@ -88,6 +88,15 @@ DASHBOARD_BINDINGS: list[Binding] = [
         Binding("A", "sort('age')", "Sort by time in state", id="sort_age", show=False),
         Binding("T", "sort('type')", "Sort by type", id="sort_type", show=False),
         Binding("R", "sort('region')", "Sort by region", id="sort_region", show=False),
+        Binding(
+            "dollar_sign",
+            "sort('price')",
+            "Sort by price",
+            id="sort_price",
+            show=False,
+            key_display="$",
+        ),
+        Binding("M", "sort('cost')", "Sort by run cost", id="sort_cost", show=False),
     ),
 ]
 

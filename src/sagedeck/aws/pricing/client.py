@@ -1,16 +1,22 @@
 """The Price List API client: the prices of the (region, type) pairs asked for, a few at a
-time, each asked once (see :mod:`sagedeck.aws.pricing`)."""
+time, each asked once (see :mod:`sagedeck.aws.pricing`). Each request is bounded as the quick
+path bounds its own (``CONNECT_SECONDS`` + ``ANSWER_SECONDS``, whatever botocore's retries would
+make of a hung endpoint), the first that finds the API denied or unreachable stops the others,
+and that is remembered in the cache for a while, so the next run does not wait again."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from sagedeck.aws.paging import collect
-from sagedeck.aws.pricing.cache import PriceCache
+from sagedeck.aws.pricing.cache import PriceCache, Remembered
 from sagedeck.aws.pricing.products import (
+    ANSWER_SECONDS,
+    CONNECT_SECONDS,
     FETCH_CONCURRENCY,
     PRICING_REGION,
     PriceKey,
@@ -29,7 +35,24 @@ RETRY_SECONDS = 60.0  # after a throttled (or failed) request, nothing is asked 
 monotonic = time.monotonic  # the module's clock (a test moves it, not the event loop's)
 
 # Errors after which asking again in this run would only fail again: said once, not per row.
-UNAVAILABLE = (AccessDenied, CredentialsError, EndpointUnreachable)
+UNAVAILABLE = (AccessDenied, CredentialsError, EndpointUnreachable, Remembered)
+# Those that say the API itself is closed to this caller: remembered for the next runs too (an
+# expired login is not: the next run may well have a fresh one).
+REMEMBERED = (AccessDenied, EndpointUnreachable)
+REQUEST_SECONDS = CONNECT_SECONDS + ANSWER_SECONDS  # one request, its retry included
+
+
+@asynccontextmanager
+async def bounded(action: str) -> AsyncIterator[None]:
+    """One request within ``REQUEST_SECONDS``, else the endpoint is unreachable (botocore's
+    own timeouts and retries, made for SageMaker, would wait ~20 s on a hung endpoint)."""
+    try:
+        async with asyncio.timeout(REQUEST_SECONDS):
+            yield
+    except TimeoutError:
+        raise EndpointUnreachable(
+            f"AWS endpoint unreachable during {action}: no answer in {REQUEST_SECONDS:g} s"
+        ) from None
 
 
 class Prices:
@@ -56,6 +79,9 @@ class Prices:
             prices, self._attribute = self.cache.load()
             for key, price in prices.items():
                 self.known.setdefault(key, price)
+            why = self.cache.unavailable()
+            if why is not None and self.problem is None:
+                self.problem = Remembered(why)
         self._loaded = True
 
     def has(self, key: PriceKey) -> bool:
@@ -80,26 +106,43 @@ class Prices:
             learnt: dict[PriceKey, float | None] = {}
             try:
                 attribute = await self._instance_attribute()
-                limit = asyncio.Semaphore(FETCH_CONCURRENCY)
-
-                async def one(key: PriceKey) -> None:
-                    async with limit:
-                        learnt[key] = await self._fetch_one(key, attribute)
-
-                results = await asyncio.gather(
-                    *(one(key) for key in wanted), return_exceptions=True
-                )
-                for result in results:
-                    if isinstance(result, SagedeckError):
-                        self._failed(result)
-                    elif isinstance(result, BaseException):
-                        raise result
+                await self._fetch_all(wanted, attribute, learnt)
             except SagedeckError as err:
                 self._failed(err)
             self.known.update(learnt)
             if learnt and self.cache is not None:
                 await asyncio.to_thread(self.cache.save, learnt, self._attribute)
+            if isinstance(self.problem, REMEMBERED) and self.cache is not None:
+                await asyncio.to_thread(self.cache.remember_unavailable, str(self.problem))
             return learnt
+
+    async def _fetch_all(
+        self, wanted: list[PriceKey], attribute: str, learnt: dict[PriceKey, float | None]
+    ) -> None:
+        """A few at a time; the first failure stops the others (those in flight are
+        cancelled, the rest not sent) and is raised."""
+        limit = asyncio.Semaphore(FETCH_CONCURRENCY)
+        failed = False  # set before the failed one lets another in: that one sends nothing
+
+        async def one(key: PriceKey) -> None:
+            nonlocal failed
+            async with limit:
+                if failed:
+                    return
+                try:
+                    learnt[key] = await self._fetch_one(key, attribute)
+                except BaseException:
+                    failed = True
+                    raise
+
+        tasks = [asyncio.ensure_future(one(key)) for key in wanted]
+        try:
+            for done in asyncio.as_completed(tasks):
+                await done
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     def _failed(self, error: SagedeckError) -> None:
         if isinstance(error, UNAVAILABLE):
@@ -115,8 +158,10 @@ class Prices:
         if self._attribute is None:
             client = await self._client()
             self.calls += 1
-            with translate_errors("read the price list's attributes", "pricing:DescribeServices"):
-                answer = await client.describe_services(**describe_request())
+            action = "read the price list's attributes"
+            with translate_errors(action, "pricing:DescribeServices"):
+                async with bounded(action):
+                    answer = await client.describe_services(**describe_request())
             self._attribute = instance_attribute(answer)
         return self._attribute
 
@@ -124,11 +169,14 @@ class Prices:
         _region, instance_type = key
         client = await self._client()
 
+        action = f"read the price of {instance_type}"
+
         async def get_products(**request: Any) -> Mapping[str, Any]:
             self.calls += 1
-            answer: Mapping[str, Any] = await client.get_products(**request)
+            async with bounded(action):
+                answer: Mapping[str, Any] = await client.get_products(**request)
             return answer
 
-        with translate_errors(f"read the price of {instance_type}", "pricing:GetProducts"):
+        with translate_errors(action, "pricing:GetProducts"):
             items = await collect(get_products, products_request(key, attribute), "PriceList")
         return notebook_price(items, instance_type)

@@ -12,6 +12,10 @@ from typing import Any
 SERVICE_CODE = "AmazonSageMaker"
 PRICING_REGION = "us-east-1"  # the API's endpoints: us-east-1, eu-central-1, ap-south-1
 FETCH_CONCURRENCY = 4  # requests in flight at once: the API is slow and rate-limited
+# Bounds on each request, both paths alike: prices are worth little waiting, and a network that
+# blocks the API (no internet, a firewall that drops its packets) must not hold up a listing.
+CONNECT_SECONDS = 1.5
+ANSWER_SECONDS = 3.0  # the API answers in well under a second
 # The attribute that names an ml.* type, in the order tried (DescribeServices lists the names).
 INSTANCE_ATTRIBUTES = ("instanceName", "instanceType")
 NOTEBOOK_USAGE = re.compile(r"(?:^|-)Notebk:(?P<type>ml\.[A-Za-z0-9.-]+)$")

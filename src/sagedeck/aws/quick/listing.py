@@ -54,6 +54,10 @@ def _ssl_context(ca_bundle: str | None) -> Any:
     return ssl.create_default_context(cafile=cafile)
 
 
+class ConnectionFailed(Unsupported):
+    """The connection was refused, reset or could not be made (``str``: when and how)."""
+
+
 class RegionClient:
     """One region's SageMaker calls (JSON protocol) over one keep-alive connection; another
     service's (``url``, its signing name ``service``) when told."""
@@ -67,10 +71,13 @@ class RegionClient:
         service: str = "sagemaker",
         read_timeout: float = READ_TIMEOUT,
         profile: str | None = None,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        attempts: int = ATTEMPTS,
     ) -> None:
         self.plan, self.region, self.service = plan, region, service
         self.profile = profile  # stamped on the rows when several profiles are listed
         self.read_timeout = read_timeout
+        self.connect_timeout, self.attempts = connect_timeout, attempts
         self.url = url or plan.endpoint(region)
         parts = urlsplit(self.url)
         self.host = parts.netloc
@@ -84,11 +91,13 @@ class RegionClient:
             conn = http.client.HTTPSConnection(
                 self.hostname,
                 self.port,
-                timeout=CONNECT_TIMEOUT,
+                timeout=self.connect_timeout,
                 context=_ssl_context(self.plan.ca_bundle),
             )
         else:
-            conn = http.client.HTTPConnection(self.hostname, self.port, timeout=CONNECT_TIMEOUT)
+            conn = http.client.HTTPConnection(
+                self.hostname, self.port, timeout=self.connect_timeout
+            )
         conn.connect()
         assert conn.sock is not None
         conn.sock.settimeout(self.read_timeout)
@@ -118,7 +127,7 @@ class RegionClient:
             service=self.service,
         )
         headers["User-Agent"] = f"sagedeck/{__version__} (quick listing)"
-        for attempt in range(ATTEMPTS):
+        for attempt in range(self.attempts):
             phase = "Connect"
             try:
                 if self.conn is None:
@@ -129,15 +138,17 @@ class RegionClient:
                 data = response.read()
             except TimeoutError:
                 self.close()
-                if attempt + 1 < ATTEMPTS:
+                if attempt + 1 < self.attempts:
                     continue
                 raise EndpointUnreachable(
                     f"AWS endpoint unreachable during {action} in {self.region}:"
                     f' {phase} timeout on endpoint URL: "{self.url}/"'
                 ) from None
-            except (OSError, http.client.HTTPException):
+            except (OSError, http.client.HTTPException) as err:
                 self.close()
-                raise Unsupported("connection failed") from None  # the ordinary path reports
+                failed = "could not connect" if phase == "Connect" else "connection lost"
+                # the ordinary path reports
+                raise ConnectionFailed(f"{failed} ({type(err).__name__})") from None
             try:
                 page = json.loads(data)
             except ValueError:

@@ -85,6 +85,9 @@ class Row(NamedTuple):
 # (None while not described).
 RowKey = Callable[[NotebookSummary, str | None], Any]
 RowText = Callable[[NotebookSummary, str | None], str]
+# A row's sort key from its listing, its price per hour (None: not known) and now, for the
+# columns made of the price (PRICE, RUN COST); None: no value, the row sorts last either way.
+PricedKey = Callable[[NotebookSummary, float | None, datetime], float | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +97,9 @@ class Column:
     not searched. ``described``: the value comes from DescribeNotebookInstance, which the
     listing lacks, so it is asked for only where the screen needs it (platforms.py).
     ``animated``: the cell shows the spinner, redrawn at each frame while in transition.
-    ``many_profiles``: shown only when several profiles are listed (PROFILE, ACCOUNT)."""
+    ``many_profiles``: shown only when several profiles are listed (PROFILE, ACCOUNT).
+    ``priced``: the sort key of a column made of the row's price (instead of ``sort``): rows
+    without one (not priced yet, no price, the API unavailable) come last in either order."""
 
     key: str
     header: str
@@ -105,10 +110,11 @@ class Column:
     described: bool = False
     animated: bool = False
     many_profiles: bool = False
+    priced: PricedKey | None = None
 
     @property
     def sortable(self) -> bool:
-        return self.sort is not None
+        return self.sort is not None or self.priced is not None
 
 
 def shown_platform(platform: str) -> str:
@@ -167,6 +173,17 @@ def _price_cell(row: Row) -> Cell:
     return Cell("?" if row.priced else "…", "dim")
 
 
+def _dearest_first(_notebook: NotebookSummary, price: float | None, _now: datetime) -> float | None:
+    return None if price is None else -price
+
+
+def _run_cost(notebook: NotebookSummary, price: float | None, now: datetime) -> float | None:
+    """What the RUN COST cell shows, the most first; None when it shows none."""
+    if price is None or notebook.status is not NotebookStatus.IN_SERVICE:
+        return None
+    return -cost_since(price, notebook.last_modified, now)
+
+
 def _cost_cell(row: Row) -> Cell:
     """What an InService instance has cost since it last started (costs.py says how)."""
     notebook = row.notebook
@@ -212,8 +229,9 @@ COLUMNS: tuple[Column, ...] = (
         sort=lambda notebook, _platform: notebook.instance_type,
         search=lambda notebook, _platform: notebook.instance_type,
     ),
-    Column("price", "PRICE", 9, _price_cell),
-    Column("cost", "RUN COST", 9, _cost_cell),
+    # Dearest first; the rows without a price (or, for RUN COST, not running) last either way.
+    Column("price", "PRICE", 9, _price_cell, priced=_dearest_first),
+    Column("cost", "RUN COST", 9, _cost_cell, priced=_run_cost),
     Column(
         "region",
         "REGION",

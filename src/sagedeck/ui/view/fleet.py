@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sagedeck.aws.fleet import (
@@ -33,7 +33,7 @@ from sagedeck.models import (
     NotebookSummary,
     RegionListing,
 )
-from sagedeck.ui.view.columns import Column, RowText, searches
+from sagedeck.ui.view.columns import Column, PricedKey, RowText, searches
 from sagedeck.ui.view.costs import FleetPrices
 
 
@@ -231,14 +231,23 @@ class RowFilter:
         return self.invert
 
 
-def visible_keys(fleet: Fleet, row_filter: RowFilter, column: Column, reverse: bool) -> list[str]:
+def visible_keys(
+    fleet: Fleet,
+    row_filter: RowFilter,
+    column: Column,
+    reverse: bool,
+    now: datetime | None = None,
+) -> list[str]:
     """The row keys the table shows, in order: those the filter finds in a searched column's
-    text, sorted by ``column`` with ties broken by name then region (a stable order)."""
+    text, sorted by ``column`` with ties broken by name then region (a stable order). ``now``
+    is what a column made of the price (RUN COST) is worked out at."""
     notebooks, platforms = fleet.notebooks, fleet.platforms
     keys = list(notebooks)
     if row_filter.active:
         texts = searches(many_profiles=fleet.many_profiles)
         keys = [key for key in keys if row_filter.shows(texts, notebooks[key], platforms.get(key))]
+    if column.priced is not None:
+        return _priced_order(fleet, keys, column.priced, reverse, now or datetime.now(UTC))
     by = column.sort
     if by is None:
         raise ValueError(f"column {column.key!r} is not sortable")
@@ -249,6 +258,28 @@ def visible_keys(fleet: Fleet, row_filter: RowFilter, column: Column, reverse: b
 
     keys.sort(key=key_of, reverse=reverse)
     return keys
+
+
+def _priced_order(
+    fleet: Fleet, keys: list[str], by: PricedKey, reverse: bool, now: datetime
+) -> list[str]:
+    """``keys`` sorted by a value made of each row's price, ties by name then region; the rows
+    without one (not priced yet, AWS has no price, the API unavailable) after the others in
+    either order, by name then region: an unknown price is neither the dearest nor the
+    cheapest."""
+    notebooks, prices = fleet.notebooks, fleet.prices
+    valued: list[tuple[float, str, str, str]] = []
+    unknown: list[tuple[str, str, str]] = []
+    for key in keys:
+        notebook = notebooks[key]
+        value = by(notebook, prices.price(notebook), now)
+        if value is None:
+            unknown.append((notebook.name.lower(), notebook.region, key))
+        else:
+            valued.append((value, notebook.name.lower(), notebook.region, key))
+    valued.sort(reverse=reverse)
+    unknown.sort()
+    return [entry[-1] for entry in valued] + [entry[-1] for entry in unknown]
 
 
 def proxy_url(notebook: NotebookSummary, port: int) -> str:

@@ -434,6 +434,8 @@ class InstanceTable(DataTable[Text]):
         for column in self.table_columns:
             if not column.header:
                 continue
-            arrow = (" ▼" if reverse else " ▲") if column.key == sorted_by.key else ""
+            arrow = ("▼" if reverse else "▲") if column.key == sorted_by.key else ""
+            if arrow and len(column.header) + 2 <= column.width:
+                arrow = " " + arrow  # else tight against it (RUN COST▲): the width is full
             self.columns[ColumnKey(column.key)].label = Text(column.header + arrow, style="bold")
         self.refresh()

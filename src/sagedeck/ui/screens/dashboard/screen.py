@@ -245,13 +245,14 @@ class DashboardScreen(RowReaders):
         self._sync()
 
     def _sync(self) -> None:
-        keys = visible_keys(self.fleet, self.row_filter, self.sort_column, self.sort_reverse)
+        now = self.deck.clock()
+        keys = visible_keys(self.fleet, self.row_filter, self.sort_column, self.sort_reverse, now)
         if self.forgotten_only:
-            keys = forgotten_keys(keys, self.fleet.notebooks, self.deck.clock(), self._forgotten)
+            keys = forgotten_keys(keys, self.fleet.notebooks, now, self._forgotten)
         self._rows_shown = len(keys)
         self._keys = keys
         with self.app.batch_update():
-            self.table.sync(self.fleet, keys, self.marked, self.deck.clock(), self._frame())
+            self.table.sync(self.fleet, keys, self.marked, now, self._frame())
             self._show_summary()
             self._selection_changed()
         self.describer.wake()  # new rows on screen, maybe
