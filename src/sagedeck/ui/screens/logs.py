@@ -389,7 +389,8 @@ class LogScreen(DeckScreen[None]):
             self.key, JupyterView.LAB, self.settings.url_session_seconds
         )
         method = await clipboard.copy(presigned.url, osc52=self.app.copy_to_clipboard)
+        where = clipboard.copied_where(method)
         if self.url_copied is not None:
-            self.url_copied(UrlCopied(presigned, clipboard.copied_where(method)))
+            self.url_copied(UrlCopied(presigned, where))
         until = presigned.usable_until.astimezone().strftime("%H:%M")
-        self.notify(f"JupyterLab URL copied: sign in before {until}", title=self.key.name)
+        self.notify(f"JupyterLab URL {where}: sign in before {until}", title=self.key.name)
