@@ -7,7 +7,7 @@ import os
 
 import pytest
 from textual.command import CommandList, CommandPalette
-from textual.widgets import SelectionList
+from textual.widgets import SelectionList, Static
 
 from sagedeck.aws.services import AwsServices
 from sagedeck.aws.session import AwsTarget, StaticCredentials
@@ -18,6 +18,7 @@ from sagedeck.models import NotebookStatus
 from sagedeck.ui.app import SagedeckApp
 from sagedeck.ui.keys import DASHBOARD_BINDINGS
 from sagedeck.ui.screens.help import HelpScreen
+from sagedeck.ui.screens.logs import LogScreen
 from sagedeck.ui.screens.target import TargetChoice, TargetScreen
 
 from .support import (
@@ -49,6 +50,38 @@ async def test_help_lists_every_key_of_the_dashboard(aws_env: LocalAws) -> None:
         assert not start.enabled
         await pilot.press("escape")
         assert app.screen_stack[-1] is app.dashboard
+
+
+def help_hints(screen: HelpScreen) -> str:
+    return "\n".join(str(hint.render()) for hint in screen.query(".hints").results(Static))
+
+
+async def test_help_explains_the_keys_of_the_screen_it_was_opened_from(
+    aws_env: LocalAws,
+) -> None:
+    """The notes under the keys are the screen's own: in the log view j is JSON (not down), /
+    searches lines (not columns) and n / N go from match to match."""
+    app = build_app(aws_env)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, app)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        assert isinstance(app.screen, HelpScreen)
+        dashboard = help_hints(app.screen)
+        assert "click a header to sort by it" in dashboard
+        assert "searched in each column" in dashboard
+        await pilot.press("escape")
+        await select(pilot, app, "us-east-1", "nb")
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, LogScreen))
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        assert isinstance(app.screen, HelpScreen)
+        logs = help_hints(app.screen)
+        assert "n / N" in logs
+        assert "click a header" not in logs
+        assert "column" not in logs
+        assert "[keys]" in logs  # rebinding works on every screen
 
 
 async def test_keys_are_rebound_from_the_config(aws_env: LocalAws) -> None:

@@ -40,7 +40,7 @@ def key_help(app: App[Any], screen: Screen[Any]) -> list[KeyHelp]:
             continue
         category = CATEGORIES.get(binding.id or "")
         if category is None:
-            continue  # Textual's own (arrows, tab...): summed up in NAVIGATION
+            continue  # Textual's own (arrows, tab...): summed up in the screen's hints
         display = app.get_key_display(binding)
         marker = (display, binding.description)
         if marker in seen:
@@ -88,6 +88,17 @@ NAVIGATION = Text.assemble(
     "↑ ↓ j k, pgup pgdn, g G first/last; click a header to sort by it; tab moves to the "
     "detail pane and back.",
 )
+TABLE_FILTER = Text.assemble(
+    ("Filter ", "bold"),
+    "/ then a regex, searched in each column; ",
+    ("!", "bold"),
+    " first keeps the rows that don't match; enter keeps it, esc clears it.",
+)
+DASHBOARD_HINTS = (NAVIGATION, TABLE_FILTER)
+REBINDING = Text.assemble(
+    ("Keys ", "bold"),
+    'are rebound by id in the config file\'s [keys] table, e.g. start = "S".',
+)
 
 
 class HelpScreen(DeckModal[None]):
@@ -96,27 +107,24 @@ class HelpScreen(DeckModal[None]):
         Binding("escape,q,question_mark", "dismiss_help", "Close", id="help_close"),
     ]
 
-    def __init__(self, entries: list[KeyHelp], title: str = "Keys") -> None:
+    def __init__(
+        self, entries: list[KeyHelp], title: str = "Keys", hints: tuple[Text, ...] = ()
+    ) -> None:
+        """``hints``: the paragraphs of the screen it was opened from (its ``HELP_HINTS``)."""
         super().__init__()
         self._entries = entries
         self._title = title
+        self._hints = hints
 
     def compose(self) -> ComposeResult:
+        *apart, last = (*self._hints, REBINDING)
+        if apart:
+            last = Text("\n").join((apart.pop(), last))
         with VerticalScroll(id="help") as scroll:
             scroll.border_title = text_line(f"{self._title}  (esc closes)")
             yield Static(render_help(self._entries), id="keys")
-            yield Static(NAVIGATION, classes="hints")
-            yield Static(
-                Text.assemble(
-                    ("Filter ", "bold"),
-                    "/ then a regex, searched in each column; ",
-                    ("!", "bold"),
-                    " first keeps the rows that don't match; enter keeps it, esc clears it.\n",
-                    ("Keys ", "bold"),
-                    'are rebound by id in the config file\'s [keys] table, e.g. start = "S".',
-                ),
-                classes="hints",
-            )
+            for hint in (*apart, last):
+                yield Static(hint, classes="hints")
 
     def action_dismiss_help(self) -> None:
         self.dismiss(None)

@@ -39,7 +39,7 @@ from sagedeck.text.logtext import EventRenderer, LineFilter, ViewOptions, write_
 from sagedeck.ui.messages import UrlCopied
 from sagedeck.ui.screens.base import DeckScreen
 from sagedeck.ui.screens.logs_choice import EventChoice, status_text, stopped_text, title_text
-from sagedeck.ui.screens.logs_keys import KEYS_HELP, LOG_BINDINGS
+from sagedeck.ui.screens.logs_keys import KEYS_HELP, LOG_BINDINGS, LOG_HINTS
 from sagedeck.ui.widgets.footer import DeckFooter
 from sagedeck.ui.widgets.log_view import LogView
 from sagedeck.ui.widgets.start_panel import StartPanel, StartTimeline
@@ -52,6 +52,7 @@ STATUS_POLL_QUIET = 10.0
 class LogScreen(DeckScreen[None]):
     CSS_PATH = "logs.tcss"
     HELP = KEYS_HELP
+    HELP_HINTS = LOG_HINTS
     BINDINGS = LOG_BINDINGS
 
     def __init__(

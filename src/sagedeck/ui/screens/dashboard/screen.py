@@ -19,6 +19,7 @@ from sagedeck.ui.screens.dashboard.actions import NotebookActions
 from sagedeck.ui.screens.dashboard.commands import SagedeckCommands
 from sagedeck.ui.screens.dashboard.deck import Deck
 from sagedeck.ui.screens.dashboard.readers import RowReaders
+from sagedeck.ui.screens.help import DASHBOARD_HINTS
 from sagedeck.ui.view.columns import is_sortable, sort_column
 from sagedeck.ui.view.costs import forgotten_keys
 from sagedeck.ui.view.fleet import (
@@ -48,6 +49,7 @@ WIDE_ENOUGH_FOR_RIGHT_PANE = 180
 class DashboardScreen(RowReaders):
     CSS_PATH = "dashboard.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [*DASHBOARD_BINDINGS, *REFUSALS]
+    HELP_HINTS = DASHBOARD_HINTS
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {SagedeckCommands}
 
     def __init__(self, deck: Deck) -> None:
