@@ -3,9 +3,11 @@ switching, and failures of a whole region shown in the status line."""
 
 from __future__ import annotations
 
+import io
 import os
 
 import pytest
+from rich.console import Console
 from textual.command import CommandList, CommandPalette
 from textual.widgets import SelectionList, Static
 
@@ -82,6 +84,25 @@ async def test_help_explains_the_keys_of_the_screen_it_was_opened_from(
         assert "click a header" not in logs
         assert "column" not in logs
         assert "[keys]" in logs  # rebinding works on every screen
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 30)])
+async def test_help_fits_the_terminals_width(aws_env: LocalAws, size: tuple[int, int]) -> None:
+    """At 80 columns the three columns of keys do not fit: fewer columns, scrolled down,
+    rather than View and Manage cut off at the right."""
+    app = build_app(aws_env)
+    async with app.run_test(size=size) as pilot:
+        await loaded(pilot, app)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        box = app.screen.query_one("#help")
+        keys = app.screen.query_one("#keys")
+        assert keys.outer_size.width <= box.content_region.width
+        assert box.outer_size.width <= size[0]
+        console = Console(width=200, record=True, file=io.StringIO())
+        console.print(keys.content)
+        text = console.export_text()  # every category still listed
+        assert all(c in text for c in ("Instance", "Fleet", "App", "View", "Manage"))
 
 
 async def test_keys_are_rebound_from_the_config(aws_env: LocalAws) -> None:
