@@ -96,7 +96,7 @@ async def test_help_fits_the_terminals_width(aws_env: LocalAws, size: tuple[int,
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         box = app.screen.query_one("#help")
-        keys = app.screen.query_one("#keys")
+        keys = app.screen.query_one("#keys", Static)
         assert keys.outer_size.width <= box.content_region.width
         assert box.outer_size.width <= size[0]
         console = Console(width=200, record=True, file=io.StringIO())
