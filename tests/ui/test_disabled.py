@@ -194,6 +194,14 @@ async def test_read_only_hides_every_refused_action(
         assert {"copy_name", "logs", "filter"} <= described
 
 
+async def test_read_only_shows_in_the_title_at_80_columns(aws_env: LocalAws) -> None:
+    """The keys that are not there are explained by the title: it must not be cut off."""
+    app = build_app(aws_env, read_only=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot, app)
+        assert "READ-ONLY" in app.export_screenshot()
+
+
 async def test_read_only_refuses_the_log_views_url_with_the_one_line_reason(
     aws_env: LocalAws,
 ) -> None:

@@ -42,9 +42,10 @@ class TitleBar(Static):
         profiles: tuple[str | None, ...] = (),
     ) -> None:
         names = [name or "default" for name in profiles] if len(profiles) > 1 else []
-        parts: list[tuple[str, str] | str] = [
-            ("sagedeck", "bold"),
-            SEPARATOR,
+        parts: list[tuple[str, str] | str] = [("sagedeck", "bold"), SEPARATOR]
+        if read_only:  # first: it explains the keys that are not there, even at 80 columns
+            parts += [("READ-ONLY", "bold reverse yellow"), SEPARATOR]
+        parts += [
             ("profiles " if names else "profile ", "dim"),
             (
                 sanitize_line(", ".join(names) if len(names) <= 4 else f"{len(names)} profiles")
@@ -57,8 +58,6 @@ class TitleBar(Static):
         ]
         if demo:
             parts += [SEPARATOR, ("DEMO: embedded AWS", "bold cyan")]
-        if read_only:
-            parts += [SEPARATOR, ("READ-ONLY", "bold reverse yellow")]
         self.update(Text.assemble(*parts, no_wrap=True, overflow="ellipsis"))
 
 
