@@ -172,6 +172,13 @@ class UrlCountdown(Static):
         self.add_class("-active")
         self.tick()
 
+    def replaced(self) -> None:
+        """Something else went to the clipboard: the URL is no longer there to paste, so the
+        countdown goes. The URL stays in ``_unexpired``: at expiry it is still taken out of
+        the clipboard should it be there again."""
+        self._url, self._expired_at = None, None
+        self.remove_class("-active")
+
     @property
     def remaining(self) -> timedelta | None:
         if self._url is None:

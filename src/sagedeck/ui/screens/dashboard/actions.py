@@ -26,7 +26,7 @@ from sagedeck.models import (
     NotebookSummary,
 )
 from sagedeck.text.sanitize import sanitize_line
-from sagedeck.ui.messages import UrlCopied
+from sagedeck.ui.messages import TextCopied, UrlCopied
 from sagedeck.ui.view.fleet import proxy_url
 
 if TYPE_CHECKING:
@@ -219,6 +219,7 @@ class NotebookActions:
 
     async def _copy_text(self, text: str, what: str) -> None:
         where = await self.copy(text)
+        self.screen.post_message(TextCopied())
         self.deck.notify(f"{what} {where}: {text}", title="Copied", timeout=4)
 
     def copy_proxy(self, notebook: NotebookSummary) -> None:

@@ -14,7 +14,13 @@ from textual.widgets import DataTable
 from sagedeck.errors import SagedeckError
 from sagedeck.models import NotebookSummary, RegionListing
 from sagedeck.ui.keys import DASHBOARD_BINDINGS, MUTATING, REFUSALS
-from sagedeck.ui.messages import DetailLoaded, FilterChanged, FilterClosed, UrlCopied
+from sagedeck.ui.messages import (
+    DetailLoaded,
+    FilterChanged,
+    FilterClosed,
+    TextCopied,
+    UrlCopied,
+)
 from sagedeck.ui.screens.dashboard.actions import NotebookActions
 from sagedeck.ui.screens.dashboard.commands import SagedeckCommands
 from sagedeck.ui.screens.dashboard.deck import Deck
@@ -328,6 +334,9 @@ class DashboardScreen(RowReaders):
 
     def on_url_copied(self, message: UrlCopied) -> None:
         self.query_one(UrlCountdown).start(message.url, message.where)
+
+    def on_text_copied(self, _message: TextCopied) -> None:
+        self.query_one(UrlCountdown).replaced()
 
     def jump_to(self, key: str) -> None:
         """Put the cursor on ``key``, clearing a filter that hides it."""
