@@ -10,6 +10,7 @@ import pytest
 from rich.console import Console
 from textual.command import CommandList, CommandPalette
 from textual.widgets import SelectionList, Static
+from textual.widgets._footer import FooterKey
 
 from sagedeck.aws.services import AwsServices
 from sagedeck.aws.session import AwsTarget, StaticCredentials
@@ -103,6 +104,17 @@ async def test_help_fits_the_terminals_width(aws_env: LocalAws, size: tuple[int,
         console.print(keys.content)
         text = console.export_text()  # every category still listed
         assert all(c in text for c in ("Instance", "Fleet", "App", "View", "Manage"))
+
+
+async def test_the_help_key_shows_in_the_footer_at_80_columns(aws_env: LocalAws) -> None:
+    """? is how a new user finds every other key: the instance keys must not push it off."""
+    app = build_app(aws_env)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot, app)
+        [help_key] = [k for k in app.screen.query(FooterKey) if k.action == "help"]
+        assert help_key.region.width > 0
+        assert help_key.region.right <= 80
+        assert app.screen.find_widget(help_key).region == help_key.region  # not clipped
 
 
 async def test_keys_are_rebound_from_the_config(aws_env: LocalAws) -> None:
