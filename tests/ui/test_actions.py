@@ -203,6 +203,9 @@ async def test_open_without_a_graphical_browser_says_so(
         await select(pilot, app, "us-east-1", "nb")
         await pilot.press("o")
         await wait_for(pilot, lambda: "No graphical browser" in notices_text(app))
+        assert "press y to copy the URL" in notices_text(app)
+        await pilot.press("O")  # Classic: its own copy key
+        await wait_for(pilot, lambda: "press Y to copy the URL" in notices_text(app))
 
 
 async def test_copy_name_arn_and_proxy_url(aws_env: LocalAws, no_native_clipboard: None) -> None:
