@@ -115,7 +115,7 @@ def add_global_flags(parser: argparse.ArgumentParser, suppress: bool = False) ->
         "--read-only",
         action="store_true",
         default=argparse.SUPPRESS if suppress else None,
-        help="refuse every mutating call",
+        help="refuse every change, Jupyter URL and SSM session (reads still work)",
     )
     group.add_argument(
         "--demo",

@@ -136,3 +136,13 @@ def test_refused_endpoint(cli: CliEnvironment) -> None:
     line = result.assert_one_line_error(exit_code=1)
     assert "AWS endpoint unreachable" in line
     assert url in line
+
+
+def test_the_help_of_read_only_names_what_it_refuses(capsys: pytest.CaptureFixture[str]) -> None:
+    """Not only changes: a URL or an SSM session is refused too (README), and --help says so."""
+    from sagedeck.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "--read-only refuse every change, Jupyter URL and SSM session" in shown

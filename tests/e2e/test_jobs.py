@@ -143,7 +143,7 @@ def test_b_start_follow_the_logs_until_ready_then_copy_the_url(
     deck.wait(lambda s: "Copy URL" in footer(s), "y in the footer")
 
     deck.keys("y")
-    wait_notification(deck, "JupyterLab URL copied: sign in before")
+    wait_notification(deck, "JupyterLab URL in the clipboard: sign in before")
     assert_presigned_url(x_clipboard(display), name, "us-east-1", view="lab")
 
 

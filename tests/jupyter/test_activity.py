@@ -117,3 +117,16 @@ def test_idle_for_takes_a_duration(capsys: pytest.CaptureFixture[str]) -> None:
     err = capsys.readouterr().err
     assert err.strip().endswith("--idle-for must be a duration such as 30m, 2h or 1d, not 'soon'")
     assert "Traceback" not in err
+
+
+async def test_reading_the_activity_is_not_activity(open_session: OpenSession) -> None:
+    """Jupyter counts every API request as activity unless it says ``no_track_activity``:
+    sagedeck's own reads (kernels, terminals, every 3 minutes) must not keep an instance
+    looking busy, or IDLE would never show more than the time since sagedeck last looked."""
+    api = JupyterApi(open_session())
+    first = await api.activity()
+    await api.kernels()
+    await api.terminals()
+    second = await api.activity()
+    assert first.server_last_activity is not None
+    assert second.server_last_activity == first.server_last_activity

@@ -204,3 +204,15 @@ def test_nothing_to_show_says_so_on_stderr(
     assert code == 0
     assert out == ""
     assert err == "sagedeck: no log lines for nb-d in us-east-1 at all\n"
+
+
+def test_nothing_matching_the_filter_says_which_filter(
+    aws_env: LocalAws, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The instance has lines: "no log lines" alone would send the user looking for why."""
+    code, out, err = run(capsys, "nb", "--since", "all", "--filter", "no-such-text-anywhere")
+    assert code == 0
+    assert out == ""
+    assert err == (
+        "sagedeck: no log lines of nb in us-east-1 match 'no-such-text-anywhere' at all\n"
+    )

@@ -95,7 +95,11 @@ async def test_online_node_and_owner_against_caller(aws: LocalAws, services: Aws
     owner = report.check("owner")
     assert owner is not None
     assert owner.status is Status.OK
-    assert owner.summary == f"registered by you ({user_id('demo')})"
+    # AWS's unique ids are opaque: each says what it is.
+    assert owner.summary == f"registered by you (SSHOwner = your IAM user id {user_id('demo')})"
+    identity = report.check("identity")
+    assert identity is not None
+    assert identity.summary.endswith(f"(account 123456789012, IAM user id {user_id('demo')})")
     assert report.healthy
     assert "Nothing to fix" in render_text(report)
     iam = aws.client("iam")
@@ -114,8 +118,13 @@ async def test_someone_elses_node_is_a_warning_with_the_policy(services: AwsServ
     owner = report.check("owner")
     assert owner is not None
     assert owner.status is Status.WARN
-    assert f"registered by {user_id('priya')}, not by you ({user_id('demo')})" in owner.summary
+    assert owner.summary.startswith(
+        f"registered by IAM user id {user_id('priya')} (SSHOwner tag),"
+        f" not by you (IAM user id {user_id('demo')}):"
+    )
     assert "${aws:userid}" in owner.summary
+    assert owner.fix is not None  # who that is: the command that names the user
+    assert f"--query \"Users[?UserId=='{user_id('priya')}'].UserName\"" in owner.fix
     assert report.healthy  # a warning does not block
 
 

@@ -290,7 +290,9 @@ async def test_the_log_view_copies_through_the_same_fallback(
         await pilot.press("l")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "LogScreen", what="LogScreen")
         await pilot.press("y")
-        await wait_for(pilot, lambda: "JupyterLab URL copied" in notices_text(app))
+        # The native clipboard refused: OSC 52, and the notice says so rather than "copied".
+        shown = "JupyterLab URL sent to the terminal's clipboard (OSC 52): sign in before"
+        await wait_for(pilot, lambda: shown in notices_text(app))
         assert_presigned_url(app.clipboard, "nb", "us-east-1", "lab")
         assert app.clipboard not in notices_text(app)
 
@@ -357,7 +359,8 @@ async def test_a_url_copied_in_the_log_view_leaves_the_clipboard_at_expiry(
         await pilot.press("l")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "LogScreen", what="LogScreen")
         await pilot.press("y")
-        await wait_for(pilot, lambda: "JupyterLab URL copied" in notices_text(app), limit=30)
+        shown = "JupyterLab URL in the clipboard: sign in before"
+        await wait_for(pilot, lambda: shown in notices_text(app), limit=30)
         url = await asyncio.to_thread(x_clipboard, x_display)
         assert_presigned_url(url, "nb", "us-east-1", "lab")
 

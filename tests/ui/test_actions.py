@@ -131,6 +131,40 @@ async def test_copy_url_goes_to_the_clipboard_with_a_countdown_and_nowhere_else(
         assert_presigned_url(app.clipboard, "nb", "us-east-1", view=None)
 
 
+async def test_a_confirmation_is_as_tall_as_what_it_says(aws_env: LocalAws) -> None:
+    """The dashboard's own #body (table and detail side by side, 1fr tall) must not style the
+    dialog's #body: the question at the top, the buttons 40 lines below."""
+    app = build_app(aws_env)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, app)
+        await select(pilot, app, "us-east-1", "nb")
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        body = app.screen.query_one("#body")
+        assert body.region.height == 2  # "Stop nb?" and what happens to kernels and files
+        assert app.screen.query_one("#dialog").region.height < 15
+        await pilot.press("escape")
+
+
+async def test_copying_a_name_ends_the_urls_countdown(
+    aws_env: LocalAws, no_native_clipboard: None
+) -> None:
+    """The countdown says the URL is in the clipboard: once c put the name there instead,
+    it would send the user to paste a name."""
+    app = build_app(aws_env)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, app)
+        await select(pilot, app, "us-east-1", "nb")
+        await pilot.press("y")
+        countdown = app.dashboard.query_one(UrlCountdown)
+        await wait_for(pilot, lambda: countdown.display, what="the countdown")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: app.clipboard == "nb", what="the name copied")
+        await wait_for(pilot, lambda: not countdown.display, what="the countdown to go")
+        await pilot.press("y")  # a new URL: a new countdown
+        await wait_for(pilot, lambda: countdown.display, what="the new countdown")
+
+
 async def test_open_in_the_browser_lab_and_classic(
     aws_env: LocalAws, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -169,6 +203,9 @@ async def test_open_without_a_graphical_browser_says_so(
         await select(pilot, app, "us-east-1", "nb")
         await pilot.press("o")
         await wait_for(pilot, lambda: "No graphical browser" in notices_text(app))
+        assert "press y to copy the URL" in notices_text(app)
+        await pilot.press("O")  # Classic: its own copy key
+        await wait_for(pilot, lambda: "press Y to copy the URL" in notices_text(app))
 
 
 async def test_copy_name_arn_and_proxy_url(aws_env: LocalAws, no_native_clipboard: None) -> None:

@@ -3,11 +3,14 @@ switching, and failures of a whole region shown in the status line."""
 
 from __future__ import annotations
 
+import io
 import os
 
 import pytest
+from rich.console import Console
 from textual.command import CommandList, CommandPalette
-from textual.widgets import SelectionList
+from textual.widgets import SelectionList, Static
+from textual.widgets._footer import FooterKey
 
 from sagedeck.aws.services import AwsServices
 from sagedeck.aws.session import AwsTarget, StaticCredentials
@@ -18,6 +21,7 @@ from sagedeck.models import NotebookStatus
 from sagedeck.ui.app import SagedeckApp
 from sagedeck.ui.keys import DASHBOARD_BINDINGS
 from sagedeck.ui.screens.help import HelpScreen
+from sagedeck.ui.screens.logs import LogScreen
 from sagedeck.ui.screens.target import TargetChoice, TargetScreen
 
 from .support import (
@@ -49,6 +53,68 @@ async def test_help_lists_every_key_of_the_dashboard(aws_env: LocalAws) -> None:
         assert not start.enabled
         await pilot.press("escape")
         assert app.screen_stack[-1] is app.dashboard
+
+
+def help_hints(screen: HelpScreen) -> str:
+    return "\n".join(str(hint.render()) for hint in screen.query(".hints").results(Static))
+
+
+async def test_help_explains_the_keys_of_the_screen_it_was_opened_from(
+    aws_env: LocalAws,
+) -> None:
+    """The notes under the keys are the screen's own: in the log view j is JSON (not down), /
+    searches lines (not columns) and n / N go from match to match."""
+    app = build_app(aws_env)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, app)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        assert isinstance(app.screen, HelpScreen)
+        dashboard = help_hints(app.screen)
+        assert "click a header to sort by it" in dashboard
+        assert "searched in each column" in dashboard
+        await pilot.press("escape")
+        await select(pilot, app, "us-east-1", "nb")
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, LogScreen))
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        assert isinstance(app.screen, HelpScreen)
+        logs = help_hints(app.screen)
+        assert "n / N" in logs
+        assert "click a header" not in logs
+        assert "column" not in logs
+        assert "[keys]" in logs  # rebinding works on every screen
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 30)])
+async def test_help_fits_the_terminals_width(aws_env: LocalAws, size: tuple[int, int]) -> None:
+    """At 80 columns the three columns of keys do not fit: fewer columns, scrolled down,
+    rather than View and Manage cut off at the right."""
+    app = build_app(aws_env)
+    async with app.run_test(size=size) as pilot:
+        await loaded(pilot, app)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        box = app.screen.query_one("#help")
+        keys = app.screen.query_one("#keys", Static)
+        assert keys.outer_size.width <= box.content_region.width
+        assert box.outer_size.width <= size[0]
+        console = Console(width=200, record=True, file=io.StringIO())
+        console.print(keys.content)
+        text = console.export_text()  # every category still listed
+        assert all(c in text for c in ("Instance", "Fleet", "App", "View", "Manage"))
+
+
+async def test_the_help_key_shows_in_the_footer_at_80_columns(aws_env: LocalAws) -> None:
+    """? is how a new user finds every other key: the instance keys must not push it off."""
+    app = build_app(aws_env)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot, app)
+        [help_key] = [k for k in app.screen.query(FooterKey) if k.action == "help"]
+        assert help_key.region.width > 0
+        assert help_key.region.right <= 80
+        assert app.screen.find_widget(help_key).region == help_key.region  # not clipped
 
 
 async def test_keys_are_rebound_from_the_config(aws_env: LocalAws) -> None:

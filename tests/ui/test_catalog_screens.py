@@ -213,6 +213,30 @@ async def test_a_removed_marker_offers_the_editor_again(aws: LocalAws, editor: P
         assert scripts_in_aws(aws, "conda-setup") == before
 
 
+async def test_the_create_form_and_a_catalog_form_keep_their_own_shapes(aws: LocalAws) -> None:
+    """Both have a #form, and a screen's CSS, once loaded, applies to every screen: the
+    catalog form's 80-column bordered box must not shrink the create form, nor the create
+    form's full height stretch the catalog form."""
+    from .manage_support import open_form
+
+    app = build_app(aws, regions=(REGION,))
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, app, rows=ROWS)
+        form = await open_form(pilot, app, "n")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is app.dashboard, what="the dashboard")
+        await open_lifecycle(pilot, app)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, NewLifecycleForm), what="form")
+        box = app.screen.query_one("#form")
+        assert box.region.height < SIZE[1] - 10  # as tall as its few fields
+        await pilot.press("escape")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is app.dashboard, what="the dashboard")
+        form = await open_form(pilot, app, "n")
+        assert form.query_one("#form").region.width >= SIZE[0] - 2  # the whole width
+
+
 async def test_new_from_the_idle_stop_script(aws: LocalAws, editor: Path) -> None:
     app = build_app(aws, regions=(REGION,))
     async with app.run_test(size=SIZE) as pilot:

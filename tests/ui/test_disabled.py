@@ -14,6 +14,7 @@ from sagedeck.localaws import LocalAws
 from sagedeck.models import NotebookStatus, PresignedUrl
 from sagedeck.ui.screens.confirm import ConfirmScreen, TypeNameScreen
 from sagedeck.ui.screens.dashboard.screen import DashboardScreen
+from sagedeck.ui.screens.dashboard.ssm_actions import PortForwardScreen
 from sagedeck.ui.screens.help import HelpScreen
 from sagedeck.ui.screens.logs import LogScreen
 
@@ -136,8 +137,8 @@ async def test_marks_enable_start_when_any_marked_instance_can_start(aws_env: Lo
         assert board.check_action("start", ()) is None
 
 
-# What read-only mode hides: the actions that change AWS and those that hand out a presigned URL
-# (it opens a terminal on the instance, like a shell).
+# What read-only mode hides: the actions that change AWS, those that hand out a presigned URL
+# (it opens a terminal on the instance, like a shell) and the SSM sessions (a shell, a forward).
 READ_ONLY_HIDDEN = [
     ("start", ()),
     ("stop", ()),
@@ -146,12 +147,15 @@ READ_ONLY_HIDDEN = [
     ("open", ("classic",)),
     ("copy_url", ("lab",)),
     ("copy_url", ("classic",)),
+    ("shell", ()),
+    ("shell_jupyter", ()),
+    ("port_forward", ()),
 ]
 HIDDEN_IDS = {"start", "stop", "delete", "open_lab", "open_classic"}
-HIDDEN_IDS |= {"copy_url_lab", "copy_url_classic"}
+HIDDEN_IDS |= {"copy_url_lab", "copy_url_classic", "shell", "shell_jupyter", "port_forward"}
 
 
-@pytest.mark.parametrize("key", ["u", "x", "ctrl+d", "o", "O", "y", "Y"])
+@pytest.mark.parametrize("key", ["u", "x", "ctrl+d", "o", "O", "y", "Y", "s", "J", "F"])
 async def test_read_only_hides_every_refused_action(
     aws_env: LocalAws, monkeypatch: pytest.MonkeyPatch, key: str
 ) -> None:
@@ -173,8 +177,9 @@ async def test_read_only_hides_every_refused_action(
             assert key not in board.active_bindings
             await pilot.press(key)
             await pilot.pause()
-            assert not isinstance(app.screen, ConfirmScreen | TypeNameScreen)
+            assert not isinstance(app.screen, ConfirmScreen | TypeNameScreen | PortForwardScreen)
         assert urls == []  # no URL was asked for
+        assert "read-only mode" not in notices_text(app)  # a hidden key is not a refusal
         assert "URL" not in notices_text(app)
         assert aws_status(aws_env, "us-east-1", "fraud-detection") is NotebookStatus.STOPPED
         assert "READ-ONLY" in str(app.dashboard.query_one("#title").render())
@@ -187,6 +192,14 @@ async def test_read_only_hides_every_refused_action(
         described = {entry.binding_id for entry in app.screen._entries}
         assert not described & HIDDEN_IDS
         assert {"copy_name", "logs", "filter"} <= described
+
+
+async def test_read_only_shows_in_the_title_at_80_columns(aws_env: LocalAws) -> None:
+    """The keys that are not there are explained by the title: it must not be cut off."""
+    app = build_app(aws_env, read_only=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot, app)
+        assert "READ-ONLY" in app.export_screenshot()
 
 
 async def test_read_only_refuses_the_log_views_url_with_the_one_line_reason(

@@ -110,3 +110,23 @@ async def test_the_detail_pane_shows_the_jupyter_server(aws_env: LocalAws) -> No
         await wait_for(pilot, lambda: board.detail.loaded("us-east-1/nb-dev"), limit=30)
         await pilot.pause()
         assert "not InService: no Jupyter server to ask" in part(app, "jupyter")
+
+
+def test_a_server_used_a_moment_ago_is_idle_not_busy() -> None:
+    """ "busy" means a kernel is running code; a server whose last activity was this second
+    (just started, say) is idle for 0 seconds, not busy."""
+    from datetime import UTC, datetime
+
+    from sagedeck.models import JupyterActivity, JupyterKernel, NotebookSummary
+    from sagedeck.ui.view.columns import idle_shown
+
+    now = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+    arn = "arn:aws:sagemaker:us-east-1:123456789012:notebook-instance/nb"
+    notebook = NotebookSummary(
+        "nb", arn, "us-east-1", NotebookStatus.IN_SERVICE, "ml.t3.medium", None, now, now
+    )
+    quiet = JupyterActivity(now, now, 0, (), (), now)
+    assert idle_shown(notebook, quiet, now) == "idle 0s"
+    kernel = JupyterKernel("k1", "python3", now, "busy", 1)
+    working = JupyterActivity(now, now, 1, (kernel,), (), now)
+    assert idle_shown(notebook, working, now) == "busy"

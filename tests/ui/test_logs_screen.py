@@ -282,6 +282,24 @@ async def test_a_full_buffer_keeps_drawing_new_lines(aws: LocalAws, services: Aw
 
 
 @pytest.mark.timeout(60)
+async def test_the_url_notice_says_where_the_url_went(
+    aws: LocalAws, services: AwsServices, no_native_clipboard: None
+) -> None:
+    """Without a native clipboard the URL goes out as OSC 52, which the terminal may drop:
+    the notice says so rather than "copied"."""
+    notebook = await summary(services, "nb")
+    screen = LogScreen(services, notebook, Settings())
+    app = Host(screen)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("y")
+        await wait_for(pilot, lambda: any(title == "nb" for title, _ in app.notes))
+        [message] = [message for title, message in app.notes if title == "nb"]
+        assert message.startswith("JupyterLab URL sent to the terminal's clipboard (OSC 52): ")
+        assert "sign in before" in message
+
+
+@pytest.mark.timeout(60)
 async def test_the_help_screen_lists_the_log_keys(aws: LocalAws, services: AwsServices) -> None:
     from sagedeck.ui.screens.help import key_help
 

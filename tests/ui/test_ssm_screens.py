@@ -72,7 +72,9 @@ async def test_shell_failures_are_one_notification_and_leave_no_session(
         assert active_sessions(ssm) == []
 
 
-async def test_port_forward_screen_starts_lists_and_ends(aws: LocalAws) -> None:
+async def test_port_forward_screen_starts_lists_and_ends(
+    aws: LocalAws, no_native_clipboard: None
+) -> None:
     app = build_app(aws, regions=(REGION,))
     ssm = aws.client("ssm", REGION)
     async with app.run_test(size=SIZE) as pilot:
@@ -88,6 +90,11 @@ async def test_port_forward_screen_starts_lists_and_ends(aws: LocalAws) -> None:
         assert table.get_row_at(0)[:2] == [jupyter.local_url, "8888 (Jupyter)"]
         page = await asyncio.to_thread(fetch, jupyter.local_url)
         assert "demo Jupyter on alice-sandbox:8888" in page
+        await pilot.press("c")  # no native clipboard: the notice says where the URL went
+        await wait_for(pilot, lambda: jupyter.local_url in notices(app)[-1], what="the copy")
+        assert notices(app)[-1] == (
+            f"{jupyter.local_url} sent to the terminal's clipboard (OSC 52)"
+        )
 
         await pilot.press("x")
         await wait_for(pilot, lambda: table.row_count == 0, what="the forward to end")

@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from sagedeck.models import LogEvent, StreamChoice
 from sagedeck.text.logtext import LineFilter, TimeFormatter, TimeStyle
-from sagedeck.text.sanitize import dumps_json, sanitize, sanitize_line, tolerate_unencodable
+from sagedeck.text.sanitize import (
+    dumps_json,
+    one_line,
+    sanitize,
+    sanitize_line,
+    tolerate_unencodable,
+)
 
 # The AWS layer (and asyncio with it) is imported by the handler: the parser of every command
 # is built on each run, and `sagedeck ls` on its quick path needs none of it.
@@ -231,7 +237,13 @@ async def cmd_logs(args: argparse.Namespace, services: AwsServices) -> int:
         print(f"sagedeck: no logs for {key.name} in {key.region} yet", file=sys.stderr)
     elif not printer.printed:
         window = "at all" if since is None else f"since {args.since}"
-        print(f"sagedeck: no log lines for {key.name} in {key.region} {window}", file=sys.stderr)
+        where = f"{key.name} in {key.region}"
+        said = (
+            f"no log lines of {where} match {args.filter!r}"
+            if args.filter
+            else f"no log lines for {where}"
+        )
+        print(one_line(f"sagedeck: {said} {window}"), file=sys.stderr)
     return 0
 
 

@@ -40,6 +40,11 @@ class ContentsEntry:
     content: Any = None
 
 
+# Jupyter counts every API request as the user's activity (the server's ``last_activity``)
+# unless it carries this, as JupyterHub's idle culler does: looking is not using.
+UNTRACKED = {"no_track_activity": "1"}
+
+
 class JupyterApi:
     """The REST calls, each one request (the session signs in and renews as needed)."""
 
@@ -79,7 +84,7 @@ class JupyterApi:
         )
 
     async def kernels(self) -> tuple[JupyterKernel, ...]:
-        return tuple(_kernel(k) for k in await self._call("GET", "api/kernels"))
+        return tuple(_kernel(k) for k in await self._call("GET", "api/kernels", params=UNTRACKED))
 
     async def start_kernel(self, name: str | None = None) -> JupyterKernel:
         body = {} if name is None else {"name": name}
@@ -89,12 +94,14 @@ class JupyterApi:
         await self._call("DELETE", f"api/kernels/{quote(kernel_id)}", ok=(204,))
 
     async def sessions(self) -> list[dict[str, Any]]:
-        return list(await self._call("GET", "api/sessions"))
+        return list(await self._call("GET", "api/sessions", params=UNTRACKED))
 
     # --- terminals -----------------------------------------------------------------------------
 
     async def terminals(self) -> tuple[JupyterTerminal, ...]:
-        return tuple(_terminal(t) for t in await self._call("GET", "api/terminals"))
+        return tuple(
+            _terminal(t) for t in await self._call("GET", "api/terminals", params=UNTRACKED)
+        )
 
     async def create_terminal(self) -> JupyterTerminal:
         return _terminal(await self._call("POST", "api/terminals", ok=(200, 201)))

@@ -41,8 +41,12 @@ STATE_DIR="${STATE_DIR:-/var/lib/sagedeck-idle-stop}"
 
 log() { echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) $*"; }
 
-# The Jupyter server on the instance speaks HTTPS with a self-signed certificate.
-fetch() { curl --silent --show-error --fail --insecure --max-time 20 "$JUPYTER_URL/api/$1"; }
+# The Jupyter server on the instance speaks HTTPS with a self-signed certificate. Untracked:
+# Jupyter would count each check as use of the server (what sagedeck's IDLE column reads).
+fetch() {
+    curl --silent --show-error --fail --insecure --max-time 20 \
+        "$JUPYTER_URL/api/$1?no_track_activity=1"
+}
 
 if ! SESSIONS=$(fetch sessions) || ! KERNELS=$(fetch kernels); then
     log "Jupyter did not answer: not stopping"

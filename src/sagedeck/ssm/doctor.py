@@ -189,7 +189,7 @@ async def _identity(d: _Diagnosis) -> CallerIdentity | None:
     d.add(
         "identity",
         Status.OK,
-        f"{identity.arn} (account {identity.account}, user id {identity.user_id})",
+        f"{identity.arn} (account {identity.account}, {who(identity.user_id)})",
     )
     return identity
 
@@ -266,16 +266,36 @@ def _owner(d: _Diagnosis, node: ManagedNode | None, identity: CallerIdentity | N
     elif identity is None:
         d.add("owner", Status.INFO, f"registered by {owner}; who you are is unknown")
     elif owner in _names(identity):
-        d.add("owner", Status.OK, f"registered by you ({owner})")
+        d.add("owner", Status.OK, f"registered by you ({OWNER_TAG} = your {who(owner)})")
     else:
         d.add(
             "owner",
             Status.WARN,
-            f"registered by {owner}, not by you ({identity.user_id}): sagemaker-ssh-helper's"
-            f" policy (ssm:resourceTag/{OWNER_TAG} = ${{aws:userid}}) refuses your StartSession",
-            f"ask {owner} for access, or re-register the node as yourself"
+            f"registered by {who(owner)} ({OWNER_TAG} tag), not by you"
+            f" ({who(identity.user_id)}): sagemaker-ssh-helper's policy"
+            f" (ssm:resourceTag/{OWNER_TAG} = ${{aws:userid}}) refuses your StartSession",
+            f"ask {_owner_hint(owner)} for access, or re-register the node as yourself"
             f" ({OWNER_TAG} = your aws:userid)",
         )
+
+
+def who(user_id: str) -> str:
+    """An ``aws:userid`` in words: AWS's unique ids are opaque (``AIDA…`` is an IAM user,
+    ``AROA…:session`` a session of an IAM role); anything else (an ARN, a name) as it is."""
+    head, _, session = user_id.partition(":")
+    if head.startswith("AIDA") and not session:
+        return f"IAM user id {user_id}"
+    if head.startswith("AROA"):
+        return f"session {session} of IAM role id {head}" if session else f"IAM role id {head}"
+    return user_id
+
+
+def _owner_hint(owner: str) -> str:
+    """Who to ask, with the command that turns an IAM user id into the user's name."""
+    if owner.startswith("AIDA") and ":" not in owner:
+        query = f"Users[?UserId=='{owner}'].UserName"
+        return f'the IAM user with id {owner} (`aws iam list-users --query "{query}"` names them)'
+    return who(owner)
 
 
 def _names(identity: CallerIdentity) -> set[str]:

@@ -37,12 +37,15 @@ def age_changes_at(since: datetime, now: datetime) -> datetime:
     return since + timedelta(seconds=(seconds // step + 1) * step)
 
 
-def idle_text(seconds: int | None) -> str:
-    """An instance's Jupyter idle time: "idle 2h 10m", "idle 45s"; "busy" for 0 (active as it
-    was read); "-" when not known."""
+def idle_text(seconds: int | None, busy: bool | None = None) -> str:
+    """An instance's Jupyter idle time: "idle 2h 10m", "idle 45s"; "-" when not known; "busy"
+    while a kernel runs code. ``busy`` says whether one does; without it (``ls --activity``
+    has only the seconds, 0 while busy) 0 counts as busy."""
+    if busy:
+        return "busy"
     if seconds is None:
         return "-"
-    if seconds <= 0:
+    if seconds <= 0 and busy is None:
         return "busy"
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)

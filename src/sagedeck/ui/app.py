@@ -203,12 +203,14 @@ class SagedeckApp(App[int]):
     # --- app-wide actions ----------------------------------------------------------------
 
     def action_help(self) -> None:
+        from sagedeck.ui.screens.base import DeckScreen
         from sagedeck.ui.screens.help import HelpScreen, key_help
 
         screen = self.screen
         if isinstance(screen, HelpScreen):
             return
-        self.push_screen(HelpScreen(key_help(self, screen)))
+        hints = screen.HELP_HINTS if isinstance(screen, DeckScreen) else ()
+        self.push_screen(HelpScreen(key_help(self, screen), hints=hints))
 
     def switch_target(self, choice: TargetChoice) -> bool:
         """Rebuild the AWS services for another profile or regions (the dashboard, which asked,

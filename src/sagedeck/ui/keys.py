@@ -13,6 +13,8 @@ from textual.binding import Binding
 MUTATING = frozenset({"start", "stop", "delete", "open", "copy_url", "shell_jupyter"})
 # Creating and changing instances (the form, the tag editor): refused in read-only mode too.
 MUTATING |= {"create", "clone", "edit", "edit_refused", "tags"}
+# SSM sessions (a shell, a port forward): a way into the instance, refused in read-only mode.
+MUTATING |= {"shell", "port_forward"}
 
 # Category of each binding id, for the help screen.
 CATEGORIES: dict[str, str] = {}

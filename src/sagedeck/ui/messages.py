@@ -26,6 +26,12 @@ class UrlCopied(Message):
 
 
 @dataclass
+class TextCopied(Message):
+    """Something else went to the clipboard (a name, an ARN, a proxy URL): the presigned URL
+    whose countdown shows is no longer there to paste."""
+
+
+@dataclass
 class FilterChanged(Message):
     """The ``/`` filter's text changed (live, as typed)."""
 

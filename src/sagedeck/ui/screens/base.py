@@ -8,8 +8,9 @@ from :class:`DeckScreen` (or :class:`DeckModal`) hands each failed worker on as 
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
+from rich.text import Text
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
@@ -18,6 +19,10 @@ ResultType = TypeVar("ResultType")
 
 
 class DeckScreen(Screen[ResultType]):
+    # What ``?`` says under this screen's keys about its own ways (moving, filtering), each a
+    # paragraph; the help screen adds how keys are rebound.
+    HELP_HINTS: ClassVar[tuple[Text, ...]] = ()
+
     class WorkerFailed(Message):
         """A worker of this screen ended with an error (``worker.error``)."""
 

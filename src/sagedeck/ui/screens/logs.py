@@ -39,7 +39,7 @@ from sagedeck.text.logtext import EventRenderer, LineFilter, ViewOptions, write_
 from sagedeck.ui.messages import UrlCopied
 from sagedeck.ui.screens.base import DeckScreen
 from sagedeck.ui.screens.logs_choice import EventChoice, status_text, stopped_text, title_text
-from sagedeck.ui.screens.logs_keys import KEYS_HELP, LOG_BINDINGS
+from sagedeck.ui.screens.logs_keys import KEYS_HELP, LOG_BINDINGS, LOG_HINTS
 from sagedeck.ui.widgets.footer import DeckFooter
 from sagedeck.ui.widgets.log_view import LogView
 from sagedeck.ui.widgets.start_panel import StartPanel, StartTimeline
@@ -52,6 +52,7 @@ STATUS_POLL_QUIET = 10.0
 class LogScreen(DeckScreen[None]):
     CSS_PATH = "logs.tcss"
     HELP = KEYS_HELP
+    HELP_HINTS = LOG_HINTS
     BINDINGS = LOG_BINDINGS
 
     def __init__(
@@ -389,7 +390,8 @@ class LogScreen(DeckScreen[None]):
             self.key, JupyterView.LAB, self.settings.url_session_seconds
         )
         method = await clipboard.copy(presigned.url, osc52=self.app.copy_to_clipboard)
+        where = clipboard.copied_where(method)
         if self.url_copied is not None:
-            self.url_copied(UrlCopied(presigned, clipboard.copied_where(method)))
+            self.url_copied(UrlCopied(presigned, where))
         until = presigned.usable_until.astimezone().strftime("%H:%M")
-        self.notify(f"JupyterLab URL copied: sign in before {until}", title=self.key.name)
+        self.notify(f"JupyterLab URL {where}: sign in before {until}", title=self.key.name)

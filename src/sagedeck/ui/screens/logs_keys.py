@@ -6,6 +6,7 @@ k9s's log keys where k9s has one: ``0`` tail, ``1``-``6`` time windows, ``t`` ti
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.binding import Binding, BindingType
 
 from sagedeck.aws.logs.timewindow import describe_window
@@ -26,6 +27,23 @@ KEYS_HELP = """\
 - `y` copy the JupyterLab URL once InService (valid for 5 minutes)
 - `esc` closes the search, then goes back
 """
+
+# What ``?`` says under the keys (the dashboard's notes would be wrong here: j is JSON).
+LOG_HINTS = (
+    Text.assemble(
+        ("Move ", "bold"),
+        "↑ ↓, pgup pgdn, g top, G end (and follow again).",
+    ),
+    Text.assemble(
+        ("Search ", "bold"),
+        "/ then a regex, highlighted; n / N next / previous match; esc closes the search, "
+        "then goes back.\n",
+        ("Filter ", "bold"),
+        "f then a regex keeps the matching lines; ",
+        ("!", "bold"),
+        " first keeps the lines that don't match.",
+    ),
+)
 
 LOG_BINDINGS: list[BindingType] = [
     Binding("escape,q", "back", "Back", id="logs.back"),

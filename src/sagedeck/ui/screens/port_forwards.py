@@ -15,7 +15,7 @@ from sagedeck.aws.services import AwsServices
 from sagedeck.errors import SagedeckError
 from sagedeck.models import NotebookSummary
 from sagedeck.ssm.port_forwards import PortForward, PortForwards
-from sagedeck.system.clipboard import copy
+from sagedeck.system.clipboard import copied_where, copy
 from sagedeck.system.shutdown import CloseHooks
 from sagedeck.text.format import age
 from sagedeck.ui.safe_text import text_line
@@ -168,8 +168,8 @@ class PortForwardScreen(DeckModal[None]):
     async def action_copy(self) -> None:
         forward = self.selected()
         if forward is not None:
-            await copy(forward.local_url, osc52=self.app.copy_to_clipboard)
-            self.notify(f"copied {forward.local_url}")
+            method = await copy(forward.local_url, osc52=self.app.copy_to_clipboard)
+            self.notify(f"{forward.local_url} {copied_where(method)}")
 
     def action_open(self) -> None:
         forward = self.selected()

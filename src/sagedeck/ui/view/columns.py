@@ -159,7 +159,7 @@ def idle_shown(
     if isinstance(activity, str):
         return "-"
     # As it was when read (the server's clock, not the app's): it is read again within minutes.
-    return idle_text(activity.idle_seconds())
+    return idle_text(activity.idle_seconds(), activity.busy)
 
 
 def _idle_cell(row: Row) -> Cell:

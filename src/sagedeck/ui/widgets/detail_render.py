@@ -239,7 +239,7 @@ def jupyter(activity: JupyterActivity | None) -> RenderableType:
         return text_line("not InService: no Jupyter server to ask", style="dim")
     read = activity.read_at
     rows: list[tuple[str, RenderableType | str | None]] = [
-        ("idle", idle_text(activity.idle_seconds())),
+        ("idle", idle_text(activity.idle_seconds(), activity.busy)),
         ("started", f"{age(activity.started, read)} ago" if activity.started else None),
         ("connections", str(activity.connections)),
     ]

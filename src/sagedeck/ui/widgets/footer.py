@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from textual.containers import HorizontalGroup
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -23,12 +24,19 @@ if TYPE_CHECKING:
     from textual.binding import ActiveBinding
     from textual.screen import Screen
 
+HELP_ACTION = "help"
+
 # What a key looks like in the footer, enabled or not: a change rebuilds the footer.
 KeyLayout = tuple[str, str, str, str | None, str, object]
 
 
 class DeckFooter(Footer):
     """A drop-in ``Footer``; ``rebuilds`` counts its recomposes (tests, and the leak's proof)."""
+
+    DEFAULT_CSS = """
+    DeckFooter #footer-right { dock: right; width: auto; border-left: vkey $foreground 20%; }
+    DeckFooter #footer-right FooterKey { padding-right: 1; }
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -39,7 +47,21 @@ class DeckFooter(Footer):
         # Remember what is composed from the bindings of this moment, not of the signal.
         if self._bindings_ready:
             self._layout = _layout(self.screen.active_bindings, self.app.COMMAND_PALETTE_BINDING)
-        yield from super().compose()
+        # ? goes beside the palette's key at the right, which no width cuts off: at 80
+        # columns the instance keys before it would push it out of sight.
+        help_key: FooterKey | None = None
+        for widget in super().compose():
+            if isinstance(widget, FooterKey) and widget.action == HELP_ACTION:
+                help_key = widget
+            elif isinstance(widget, FooterKey) and widget.has_class("-command-palette"):
+                widget.remove_class("-command-palette")
+                keys = [key for key in (help_key, widget) if key is not None]
+                help_key = None
+                yield HorizontalGroup(*keys, id="footer-right")
+            else:
+                yield widget
+        if help_key is not None:  # no palette key: ? stays in the row
+            yield help_key
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
         if (

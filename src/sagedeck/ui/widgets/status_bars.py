@@ -42,9 +42,10 @@ class TitleBar(Static):
         profiles: tuple[str | None, ...] = (),
     ) -> None:
         names = [name or "default" for name in profiles] if len(profiles) > 1 else []
-        parts: list[tuple[str, str] | str] = [
-            ("sagedeck", "bold"),
-            SEPARATOR,
+        parts: list[tuple[str, str] | str] = [("sagedeck", "bold"), SEPARATOR]
+        if read_only:  # first: it explains the keys that are not there, even at 80 columns
+            parts += [("READ-ONLY", "bold reverse yellow"), SEPARATOR]
+        parts += [
             ("profiles " if names else "profile ", "dim"),
             (
                 sanitize_line(", ".join(names) if len(names) <= 4 else f"{len(names)} profiles")
@@ -57,8 +58,6 @@ class TitleBar(Static):
         ]
         if demo:
             parts += [SEPARATOR, ("DEMO: embedded AWS", "bold cyan")]
-        if read_only:
-            parts += [SEPARATOR, ("READ-ONLY", "bold reverse yellow")]
         self.update(Text.assemble(*parts, no_wrap=True, overflow="ellipsis"))
 
 
@@ -172,6 +171,13 @@ class UrlCountdown(Static):
         self._unexpired.append(url)
         self.add_class("-active")
         self.tick()
+
+    def replaced(self) -> None:
+        """Something else went to the clipboard: the URL is no longer there to paste, so the
+        countdown goes. The URL stays in ``_unexpired``: at expiry it is still taken out of
+        the clipboard should it be there again."""
+        self._url, self._expired_at = None, None
+        self.remove_class("-active")
 
     @property
     def remaining(self) -> timedelta | None:

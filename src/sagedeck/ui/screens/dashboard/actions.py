@@ -26,7 +26,7 @@ from sagedeck.models import (
     NotebookSummary,
 )
 from sagedeck.text.sanitize import sanitize_line
-from sagedeck.ui.messages import UrlCopied
+from sagedeck.ui.messages import TextCopied, UrlCopied
 from sagedeck.ui.view.fleet import proxy_url
 
 if TYPE_CHECKING:
@@ -199,7 +199,8 @@ class NotebookActions:
             return
         if not _graphical_browser_likely():
             self.deck.notify(
-                "No graphical browser here (no DISPLAY, no $BROWSER): press y to copy the URL",
+                "No graphical browser here (no DISPLAY, no $BROWSER):"
+                f" press {self._copy_key(view)} to copy the URL",
                 severity="warning",
             )
             return
@@ -211,14 +212,24 @@ class NotebookActions:
             self.deck.notify(f"Opened {_view_name(view)} for {notebook.name} in the browser")
         else:
             self.deck.notify(
-                "No browser could be started: press y to copy the URL", severity="warning"
+                f"No browser could be started: press {self._copy_key(view)} to copy the URL",
+                severity="warning",
             )
+
+    def _copy_key(self, view: JupyterView) -> str:
+        """The key that copies ``view``'s URL, as the user's keymap has it (y / Y by default)."""
+        action = f"copy_url('{view.value}')"
+        for active in self.screen.active_bindings.values():
+            if active.binding.action == action:
+                return self.app.get_key_display(active.binding)
+        return "y" if view is JupyterView.LAB else "Y"
 
     def copy_text(self, text: str, what: str) -> None:
         self.run(self._copy_text(text, what), "copy", f"copy the {what}")
 
     async def _copy_text(self, text: str, what: str) -> None:
         where = await self.copy(text)
+        self.screen.post_message(TextCopied())
         self.deck.notify(f"{what} {where}: {text}", title="Copied", timeout=4)
 
     def copy_proxy(self, notebook: NotebookSummary) -> None:

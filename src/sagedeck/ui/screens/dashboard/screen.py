@@ -14,11 +14,18 @@ from textual.widgets import DataTable
 from sagedeck.errors import SagedeckError
 from sagedeck.models import NotebookSummary, RegionListing
 from sagedeck.ui.keys import DASHBOARD_BINDINGS, MUTATING, REFUSALS
-from sagedeck.ui.messages import DetailLoaded, FilterChanged, FilterClosed, UrlCopied
+from sagedeck.ui.messages import (
+    DetailLoaded,
+    FilterChanged,
+    FilterClosed,
+    TextCopied,
+    UrlCopied,
+)
 from sagedeck.ui.screens.dashboard.actions import NotebookActions
 from sagedeck.ui.screens.dashboard.commands import SagedeckCommands
 from sagedeck.ui.screens.dashboard.deck import Deck
 from sagedeck.ui.screens.dashboard.readers import RowReaders
+from sagedeck.ui.screens.help import DASHBOARD_HINTS
 from sagedeck.ui.view.columns import is_sortable, sort_column
 from sagedeck.ui.view.costs import forgotten_keys
 from sagedeck.ui.view.fleet import (
@@ -48,6 +55,7 @@ WIDE_ENOUGH_FOR_RIGHT_PANE = 180
 class DashboardScreen(RowReaders):
     CSS_PATH = "dashboard.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [*DASHBOARD_BINDINGS, *REFUSALS]
+    HELP_HINTS = DASHBOARD_HINTS
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {SagedeckCommands}
 
     def __init__(self, deck: Deck) -> None:
@@ -327,6 +335,9 @@ class DashboardScreen(RowReaders):
 
     def on_url_copied(self, message: UrlCopied) -> None:
         self.query_one(UrlCountdown).start(message.url, message.where)
+
+    def on_text_copied(self, _message: TextCopied) -> None:
+        self.query_one(UrlCountdown).replaced()
 
     def jump_to(self, key: str) -> None:
         """Put the cursor on ``key``, clearing a filter that hides it."""
