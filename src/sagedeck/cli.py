@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from sagedeck.aws.quick import Pages
     from sagedeck.aws.services import AwsServices
-    from sagedeck.aws.session import AwsTarget
+    from sagedeck.aws.session import AwsTarget, StaticCredentials
     from sagedeck.localaws import LocalAws
     from sagedeck.models import RegionListing
 
@@ -196,6 +196,15 @@ def demo_target(args: argparse.Namespace, settings: Settings, local: LocalAws) -
     return joined(tuple(members))
 
 
+def demo_profiles(local: LocalAws) -> dict[str, StaticCredentials]:
+    """The embedded AWS's profiles (its accounts' keys), which ``P`` offers in the demo."""
+    from sagedeck.aws.session import StaticCredentials
+
+    return {
+        name: StaticCredentials(key, secret) for name, (key, secret, _) in local.profiles.items()
+    }
+
+
 @contextmanager
 def embedded_aws(enabled: bool) -> Iterator[LocalAws | None]:
     if not enabled:
@@ -263,7 +272,12 @@ def run_app(
     services = build_services(settings, target)
     if first_listing is not None:
         services.sagemaker.use_prefetched(*first_listing)
-    app = SagedeckApp(settings=settings, services=services, demo=local is not None)
+    app = SagedeckApp(
+        settings=settings,
+        services=services,
+        demo=local is not None,
+        offered_profiles=None if local is None else demo_profiles(local),
+    )
     # From here, SIGTERM, SIGHUP, SIGINT (from outside: the dashboard reads Ctrl-C as a key) or
     # the terminal going away end sagedeck in order, and within seconds however that goes.
     # The app takes the requests once mounted; one that comes before is kept for it.

@@ -134,3 +134,29 @@ async def test_a_region_not_enabled_is_one_quiet_line(profiles_env: LocalAws) ->
         assert "⚠ skipped regions not enabled for this account: me-south-1" in str(
             board.summary.render()
         )
+
+
+async def test_the_demo_offers_its_own_accounts_in_the_switcher(aws_env: LocalAws) -> None:
+    """``sagedeck --demo``: ``P`` lists the embedded AWS's profiles (which exist only as keys,
+    in no AWS config) rather than the user's, and choosing ``research`` lists that account."""
+    from textual.widgets import SelectionList
+
+    from sagedeck.cli import demo_profiles
+    from sagedeck.ui.screens.target import DEFAULT_PROFILE, TargetScreen
+
+    from .support import build_app
+
+    app = build_app(aws_env)
+    app.offered_profiles = demo_profiles(aws_env)
+    async with app.run_test(size=SIZE) as pilot:
+        board = await loaded(pilot, app, rows=FLEET_SIZE)
+        await pilot.press("P")
+        await wait_for(pilot, lambda: isinstance(app.screen, TargetScreen))
+        profiles: SelectionList[Any] = app.screen.query_one("#profile", SelectionList)
+        offered = [profiles.get_option_at_index(i).value for i in range(profiles.option_count)]
+        assert offered == [DEFAULT_PROFILE, "demo", "research"]
+        profiles.select("research")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.services.target.profiles == (None, "research"))
+        await wait_for(pilot, lambda: board.table.row_count == ALL_ROWS, what="both accounts")
+        assert board.fleet.notes == (), board.fleet.notes

@@ -28,10 +28,13 @@ from sagedeck.ui.screens.base import DeckScreen
 from sagedeck.ui.screens.dashboard.deck import Clock
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from textual.driver import Driver
     from textual.notifications import SeverityLevel
 
     from sagedeck.aws.services import AwsServices
+    from sagedeck.aws.session import StaticCredentials
     from sagedeck.ui.screens.dashboard.screen import DashboardScreen
     from sagedeck.ui.screens.target import TargetChoice
 
@@ -53,11 +56,15 @@ class SagedeckApp(App[int]):
         services: AwsServices,
         demo: bool = False,
         clock: Clock | None = None,
+        offered_profiles: Mapping[str, StaticCredentials] | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
         self.services = services
         self.demo = demo
+        # The profiles ``P`` offers when they are not the AWS config's (the embedded AWS's
+        # accounts, which exist only as keys); None: those of ~/.aws/config.
+        self.offered_profiles = offered_profiles
         self.clock: Clock = clock or utc_now
         # Every notification shown, newest last: what the user was told (tests read it too).
         self.notices: deque[tuple[str, str, str]] = deque(maxlen=200)
@@ -223,11 +230,15 @@ class SagedeckApp(App[int]):
             return False
         # A profile kept keeps its keys (the embedded AWS's profiles exist only as keys).
         kept = {member.profile: member.credentials for member in old.split()}
+        offered = self.offered_profiles or {}
         base = old.split()[0]
         target = joined(
             tuple(
                 dataclasses.replace(
-                    base, profile=profile, regions=choice.regions, credentials=kept.get(profile)
+                    base,
+                    profile=profile,
+                    regions=choice.regions,
+                    credentials=kept.get(profile) or offered.get(profile or ""),
                 )
                 for profile in choice.all_profiles
             )

@@ -37,10 +37,14 @@ class TargetChoice:
         return self.profiles or (self.profile,)
 
 
-async def choose_target(app: App[Any], current: AwsTarget) -> TargetChoice | None:
-    """Offer the profiles and regions (``current`` chosen) and wait for the choice; None when
-    cancelled. Call it from a worker."""
+async def choose_target(
+    app: App[Any], current: AwsTarget, offered: list[str] | None = None
+) -> TargetChoice | None:
+    """Offer the profiles (``offered``, else the AWS config's) and regions (``current``
+    chosen) and wait for the choice; None when cancelled. Call it from a worker."""
     profiles, regions = await asyncio.to_thread(_profiles_and_regions)
+    if offered is not None:
+        profiles = sorted(offered)
     named = [profile for profile in current.profiles if profile is not None]
     profiles = [*[p for p in named if p not in profiles], *profiles]  # the embedded AWS's too
     return await app.push_screen_wait(

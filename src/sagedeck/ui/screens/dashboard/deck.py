@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
     from sagedeck.aws.services import AwsServices
+    from sagedeck.aws.session import StaticCredentials
     from sagedeck.config import Settings
     from sagedeck.ui.screens.target import TargetChoice
 
@@ -33,6 +34,11 @@ class Deck(Protocol):
 
     @property
     def demo(self) -> bool: ...
+
+    @property
+    def offered_profiles(self) -> Mapping[str, StaticCredentials] | None:
+        """The profiles ``P`` offers instead of ~/.aws/config's (the embedded AWS's)."""
+        ...
 
     @property
     def read_only(self) -> bool: ...

@@ -405,7 +405,10 @@ class DashboardScreen(RowReaders):
     async def action_switch_target(self) -> None:
         from sagedeck.ui.screens.target import choose_target
 
-        choice = await choose_target(self.app, self.deck.services.target)
+        offered = self.deck.offered_profiles
+        choice = await choose_target(
+            self.app, self.deck.services.target, None if offered is None else list(offered)
+        )
         if choice is not None:
             self.switch_target(choice)
 
