@@ -31,6 +31,15 @@ _CLEARED = (
 )
 
 
+# The longest tests (a minute or more on 2 cores) start first: begun near the end of a run,
+# either would keep one xdist worker busy alone while the other has nothing left to do.
+FIRST = ("tests/test_bench_smoke.py", "tests/ui/test_hostile_property.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.nodeid.partition("::")[0] not in FIRST)  # stable
+
+
 @pytest.fixture(autouse=True)
 def private_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Each test its own empty cache folder (prices.json): never the user's, never another
