@@ -17,6 +17,7 @@ from sagedeck.localaws import main
 
 def test_serves_until_interrupted() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env["PYTHONFAULTHANDLER"] = "1"  # SIGABRT prints every thread's stack (see below)
     process = subprocess.Popen(
         [
             sys.executable,
@@ -59,10 +60,21 @@ def test_serves_until_interrupted() -> None:
         assert client.list_notebook_instances()["NotebookInstances"] == []
     finally:
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=20)
+        out, err = _ended(process)
     assert process.returncode == 0, err
     assert "Traceback" not in err
     assert "sagedeck localaws: stopped" in out
+
+
+def _ended(process: subprocess.Popen[str]) -> tuple[str, str]:
+    """Its output once it has exited; if it has not within a minute (once seen in a loaded CI
+    run, not yet understood), fail with the stack of each of its threads."""
+    try:
+        return process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGABRT)
+        _, err = process.communicate(timeout=30)
+        raise AssertionError(f"still running a minute after Ctrl-C; its threads:\n{err}") from None
 
 
 def test_busy_port_is_one_line_and_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
