@@ -14,6 +14,15 @@ import pytest
 
 from sagedeck.localaws import main
 
+# Ctrl-C as a user's shell leaves it: a child inherits an ignored or blocked SIGINT, and the
+# test process may have one (a test of a shell ignores it for a while): then Python never
+# raises KeyboardInterrupt and the server served on, seen as a hang in loaded CI-like runs.
+SERVE = (
+    "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT}); "
+    "from sagedeck.localaws import main; sys.exit(main(sys.argv[1:]))"
+)
+
 
 def test_serves_until_interrupted() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
@@ -22,7 +31,7 @@ def test_serves_until_interrupted() -> None:
         [
             sys.executable,
             "-c",
-            "import sys; from sagedeck.localaws import main; sys.exit(main(sys.argv[1:]))",
+            SERVE,
             "--port",
             "0",
             "--no-seed",
@@ -67,8 +76,8 @@ def test_serves_until_interrupted() -> None:
 
 
 def _ended(process: subprocess.Popen[str]) -> tuple[str, str]:
-    """Its output once it has exited; if it has not within a minute (once seen in a loaded CI
-    run, not yet understood), fail with the stack of each of its threads."""
+    """Its output once it has exited; if it has not within a minute, fail with the stack of
+    each of its threads."""
     try:
         return process.communicate(timeout=60)
     except subprocess.TimeoutExpired:
