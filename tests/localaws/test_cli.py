@@ -15,8 +15,8 @@ import pytest
 from sagedeck.localaws import main
 
 # Ctrl-C as a user's shell leaves it: a child inherits an ignored or blocked SIGINT, and the
-# test process may have one (a test of a shell ignores it for a while): then Python never
-# raises KeyboardInterrupt and the server served on, seen as a hang in loaded CI-like runs.
+# test process sometimes has one (under xdist, some runs): then Python never raises
+# KeyboardInterrupt and the server served on, seen as a hang in loaded CI-like runs.
 SERVE = (
     "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
     "signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT}); "
