@@ -1,6 +1,6 @@
 """Shared fixtures: the embedded AWS, started once per test session (per xdist worker).
 
-``local_aws`` is the server; ``aws`` resets and re-seeds it before a test (about 10 ms);
+``local_aws`` is the server; ``aws`` resets and re-seeds it before a test (a few tens of ms);
 ``aws_env`` also points botocore at it through the environment, with dummy credentials and a
 private, empty ``~/.aws``. The simulator does not run on its own: a test plays time forward
 with ``aws.simulator.step(seconds)`` (or ``settle()``). FilterLogEvents throttling is off;
@@ -9,8 +9,9 @@ a test that wants AWS's 5 requests/s calls ``aws.set_log_throttle(True)``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,6 +31,15 @@ _CLEARED = (
 )
 
 
+# The longest tests (a minute or more on 2 cores) start first: begun near the end of a run,
+# either would keep one xdist worker busy alone while the other has nothing left to do.
+FIRST = ("tests/test_bench_smoke.py", "tests/ui/test_hostile_property.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.nodeid.partition("::")[0] not in FIRST)  # stable
+
+
 @pytest.fixture(autouse=True)
 def private_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Each test its own empty cache folder (prices.json): never the user's, never another
@@ -40,8 +50,31 @@ def private_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 @pytest.fixture(scope="session")
 def local_aws() -> Iterator[LocalAws]:
     """One embedded AWS for the session; tests step its simulator by hand."""
-    with LocalAws(seed=True, simulate=False, throttle_filter_log_events=False) as local:
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        LocalAws(seed=True, simulate=False, throttle_filter_log_events=False) as local,
+    ):
+        patch.setattr("moto.kms.models.generate_private_key", _one_private_key_per_spec())
         yield local
+
+
+def _one_private_key_per_spec() -> Callable[[str], Any]:
+    """moto's key generation, made once per key spec for the session.
+
+    moto gives every KMS key a new RSA key pair, the seed's symmetric keys too (which never use
+    it): three 2048-bit pairs were three quarters of each test's reset and re-seed. No test
+    signs or verifies with a KMS key, so keys of the same spec may share their pair.
+    """
+    from moto.kms import utils
+
+    made: dict[str, Any] = {}
+
+    def generate(key_spec: str) -> Any:
+        if key_spec not in made:
+            made[key_spec] = utils.generate_private_key(key_spec)
+        return made[key_spec]
+
+    return generate
 
 
 @pytest.fixture

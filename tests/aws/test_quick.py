@@ -412,7 +412,11 @@ def test_a_hung_endpoint_is_reported_after_two_attempts(
 ) -> None:
     """A timeout is reported here, as the ordinary path would after its two attempts, rather
     than handed over to wait through the same timeouts again."""
-    monkeypatch.setattr(listing, "READ_TIMEOUT", 0.2)
+    # RegionClient's read_timeout defaults to READ_TIMEOUT as the class was defined: patching
+    # the constant alone left each attempt waiting the real 10 s.
+    defaults = listing.RegionClient.__init__.__kwdefaults__
+    assert defaults is not None
+    monkeypatch.setitem(defaults, "read_timeout", 0.2)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "demo")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "demo")
     plan = quick.plan(profile=None, region="us-east-1", endpoint_url=silent_server.url)

@@ -14,14 +14,24 @@ import pytest
 
 from sagedeck.localaws import main
 
+# Ctrl-C as a user's shell leaves it: a child inherits an ignored or blocked SIGINT, and the
+# test process sometimes has one (under xdist, some runs): then Python never raises
+# KeyboardInterrupt and the server served on, seen as a hang in loaded CI-like runs.
+SERVE = (
+    "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT}); "
+    "from sagedeck.localaws import main; sys.exit(main(sys.argv[1:]))"
+)
+
 
 def test_serves_until_interrupted() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env["PYTHONFAULTHANDLER"] = "1"  # SIGABRT prints every thread's stack (see below)
     process = subprocess.Popen(
         [
             sys.executable,
             "-c",
-            "import sys; from sagedeck.localaws import main; sys.exit(main(sys.argv[1:]))",
+            SERVE,
             "--port",
             "0",
             "--no-seed",
@@ -59,10 +69,21 @@ def test_serves_until_interrupted() -> None:
         assert client.list_notebook_instances()["NotebookInstances"] == []
     finally:
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=20)
+        out, err = _ended(process)
     assert process.returncode == 0, err
     assert "Traceback" not in err
     assert "sagedeck localaws: stopped" in out
+
+
+def _ended(process: subprocess.Popen[str]) -> tuple[str, str]:
+    """Its output once it has exited; if it has not within a minute, fail with the stack of
+    each of its threads."""
+    try:
+        return process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGABRT)
+        _, err = process.communicate(timeout=30)
+        raise AssertionError(f"still running a minute after Ctrl-C; its threads:\n{err}") from None
 
 
 def test_busy_port_is_one_line_and_exit_1(capsys: pytest.CaptureFixture[str]) -> None:

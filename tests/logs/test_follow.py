@@ -100,7 +100,7 @@ async def test_streams_that_appear_while_following_are_picked_up(
     put(logs_client, f"{name}-dev/jupyter.log", ["the prefix trap"], now_ms())
     collector = Collector(follower(services, name))
     try:
-        await asyncio.sleep(0.3)  # following an instance that has no stream yet
+        await until(lambda: collector.source.polls >= 3)  # following, with no stream yet
         for stream in ("LifecycleConfigOnCreate", "LifecycleConfigOnStart", "jupyter.log"):
             put(logs_client, f"{name}/{stream}", [f"{stream} {i}" for i in range(3)], now_ms())
             await until(partial(has_events, collector, stream, 3))
@@ -147,9 +147,10 @@ async def test_an_event_that_arrives_after_a_newer_one_is_not_lost(
         newest = now_ms()
         put(logs_client, f"{name}/LifecycleConfigOnStart", ["newer, arrived first"], newest)
         await until(lambda: len(collector.events) == 1)
-        await asyncio.sleep(0.2)  # a few polls with the cursor on ``newest``
+        polls = collector.source.polls
+        await until(lambda: collector.source.polls >= polls + 3)  # the cursor on ``newest``
         put(logs_client, f"{name}/jupyter.log", ["older, arrived late"], newest - 700)
-        await until(lambda: len(collector.events) == 2, within=5)
+        await until(lambda: len(collector.events) == 2)
     finally:
         await collector.stop()
     assert [e.message for e in collector.events] == ["newer, arrived first", "older, arrived late"]
@@ -186,7 +187,8 @@ async def test_an_outage_in_the_middle_of_a_follow_loses_and_repeats_nothing(
             expected = server_lines(logs_client, f"{name}/")
             source.poke()
             await until(lambda: len(collector.events) >= len(expected), within=30)
-            await asyncio.sleep(0.3)
+            polls = source.polls
+            await until(lambda: source.polls >= polls + 3)  # more polls bring no repeats
             await collector.stop()
     assert done.is_set()
     collector.assert_no_duplicate()

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from rich.text import Text
+from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -69,6 +70,21 @@ async def wait_for(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what or condition}")
         await pilot.pause(0.02)
+
+
+def palette_settled(app: SagedeckApp) -> bool:
+    """The command palette lists hits and is done gathering them: each key typed starts a new
+    search, and enter before the last one ends picks from whatever it has listed so far."""
+    palette = app.screen
+    if not isinstance(palette, CommandPalette):
+        return False
+    gathering = any(
+        worker.node is palette
+        and worker.group == palette._GATHER_COMMANDS_GROUP
+        and not worker.is_finished
+        for worker in app.workers
+    )
+    return not gathering and palette.query_one(CommandList).option_count > 0
 
 
 def dashboard(app: SagedeckApp) -> DashboardScreen:

@@ -8,7 +8,7 @@ import os
 
 import pytest
 from rich.console import Console
-from textual.command import CommandList, CommandPalette
+from textual.command import CommandPalette
 from textual.widgets import SelectionList, Static
 from textual.widgets._footer import FooterKey
 
@@ -31,6 +31,7 @@ from .support import (
     build_app,
     loaded,
     notices_text,
+    palette_settled,
     poll_now,
     select,
     wait_for,
@@ -154,16 +155,14 @@ async def test_palette_runs_actions_and_jumps_to_an_instance(aws_env: LocalAws) 
         await pilot.press("colon")
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*"jump to eu-vision")
-        await wait_for(pilot, lambda: app.screen.query_one(CommandList).option_count > 0)
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: palette_settled(app), what="the palette's hits")
         await pilot.press("enter")
         await wait_for(pilot, lambda: board.table.current_key == "eu-west-1/eu-vision-gpu")
         await select(pilot, app, "us-east-1", "nb-dev")
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*"start: nb-dev")
-        await wait_for(pilot, lambda: app.screen.query_one(CommandList).option_count > 0)
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: palette_settled(app), what="the palette's hits")
         await pilot.press("enter")
         await wait_for(pilot, lambda: "Starting nb-dev" in notices_text(app))
 

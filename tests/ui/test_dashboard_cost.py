@@ -50,6 +50,11 @@ def footer_key(board: DashboardScreen, action: str) -> FooterKey:
     return next(key for key in board.query(FooterKey) if key.action == action)
 
 
+def greyed(board: DashboardScreen) -> set[str]:
+    """Which of start and stop the footer shows greyed."""
+    return {a for a in ("start", "stop") if footer_key(board, a).has_class("-disabled")}
+
+
 def count_part_updates(board: DashboardScreen, monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     updates: Counter[str] = Counter()
     for name in PARTS:
@@ -121,13 +126,12 @@ async def test_cursor_moves_grey_footer_keys_in_place_and_a_new_key_rebuilds_it(
         board = await loaded(pilot, app)
         footer = board.query_one(DeckFooter)
         await select(pilot, app, "us-east-1", "alice-sandbox")  # InService: no Start
-        assert footer_key(board, "start").has_class("-disabled")
-        assert not footer_key(board, "stop").has_class("-disabled")
+        # The footer greys keys after the frame that shows the move: wait for that frame.
+        await wait_for(pilot, lambda: greyed(board) == {"start"}, what="start greyed")
         rebuilds = footer.rebuilds
         await pilot.press("k")  # eu-west-1/alice-sandbox, Stopped
         assert board.table.current_key == "eu-west-1/alice-sandbox"
-        assert not footer_key(board, "start").has_class("-disabled")
-        assert footer_key(board, "stop").has_class("-disabled")
+        await wait_for(pilot, lambda: greyed(board) == {"stop"}, what="stop greyed")
         assert footer.rebuilds == rebuilds  # the same keys: greyed in place
         app.set_keymap({"start": "U"})  # a key the footer shows changes: rebuilt
         await wait_for(pilot, lambda: footer_key(board, "start").key == "U", what="key U")

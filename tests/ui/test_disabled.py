@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import pytest
@@ -76,6 +77,10 @@ def footer_key(board: DashboardScreen, action: str) -> FooterKey:
     return next(key for key in board.query(FooterKey) if key.action == action)
 
 
+def greyed(board: DashboardScreen, action: str) -> bool:
+    return footer_key(board, action).has_class("-disabled")
+
+
 # instance -> the keys greyed on it (each shown in the footer), as the user sees them
 GREYED_KEYS = {
     "fraud-detection": {"x": "stop", "y": "copy_url('lab')", "o": "open('lab')"},  # Stopped
@@ -96,7 +101,8 @@ async def test_a_greyed_key_is_shown_greyed_and_does_nothing(
         await parts_loaded(pilot, app)  # the detail pane's calls are done
         for key, action in GREYED_KEYS[name].items():
             assert not board.active_bindings[key].enabled, key
-            assert footer_key(board, action).has_class("-disabled"), key
+            # The footer greys its keys after the frame that shows the cursor's move.
+            await wait_for(pilot, partial(greyed, board, action), what=key)
         notices = list(app.notices)
         calls = len(proxy.seen())
         await pilot.press(*GREYED_KEYS[name])

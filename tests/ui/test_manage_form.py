@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from textual.command import CommandList, CommandPalette
+from textual.command import CommandPalette
 from textual.widgets import Button, Select, Static
 
 from sagedeck.localaws import LocalAws
@@ -18,7 +18,16 @@ from sagedeck.ui.screens.manage.form import InstanceForm
 from sagedeck.ui.screens.manage.request_screen import RequestScreen
 
 from .manage_support import choose, described, open_form, options, row, send, tags_of, type_into
-from .support import SIZE, build_app, loaded, notices_text, select, text_of, wait_for
+from .support import (
+    SIZE,
+    build_app,
+    loaded,
+    notices_text,
+    palette_settled,
+    select,
+    text_of,
+    wait_for,
+)
 
 ROLE = "arn:aws:iam::123456789012:role/ml-platform-notebooks"
 
@@ -292,8 +301,7 @@ async def test_the_palette_offers_clone_of_the_selected_instance(aws_env: LocalA
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*"Clone instance")
-        await wait_for(pilot, lambda: app.screen.query_one(CommandList).option_count > 0)
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: palette_settled(app), what="the palette's hits")
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, InstanceForm), what="the form")
         form = app.screen

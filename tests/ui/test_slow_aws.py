@@ -46,11 +46,11 @@ async def test_a_hung_refresh_counts_the_seconds_it_has_waited_for_aws(
         board.request_refresh()
         await wait_for(pilot, lambda: proxy.stats().hung_now >= 1, what="a hung refresh")
         assert waited(board) is None  # a refresh may take a moment: not said at once
-        await wait_for(pilot, lambda: waited(board) is not None, limit=WAITING_AFTER + 5)
+        await wait_for(pilot, lambda: waited(board) is not None, limit=WAITING_AFTER + 30)
         first = waited(board)
         assert first is not None
         assert first >= WAITING_AFTER
-        await wait_for(pilot, lambda: (waited(board) or 0) > first, limit=5, what="a tick")
+        await wait_for(pilot, lambda: (waited(board) or 0) > first, limit=30, what="a tick")
         line = status_line(board)
         assert refreshed.group(0) in line  # the last good refresh is still shown beside it
         assert "⚠" not in line  # waiting is not (yet) a failure

@@ -11,8 +11,10 @@ from datetime import UTC, datetime, timedelta
 
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.containers import Horizontal
 from textual.coordinate import Coordinate
-from textual.widgets import DataTable
+from textual.geometry import Region
+from textual.widgets import DataTable, Static
 
 from sagedeck.models import NotebookStatus, NotebookSummary, RegionListing
 from sagedeck.ui.view.fleet import Fleet
@@ -150,3 +152,47 @@ async def test_row_regions_are_data_table_s_without_the_sum_over_rows() -> None:
             for column in (0, 3):
                 at = Coordinate(index, column)
                 assert table._get_cell_region(at) == DataTable._get_cell_region(table, at)
+
+
+class PaneApp(App[None]):
+    """The table beside a pane, as the dashboard's table beside its detail pane."""
+
+    CSS = "#pane { width: 60; }"
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield InstanceTable(id="instances")
+            yield Static("detail", id="pane")
+
+
+def cursor_line_colours(table: InstanceTable) -> tuple[object, object]:
+    """The background of the cursor row's first and last cell, as the next frame paints them
+    (from the table's cached lines)."""
+    y = table.header_height + table.cursor_row - round(table.scroll_y)
+    (strip,) = table.render_lines(Region(0, y, table.size.width, 1))
+    cells = [segment for segment in strip if segment.text and segment.style]
+    first, last = cells[0].style, cells[-1].style
+    assert first is not None
+    assert last is not None
+    return first.bgcolor, last.bgcolor
+
+
+async def test_a_table_that_widens_repaints_its_rows_at_the_new_width() -> None:
+    """Hiding the pane widens the table past its columns: the cursor row's colour then reaches
+    the new right edge. DataTable re-keys its row caches on the Resize without repainting, and
+    the frame at the new width is painted before it from rows cached at the old width: that
+    frame stayed until something else repainted the table."""
+    app = PaneApp()
+    async with app.run_test(size=(200, 12)) as pilot:
+        table = app.query_one(InstanceTable)
+        fleet = fleet_of(5)
+        table.sync(fleet, sorted(fleet.notebooks), set(), NOW)
+        await pilot.pause()
+        narrow = table.size.width
+        assert narrow < table.virtual_size.width  # the columns do not fit beside the pane
+        app.query_one("#pane").display = False
+        await pilot.pause()
+        assert table.size.width > table.virtual_size.width  # room to spare after the columns
+        await pilot.pause()
+        first, last = cursor_line_colours(table)
+        assert last == first  # the cursor's colour, out to the edge

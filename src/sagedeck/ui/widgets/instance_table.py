@@ -140,6 +140,13 @@ class InstanceTable(DataTable[Text]):
     def on_mount(self) -> None:
         self._add_columns()
 
+    def on_resize(self) -> None:
+        # DataTable's own handler re-keys its caches but repaints nothing, and the frame at the
+        # new size was already painted from rows cached at the old one (hiding the detail pane:
+        # the cursor row's colour stopped where the narrower table ended) until something else
+        # repainted: sometimes at once, sometimes not.
+        self.refresh()
+
     def _add_columns(self) -> None:
         for column in self.table_columns:
             self.add_column(Text(column.header, style="bold"), key=column.key, width=column.width)
