@@ -21,8 +21,8 @@ from sagedeck.aws.across import Listed, across_profiles
 from sagedeck.ui.keys import CATALOG_MUTATING
 from sagedeck.ui.safe_text import text_line, text_lines
 from sagedeck.ui.screens.base import DeckScreen
+from sagedeck.ui.widgets.deck_table import DeckTable
 from sagedeck.ui.widgets.footer import DeckFooter
-from sagedeck.ui.widgets.list_table import ListTable
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -95,7 +95,7 @@ class CatalogListScreen(DeckScreen[None], Generic[E]):
             problems = Static("", id="problems")
             problems.display = False
             yield problems
-            yield ListTable(id=self.TABLE_ID, cursor_type="row", zebra_stripes=True)
+            yield DeckTable(id=self.TABLE_ID, cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id=self.PANE_ID):
                 yield Static("", id=self.TEXT_ID)
         yield DeckFooter()

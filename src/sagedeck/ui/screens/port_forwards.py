@@ -20,7 +20,7 @@ from sagedeck.system.shutdown import CloseHooks
 from sagedeck.text.format import age
 from sagedeck.ui.safe_text import text_line
 from sagedeck.ui.screens.base import DeckModal
-from sagedeck.ui.widgets.list_table import ListTable
+from sagedeck.ui.widgets.deck_table import DeckTable
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -55,7 +55,7 @@ class PortForwardScreen(DeckModal[None]):
                 f"Port forwards · {self.notebook.name} ({self.notebook.region})"
             )
             yield Static("", id="status")
-            yield ListTable(id="forwards", cursor_type="row", zebra_stripes=True)
+            yield DeckTable(id="forwards", cursor_type="row", zebra_stripes=True)
             yield Input(
                 placeholder="port on the instance, enter to start",
                 id="port",

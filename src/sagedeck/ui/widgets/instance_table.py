@@ -20,7 +20,6 @@ from rich.text import Text
 from textual.coordinate import Coordinate
 from textual.geometry import Region
 from textual.strip import Strip
-from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
 
 from sagedeck.models import NotebookStatus, NotebookSummary
@@ -29,6 +28,7 @@ from sagedeck.ui.safe_text import text_line
 from sagedeck.ui.view import columns as view_columns
 from sagedeck.ui.view.columns import Cell, Column, Row
 from sagedeck.ui.view.fleet import Fleet
+from sagedeck.ui.widgets.deck_table import DeckTable
 
 # A full rebuild beats this many single removals (remove_row grows with the table).
 REBUILD_THRESHOLD = 200
@@ -96,7 +96,7 @@ class _Source:
         )
 
 
-class InstanceTable(DataTable[Text]):
+class InstanceTable(DeckTable[Text]):
     """The live table. ``sync`` makes it show ``keys`` in order, touching only what changed."""
 
     DEFAULT_CSS = """
@@ -139,13 +139,6 @@ class InstanceTable(DataTable[Text]):
 
     def on_mount(self) -> None:
         self._add_columns()
-
-    def on_resize(self) -> None:
-        # DataTable's own handler re-keys its caches but repaints nothing, and the frame at the
-        # new size was already painted from rows cached at the old one (hiding the detail pane:
-        # the cursor row's colour stopped where the narrower table ended) until something else
-        # repainted: sometimes at once, sometimes not.
-        self.refresh()
 
     def _add_columns(self) -> None:
         for column in self.table_columns:

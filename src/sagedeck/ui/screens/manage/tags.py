@@ -22,7 +22,7 @@ from sagedeck.ui.safe_text import text_line
 from sagedeck.ui.screens.base import DeckModal
 from sagedeck.ui.screens.manage.request_screen import RequestScreen
 from sagedeck.ui.screens.manage.request_text import add_tags_body, delete_tags_body
-from sagedeck.ui.widgets.list_table import ListTable
+from sagedeck.ui.widgets.deck_table import DeckTable
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -65,7 +65,7 @@ class TagScreen(DeckModal[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="tags-dialog") as dialog:
             dialog.border_title = text_line(f"Tags · {self.notebook.name}")
-            table: DataTable[Text] = ListTable(id="tags-table", cursor_type="row")
+            table: DataTable[Text] = DeckTable(id="tags-table", cursor_type="row")
             yield table
             with Horizontal(id="tags-add"):
                 yield Input(placeholder="key=value", id="tag-input")

@@ -6,7 +6,7 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
-from sagedeck.ui.widgets.list_table import ListTable
+from sagedeck.ui.widgets.deck_table import DeckTable
 
 
 class OneTable(App[None]):
@@ -35,12 +35,12 @@ async def header_after_a_frame_between_rows_and_measure(
 
 
 async def test_the_header_is_as_wide_as_its_rows() -> None:
-    header, row = await header_after_a_frame_between_rows_and_measure(ListTable())
+    header, row = await header_after_a_frame_between_rows_and_measure(DeckTable())
     assert header.index("REGION") == row.index("eu-west-1"), (header, row)
 
 
 async def test_the_race_is_textuals() -> None:
     """DataTable itself keeps the narrow header: when this fails, Textual fixed the race and
-    ListTable can go."""
+    DeckTable can go."""
     header, row = await header_after_a_frame_between_rows_and_measure(DataTable())
     assert header.index("REGION") == len(" NAME  ") < row.index("eu-west-1")
