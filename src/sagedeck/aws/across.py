@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from sagedeck.aws.fleet import with_fix_for
 from sagedeck.errors import InvalidInput, SagedeckError
+from sagedeck.models import NotebookKey
 
 if TYPE_CHECKING:
     from sagedeck.aws.services import AwsServices
@@ -35,10 +36,9 @@ E = TypeVar("E", bound=Listed)
 
 
 def entry_key(profile: str | None, region: str, name: str) -> str:
-    """``region/name``, or ``profile:region/name`` when several profiles are listed (as a
-    notebook's key reads)."""
-    where = f"{region}/{name}"
-    return where if profile is None else f"{profile}:{where}"
+    """``region/name``, or ``profile:region/name`` when several profiles are listed: a
+    notebook's key, read the same way."""
+    return str(NotebookKey(region, name, profile))
 
 
 def profile_line(profile: str | None, error: SagedeckError) -> str:

@@ -42,9 +42,7 @@ async def choose_target(
 ) -> TargetChoice | None:
     """Offer the profiles (``offered``, else the AWS config's) and regions (``current``
     chosen) and wait for the choice; None when cancelled. Call it from a worker."""
-    profiles, regions = await asyncio.to_thread(_profiles_and_regions)
-    if offered is not None:
-        profiles = sorted(offered)
+    profiles, regions = await asyncio.to_thread(_profiles_and_regions, offered)
     named = [profile for profile in current.profiles if profile is not None]
     profiles = [*[p for p in named if p not in profiles], *profiles]  # the embedded AWS's too
     return await app.push_screen_wait(
@@ -52,11 +50,14 @@ async def choose_target(
     )
 
 
-def _profiles_and_regions() -> tuple[list[str], tuple[str, ...]]:
-    """Profiles from ~/.aws/config, regions where SageMaker is offered (reads files)."""
-    import botocore.session
-
+def _profiles_and_regions(offered: list[str] | None) -> tuple[list[str], tuple[str, ...]]:
+    """Profiles (``offered``, else ~/.aws/config's), regions where SageMaker is offered
+    (reads files)."""
     from sagedeck.aws.session import sagemaker_regions
+
+    if offered is not None:
+        return sorted(offered), sagemaker_regions()
+    import botocore.session
 
     return sorted(botocore.session.Session().available_profiles), sagemaker_regions()
 
